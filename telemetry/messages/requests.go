@@ -74,4 +74,3 @@ func (Acquire) request()      {}
 func (Release) request()      {}
 func (*Query) request()       {}
 func (StatsRequest) request() {}
-func (*FetchResult) request() {}
