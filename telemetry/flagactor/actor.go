@@ -1,0 +1,139 @@
+package flagactor
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"github.com/flagactor/flagactor/telemetry/messages"
+)
+
+// Actor caches feature flags per host. One goroutine, started by New and
+// stopped by Close, owns every host entry; callers reach it through one
+// mailbox, so the calls one goroutine makes take effect in the order it made
+// them. An Actor is safe for use by any number of goroutines.
+type Actor struct {
+	cfg config
+
+	mailbox chan messages.Request       // callers -> loop; bounded, so callers feel backpressure
+	results chan messages.FetchResult   // fetch goroutines -> loop
+	quit    chan struct{}               // closed by Close
+	done    chan struct{}               // closed by the loop as it exits
+	closed  atomic.Bool                 // set before the loop stops; read on the warm path
+	failure atomic.Pointer[loopFailure] // why the loop stopped, when it was not Close
+
+	closeOnce sync.Once
+	fetches   sync.WaitGroup // fetch goroutines
+
+	// fetchCtx parents every fetch's context; the loop cancels it as it exits.
+	fetchCtx    context.Context
+	stopFetches context.CancelFunc
+}
+
+// New starts an actor. Call Close when done with it.
+func New(opts ...Option) *Actor {
+	cfg := newConfig(opts)
+	a := &Actor{
+		cfg:     cfg,
+		mailbox: make(chan messages.Request, cfg.mailboxSize),
+		results: make(chan messages.FetchResult, cfg.mailboxSize),
+		quit:    make(chan struct{}),
+		done:    make(chan struct{}),
+	}
+	a.fetchCtx, a.stopFetches = context.WithCancel(context.Background())
+	go a.run(newLoopState(a))
+	return a
+}
+
+// Acquire takes a lease on host for one connection; f is the connection's own
+// Fetcher, used when one of its queries has to fetch. Acquire normalizes host
+// (see NormalizeHost) and never fetches. Release the lease when the connection
+// closes.
+func (a *Actor) Acquire(ctx context.Context, host string, f Fetcher) (*Lease, error) {
+	key, err := NormalizeHost(host)
+	if err != nil {
+		return nil, err
+	}
+	if f == nil {
+		return nil, ErrNoFetcher
+	}
+	if a.closed.Load() {
+		return nil, ErrClosed
+	}
+	l := &Lease{actor: a, ticket: messages.Ticket{Host: key, Fetcher: f}}
+	if err := a.send(ctx, messages.Acquire{Ticket: &l.ticket}); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Stats returns a snapshot of the actor's counters, taken on its goroutine
+// after every call this goroutine made before it.
+func (a *Actor) Stats(ctx context.Context) (messages.Stats, error) {
+	if a.closed.Load() {
+		return messages.Stats{}, ErrClosed
+	}
+	req := messages.StatsRequest{Reply: make(chan messages.Stats, 1)}
+	if err := a.send(ctx, req); err != nil {
+		return messages.Stats{}, err
+	}
+	select {
+	case s := <-req.Reply:
+		return s, nil
+	case <-ctx.Done():
+		return messages.Stats{}, ctx.Err()
+	case <-a.done:
+		return messages.Stats{}, ErrClosed
+	}
+}
+
+// Close stops the actor: waiting queries return ErrClosed, fetches are
+// cancelled, and every later call returns ErrClosed. It returns once the loop
+// and every fetch goroutine have exited; a Fetcher that ignores its context is
+// waited for at most the fetch timeout. Close is idempotent. It returns a
+// non-nil error only when the loop had already stopped after an internal fault.
+func (a *Actor) Close() error {
+	a.closeOnce.Do(func() {
+		a.closed.Store(true)
+		close(a.quit)
+	})
+	<-a.done
+	a.waitForFetches()
+	if f := a.failure.Load(); f != nil {
+		return f
+	}
+	return nil
+}
+
+// send puts req in the mailbox, waiting while it is full.
+func (a *Actor) send(ctx context.Context, req messages.Request) error {
+	select {
+	case a.mailbox <- req:
+		return nil
+	default:
+	}
+	select {
+	case a.mailbox <- req:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-a.done:
+		return ErrClosed
+	}
+}
+
+// query asks the loop for t's host when no fresh answer is published.
+func (a *Actor) query(ctx context.Context, t *messages.Ticket) (messages.QueryReply, error) {
+	q := &messages.Query{Ticket: t, Done: ctx.Done(), Reply: make(chan messages.QueryReply, 1)}
+	if err := a.send(ctx, q); err != nil {
+		return messages.QueryReply{}, err
+	}
+	select {
+	case r := <-q.Reply:
+		return r, nil
+	case <-ctx.Done():
+		return messages.QueryReply{}, ctx.Err()
+	case <-a.done:
+		return messages.QueryReply{}, ErrClosed
+	}
+}

@@ -1,0 +1,221 @@
+package flagactor
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/flagactor/flagactor/telemetry/messages"
+)
+
+// noWake marks a time that never comes.
+const noWake = math.MaxInt64
+
+// hostEntry is the loop's state for one host. Times are nanoseconds since the
+// loop's epoch.
+type hostEntry struct {
+	slot  messages.Slot // what leases read without a message
+	host  string
+	flags *flagSet // last good value; nil until a fetch succeeds
+	fresh bool     // flags is within its time-to-live
+
+	leases    int32
+	failures  int32 // consecutive failed fetches
+	wakeIndex int32 // position in the wake queue, -1 when not queued
+
+	fetching      bool
+	attempt       uint64 // numbers this host's fetches, to ignore late results
+	fetchDeadline int64
+
+	expiresAt int64 // when flags turn stale (jitter applied)
+	retryAt   int64 // no fetch starts before this
+	wakeAt    int64 // when the loop next looks at this entry
+	lastErr   error // why the last fetch failed
+
+	waiters []*messages.Query // queries waiting on the fetch of a host with no value
+	pruneAt int               // waiter count at which departed waiters are dropped
+}
+
+// lingerUntil is how long an entry without leases is kept: until its value
+// expires, so a pool that reopens does not refetch, and until its backoff
+// ends, so a failing host is not hammered.
+func (e *hostEntry) lingerUntil() int64 {
+	until := e.retryAt
+	if e.flags != nil {
+		until = max(until, e.expiresAt)
+	}
+	return until
+}
+
+// nextWake is when something about e changes by itself.
+func (e *hostEntry) nextWake() int64 {
+	next := int64(noWake)
+	if e.fresh {
+		next = e.expiresAt
+	}
+	if e.fetching {
+		next = min(next, e.fetchDeadline)
+	}
+	if e.leases == 0 && !e.fetching {
+		next = min(next, e.lingerUntil())
+	}
+	return next
+}
+
+// settle applies every deadline of e that has passed, then queues its next
+// wake-up. An entry nobody holds is evicted here.
+func (s *loopState) settle(e *hostEntry) {
+	if e.fresh && s.now >= e.expiresAt {
+		e.fresh = false
+		e.slot.Publish(&e.flags.stale)
+	}
+	if e.fetching && s.now >= e.fetchDeadline {
+		s.fetchFailed(e, ErrFetchTimeout)
+	}
+	if e.leases == 0 && !e.fetching && s.now >= e.lingerUntil() {
+		s.evict(e)
+		return
+	}
+	s.wakeups.set(e, e.nextWake())
+}
+
+func (s *loopState) acquire(t *messages.Ticket) {
+	e := s.hosts[t.Host]
+	if e == nil {
+		e = &hostEntry{host: t.Host, wakeIndex: -1}
+		s.hosts[t.Host] = e
+		s.hostsPeak = max(s.hostsPeak, len(s.hosts))
+	}
+	e.leases++
+	s.leases++
+	t.Bind(&e.slot)
+	if e.leases == 1 {
+		s.settle(e) // no longer lingering
+	}
+}
+
+func (s *loopState) release(t *messages.Ticket) {
+	e := s.hosts[t.Host]
+	if e == nil || e.leases == 0 {
+		panic(fmt.Sprintf("flagactor: release of %q without a lease", t.Host))
+	}
+	e.leases--
+	s.leases--
+	if e.leases == 0 {
+		s.settle(e)
+	}
+}
+
+func (s *loopState) query(q *messages.Query) {
+	e := s.hosts[q.Ticket.Host]
+	switch {
+	case e == nil:
+		// Only a lease released while its query was queued finds no entry.
+		q.Reply <- messages.QueryReply{Err: ErrReleased}
+	case e.fresh:
+		q.Reply <- messages.QueryReply{Flags: e.flags.fresh.Flags}
+	case e.flags != nil:
+		s.stats.StaleServed++
+		q.Reply <- messages.QueryReply{Flags: e.flags.stale.Flags}
+		if !e.fetching && s.now >= e.retryAt {
+			s.startFetch(e, q.Ticket.Fetcher)
+		}
+	case e.fetching:
+		s.stats.Coalesced++
+		s.addWaiter(e, q)
+	case s.now < e.retryAt:
+		q.Reply <- messages.QueryReply{Err: e.lastErr}
+	default:
+		s.startFetch(e, q.Ticket.Fetcher)
+		s.addWaiter(e, q)
+	}
+}
+
+// addWaiter queues q on e's fetch. Waiters whose context ended are dropped
+// whenever the list has doubled, so a fetch that hangs cannot make it grow
+// without bound.
+func (s *loopState) addWaiter(e *hostEntry, q *messages.Query) {
+	if len(e.waiters) >= e.pruneAt {
+		kept := e.waiters[:0]
+		for _, w := range e.waiters {
+			if !isDone(w.Done) {
+				kept = append(kept, w)
+			}
+		}
+		clear(e.waiters[len(kept):])
+		e.waiters = kept
+		e.pruneAt = max(16, 2*len(kept))
+	}
+	e.waiters = append(e.waiters, q)
+}
+
+func isDone(done <-chan struct{}) bool {
+	select {
+	case <-done:
+		return true
+	default:
+		return false
+	}
+}
+
+func (s *loopState) answerWaiters(e *hostEntry, r messages.QueryReply) {
+	for _, w := range e.waiters {
+		w.Reply <- r // buffered, and each waiter is answered once
+	}
+	e.waiters, e.pruneAt = nil, 0
+}
+
+func (s *loopState) fetchDone(r messages.FetchResult) {
+	e := s.hosts[r.Host]
+	if e == nil || !e.fetching || e.attempt != r.Attempt {
+		return // the loop already gave up on this fetch
+	}
+	e.fetching = false
+	if r.Err != nil {
+		s.fetchFailed(e, r.Err)
+	} else {
+		s.fetchSucceeded(e, r.Flags)
+	}
+	s.settle(e)
+}
+
+func (s *loopState) fetchSucceeded(e *hostEntry, f messages.Flags) {
+	set := s.flagSets.intern(f.Values)
+	s.flagSets.release(e.flags)
+	e.flags = set
+	ttl := s.answerTTL(f.TTL)
+	e.expiresAt = s.now + int64(ttl-earlyJitter(ttl))
+	e.fresh = true
+	e.slot.Publish(&set.fresh)
+	e.failures, e.retryAt, e.lastErr = 0, 0, nil
+	s.answerWaiters(e, messages.QueryReply{Flags: set.fresh.Flags})
+}
+
+func (s *loopState) fetchFailed(e *hostEntry, cause error) {
+	e.fetching = false
+	s.stats.FetchErrors++
+	e.failures++
+	e.retryAt = s.now + int64(s.retryDelay(e.failures, cause))
+	e.lastErr = fmt.Errorf("flagactor: fetch %s: %w", e.host, cause)
+	if e.flags != nil {
+		s.answerWaiters(e, messages.QueryReply{Flags: e.flags.stale.Flags})
+	} else {
+		s.answerWaiters(e, messages.QueryReply{Err: e.lastErr})
+	}
+}
+
+func (s *loopState) evict(e *hostEntry) {
+	delete(s.hosts, e.host)
+	s.wakeups.set(e, noWake)
+	s.flagSets.release(e.flags)
+	e.flags = nil
+	s.stats.Evictions++
+	// A Go map never shrinks: rebuild it once it is mostly empty, so a burst
+	// of hosts gives its memory back.
+	if s.hostsPeak >= 1024 && len(s.hosts) <= s.hostsPeak/4 {
+		hosts := make(map[string]*hostEntry, len(s.hosts))
+		for k, v := range s.hosts {
+			hosts[k] = v
+		}
+		s.hosts, s.hostsPeak = hosts, len(hosts)
+	}
+}

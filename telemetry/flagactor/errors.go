@@ -1,0 +1,22 @@
+package flagactor
+
+import "errors"
+
+// Errors returned by the actor. Calls may wrap them with context (the host,
+// the cause); match them with errors.Is.
+var (
+	// ErrClosed is returned by every call on an actor that has been closed,
+	// or whose loop stopped after an internal fault.
+	ErrClosed = errors.New("flagactor: closed")
+	// ErrInvalidHost is returned when a host cannot be a host name[:port].
+	ErrInvalidHost = errors.New("flagactor: invalid host")
+	// ErrReleased is returned by Enabled on a lease that was released.
+	ErrReleased = errors.New("flagactor: lease released")
+	// ErrNoFetcher is returned by Acquire when it is given a nil Fetcher.
+	ErrNoFetcher = errors.New("flagactor: nil fetcher")
+	// ErrFetchTimeout is the cause recorded when a fetch outlives the fetch
+	// timeout, whether or not the Fetcher honours its context.
+	ErrFetchTimeout = errors.New("flagactor: fetch timed out")
+	// ErrFetcherPanic is the cause recorded when a Fetcher panics.
+	ErrFetcherPanic = errors.New("flagactor: fetcher panicked")
+)

@@ -1,0 +1,59 @@
+package flagactor
+
+import (
+	"context"
+	"sync/atomic"
+
+	"github.com/flagactor/flagactor/telemetry/messages"
+)
+
+// Lease is one connection's hold on a host entry. While any lease on a host is
+// live the actor keeps the host's flags. A Lease is safe for concurrent use.
+type Lease struct {
+	actor    *Actor
+	released atomic.Bool
+	ticket   messages.Ticket
+}
+
+// Host returns the normalized host key the lease is filed under.
+func (l *Lease) Host() string { return l.ticket.Host }
+
+// Enabled reports whether flag is on for the lease's host. A fresh answer is
+// returned without a message to the actor. With no value yet, the first query
+// fetches through the lease's Fetcher and every concurrent query waits for that
+// fetch; a query whose ctx ends first returns ctx.Err(). A stale value is
+// returned at once while a refresh runs. When the host has never been fetched
+// successfully and the fetch failed, Enabled returns false and an error
+// wrapping the fetch's.
+func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
+	if l.released.Load() {
+		return false, ErrReleased
+	}
+	if l.actor.closed.Load() {
+		return false, ErrClosed
+	}
+	if slot := l.ticket.Slot(); slot != nil {
+		if ans := slot.Load(); ans != nil && ans.Fresh {
+			return ans.Flags.Bool(flag), nil
+		}
+	}
+	reply, err := l.actor.query(ctx, &l.ticket)
+	if err != nil {
+		return false, err
+	}
+	return reply.Flags.Bool(flag), reply.Err
+}
+
+// Release gives the lease back. When a host's last lease goes, the actor keeps
+// its entry until the value expires (or a failure backoff ends), then forgets
+// the host. Release is idempotent; it does not wait for the actor.
+func (l *Lease) Release() {
+	if !l.released.CompareAndSwap(false, true) {
+		return
+	}
+	a := l.actor
+	select {
+	case a.mailbox <- messages.Release{Ticket: &l.ticket}:
+	case <-a.done:
+	}
+}

@@ -1,0 +1,181 @@
+package flagactor
+
+import (
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/flagactor/flagactor/telemetry/messages"
+)
+
+// batchSize bounds how many queued requests the loop handles per clock read.
+const batchSize = 64
+
+// loopState is everything the actor's goroutine owns. Nothing else reads or
+// writes it, which is why none of it is locked.
+type loopState struct {
+	a     *Actor
+	clock clock.Clock
+	epoch time.Time
+	now   int64 // nanoseconds since epoch, read once per batch
+
+	hosts     map[string]*hostEntry
+	hostsPeak int // most entries since the map was last rebuilt
+	wakeups   wakeQueue
+	flagSets  flagSets
+
+	timer   *clock.Timer
+	wake    <-chan time.Time // timer.C while armed, else nil
+	timerAt int64            // when the armed timer fires, noWake when disarmed
+
+	leases int
+	stats  messages.Stats
+}
+
+func newLoopState(a *Actor) *loopState {
+	return &loopState{
+		a:        a,
+		clock:    a.cfg.clock,
+		epoch:    a.cfg.clock.Now(),
+		hosts:    make(map[string]*hostEntry),
+		flagSets: make(flagSets),
+		timerAt:  noWake,
+	}
+}
+
+// loopFailure records a panic that stopped the loop. The actor is then off:
+// every call answers ErrClosed.
+type loopFailure struct {
+	value any
+	stack []byte
+}
+
+func (f *loopFailure) Error() string {
+	return fmt.Sprintf("flagactor: loop stopped after panic: %v", f.value)
+}
+
+func (f *loopFailure) Unwrap() error { return ErrClosed }
+
+// run is the actor's goroutine.
+func (a *Actor) run(s *loopState) {
+	defer close(a.done)
+	defer s.shutdown()
+	defer func() {
+		// Telemetry must never take the host program down: a fault in the loop
+		// turns the actor off instead.
+		if p := recover(); p != nil {
+			a.closed.Store(true)
+			a.failure.Store(&loopFailure{value: p, stack: debug.Stack()})
+		}
+	}()
+	for {
+		select {
+		case req := <-a.mailbox:
+			s.tick()
+			s.handle(req)
+			s.drainMailbox()
+		case r := <-a.results:
+			s.tick()
+			s.fetchDone(r)
+		case <-s.wake:
+			s.wake, s.timerAt = nil, noWake
+			s.tick()
+		case <-a.quit:
+			return
+		}
+		s.rearm()
+	}
+}
+
+// tick reads the clock and applies every deadline that has passed, so a
+// request handled now sees the state the clock says, whether or not the
+// timer's tick has been received yet.
+func (s *loopState) tick() {
+	s.now = int64(s.clock.Now().Sub(s.epoch))
+	for len(s.wakeups) > 0 && s.wakeups[0].wakeAt <= s.now {
+		s.settle(s.wakeups[0])
+	}
+}
+
+// drainMailbox handles what is already queued, without blocking.
+func (s *loopState) drainMailbox() {
+	for range batchSize {
+		select {
+		case req := <-s.a.mailbox:
+			s.handle(req)
+		default:
+			return
+		}
+	}
+}
+
+func (s *loopState) handle(req messages.Request) {
+	if hook := s.a.cfg.beforeHandle; hook != nil {
+		hook(req)
+	}
+	switch req := req.(type) {
+	case messages.Acquire:
+		s.acquire(req.Ticket)
+	case messages.Release:
+		s.release(req.Ticket)
+	case *messages.Query:
+		s.query(req)
+	case messages.StatsRequest:
+		req.Reply <- s.snapshot()
+	default:
+		panic(fmt.Sprintf("flagactor: unknown request %T", req))
+	}
+}
+
+func (s *loopState) snapshot() messages.Stats {
+	st := s.stats
+	st.Hosts = len(s.hosts)
+	st.Leases = s.leases
+	return st
+}
+
+// rearm points the timer at the earliest wake-up, when that has changed.
+func (s *loopState) rearm() {
+	next := s.wakeups.next()
+	if next == s.timerAt {
+		return
+	}
+	s.stopTimer()
+	if next == noWake {
+		return
+	}
+	d := time.Duration(next - s.now)
+	if s.timer == nil {
+		s.timer = s.clock.Timer(d)
+	} else {
+		s.timer.Reset(d)
+	}
+	s.wake, s.timerAt = s.timer.C, next
+}
+
+// stopTimer disarms the timer and empties its channel, so a later Reset never
+// finds a stale tick (and a mock clock never blocks sending one).
+func (s *loopState) stopTimer() {
+	if s.timerAt == noWake {
+		return
+	}
+	if !s.timer.Stop() {
+		select {
+		case <-s.timer.C:
+		default:
+		}
+	}
+	s.wake, s.timerAt = nil, noWake
+}
+
+// shutdown runs as the loop exits, for Close or after a fault: it answers
+// every waiter and cancels every fetch.
+func (s *loopState) shutdown() {
+	s.a.closed.Store(true)
+	s.a.stopFetches()
+	for _, e := range s.hosts {
+		s.answerWaiters(e, messages.QueryReply{Err: ErrClosed})
+	}
+	s.stopTimer()
+}

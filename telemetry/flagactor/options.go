@@ -1,0 +1,79 @@
+package flagactor
+
+import (
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/flagactor/flagactor/telemetry/messages"
+)
+
+// Defaults used when an option is not given.
+const (
+	DefaultTTL          = 15 * time.Minute
+	DefaultFetchTimeout = 10 * time.Second
+)
+
+// Bounds applied to a time-to-live the server sends.
+const (
+	MinServerTTL = time.Minute
+	MaxServerTTL = time.Hour
+)
+
+// Option configures an Actor.
+type Option func(*config)
+
+type config struct {
+	clock        clock.Clock
+	ttl          time.Duration
+	fetchTimeout time.Duration
+	mailboxSize  int
+
+	// beforeHandle, when set, runs on the loop before each request. Tests use
+	// it to inject a fault into the loop.
+	beforeHandle func(messages.Request)
+}
+
+func newConfig(opts []Option) config {
+	cfg := config{
+		clock:        clock.New(),
+		ttl:          DefaultTTL,
+		fetchTimeout: DefaultFetchTimeout,
+		mailboxSize:  256,
+	}
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	return cfg
+}
+
+// WithClock sets the clock every time-to-live, backoff, fetch timeout and
+// eviction is measured on. The default is the wall clock; tests pass a
+// *clock.Mock. A nil clock keeps the default.
+func WithClock(c clock.Clock) Option {
+	return func(cfg *config) {
+		if c != nil {
+			cfg.clock = c
+		}
+	}
+}
+
+// WithTTL sets how long an answer lives when the server does not say, and the
+// cap of the failure backoff. The default is 15 minutes; d <= 0 keeps it.
+func WithTTL(d time.Duration) Option {
+	return func(cfg *config) {
+		if d > 0 {
+			cfg.ttl = d
+		}
+	}
+}
+
+// WithFetchTimeout bounds one fetch. The default is 10 seconds; d <= 0 keeps it.
+// A fetch that outlives it is a failed fetch even if its Fetcher ignores its
+// context, and Close waits for such a Fetcher at most this long.
+func WithFetchTimeout(d time.Duration) Option {
+	return func(cfg *config) {
+		if d > 0 {
+			cfg.fetchTimeout = d
+		}
+	}
+}

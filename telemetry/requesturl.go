@@ -1,0 +1,47 @@
+package telemetry
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"unicode"
+)
+
+// flagsPath is the feature-flag endpoint; the driver version is the last
+// path segment.
+const flagsPath = "/api/2.0/connector-service/feature-flags/GOLANG/"
+
+// flagsURL builds https://{host}/api/2.0/connector-service/feature-flags/GOLANG/{version}.
+// The version is escaped as one path segment, so a "/" in it cannot change
+// the path.
+func flagsURL(host, version string) (*url.URL, error) {
+	if err := checkHost(host); err != nil {
+		return nil, err
+	}
+	if version == "" || version == "." || version == ".." {
+		return nil, fmt.Errorf("%w: %q", ErrBadDriverVersion, version)
+	}
+	return &url.URL{
+		Scheme:  "https",
+		Host:    host,
+		Path:    flagsPath + version,
+		RawPath: flagsPath + url.PathEscape(version),
+	}, nil
+}
+
+// checkHost refuses a host that is not plainly name[:port]. The flag actor
+// normalizes hosts before they get here; this is defence in depth against a
+// caller that did not, since user info or a path in the host would send the
+// driver's credentials somewhere else.
+func checkHost(host string) error {
+	if host == "" {
+		return fmt.Errorf("%w: empty", ErrBadRequestHost)
+	}
+	bad := strings.IndexFunc(host, func(r rune) bool {
+		return strings.ContainsRune(`/\?#@`, r) || unicode.IsSpace(r) || unicode.IsControl(r)
+	})
+	if bad >= 0 {
+		return fmt.Errorf("%w: %q", ErrBadRequestHost, host)
+	}
+	return nil
+}
