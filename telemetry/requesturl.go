@@ -14,19 +14,25 @@ const flagsPath = "/api/2.0/connector-service/feature-flags/GOLANG/"
 // flagsURL builds https://{host}/api/2.0/connector-service/feature-flags/GOLANG/{version}.
 // The version is escaped as one path segment, so a "/" in it cannot change
 // the path.
-func flagsURL(host, version string) (*url.URL, error) {
+func flagsURL(host, version string) (string, error) {
 	if err := checkHost(host); err != nil {
-		return nil, err
+		return "", err
 	}
 	if version == "" || version == "." || version == ".." {
-		return nil, fmt.Errorf("%w: %q", ErrBadDriverVersion, version)
+		return "", fmt.Errorf("%w: %q", ErrBadDriverVersion, version)
 	}
-	return &url.URL{
+	u := &url.URL{
 		Scheme:  "https",
 		Host:    host,
 		Path:    flagsPath + version,
 		RawPath: flagsPath + url.PathEscape(version),
-	}, nil
+	}
+	// Parsing it back catches what checkHost lets through but a URL cannot
+	// hold, such as "[::1" or a bad port, before a request is built.
+	if _, err := url.Parse(u.String()); err != nil {
+		return "", fmt.Errorf("%w: %v", ErrBadRequestHost, err)
+	}
+	return u.String(), nil
 }
 
 // checkHost refuses a host that is not plainly name[:port]. The flag actor

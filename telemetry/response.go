@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -127,7 +128,7 @@ func jsonString(raw json.RawMessage) (string, bool) {
 	if len(raw) < 2 || raw[0] != '"' {
 		return "", false
 	}
-	if text := raw[1 : len(raw)-1]; !containsByte(text, '\\') && utf8.Valid(text) {
+	if text := raw[1 : len(raw)-1]; bytes.IndexByte(text, '\\') < 0 && utf8.Valid(text) {
 		return string(text), true
 	}
 	var s string
@@ -165,13 +166,4 @@ func ttlSeconds(raw json.RawMessage) (time.Duration, bool) {
 		return 0, false
 	}
 	return serverSeconds(secs), true
-}
-
-func containsByte(b []byte, c byte) bool {
-	for _, x := range b {
-		if x == c {
-			return true
-		}
-	}
-	return false
 }

@@ -72,22 +72,24 @@ func writeOversized(w http.ResponseWriter, flags *flagSet) {
 }
 
 // resetMidResponse takes the connection over, sends the headers and half of
-// the answer, then resets the connection.
+// the answer, then resets the TCP connection under TLS, with no close_notify,
+// the way a dying proxy does.
 func resetMidResponse(w http.ResponseWriter, flags *flagSet) {
 	conn, buf, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		panic(http.ErrAbortHandler)
 	}
-	defer conn.Close()
 	fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", len(flags.body))
 	buf.Write(flags.body[:len(flags.body)/2])
 	buf.Flush()
-	// A zero linger makes Close send a TCP reset rather than an orderly end.
 	if tc, ok := conn.(*tls.Conn); ok {
 		if tcp, ok := tc.NetConn().(*net.TCPConn); ok {
-			tcp.SetLinger(0)
+			tcp.SetLinger(0) // Close sends a reset, not an orderly end
+			tcp.Close()
+			return
 		}
 	}
+	conn.Close()
 }
 
 // drip sends the flags dripChunk bytes at a time with f.dripEvery between

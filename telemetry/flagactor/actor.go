@@ -137,3 +137,21 @@ func (a *Actor) query(ctx context.Context, t *messages.Ticket) (messages.QueryRe
 		return messages.QueryReply{}, ErrClosed
 	}
 }
+
+// closedDone is a Done channel that is already closed: the mark of a query
+// whose caller does not wait for the answer.
+var closedDone = func() <-chan struct{} {
+	ch := make(chan struct{})
+	close(ch)
+	return ch
+}()
+
+// nudge asks the loop to fetch t's host if its rules allow, without waiting
+// and without blocking: when the mailbox is full the nudge is dropped.
+func (a *Actor) nudge(t *messages.Ticket) {
+	q := &messages.Query{Ticket: t, Done: closedDone, Reply: make(chan messages.QueryReply, 1)}
+	select {
+	case a.mailbox <- q:
+	default:
+	}
+}

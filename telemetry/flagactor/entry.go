@@ -120,8 +120,9 @@ func (s *loopState) query(q *messages.Query) {
 			s.startFetch(e, q.Ticket.Fetcher)
 		}
 	case e.fetching:
-		s.stats.Coalesced++
-		s.addWaiter(e, q)
+		if s.addWaiter(e, q) {
+			s.stats.Coalesced++
+		}
 	case s.now < e.retryAt:
 		q.Reply <- messages.QueryReply{Err: e.lastErr}
 	default:
@@ -130,10 +131,14 @@ func (s *loopState) query(q *messages.Query) {
 	}
 }
 
-// addWaiter queues q on e's fetch. Waiters whose context ended are dropped
+// addWaiter queues q on e's fetch and reports whether it did: a caller that
+// has already left is not queued. Waiters whose context ended are dropped
 // whenever the list has doubled, so a fetch that hangs cannot make it grow
 // without bound.
-func (s *loopState) addWaiter(e *hostEntry, q *messages.Query) {
+func (s *loopState) addWaiter(e *hostEntry, q *messages.Query) bool {
+	if isDone(q.Done) {
+		return false
+	}
 	if len(e.waiters) >= e.pruneAt {
 		kept := e.waiters[:0]
 		for _, w := range e.waiters {
@@ -146,6 +151,7 @@ func (s *loopState) addWaiter(e *hostEntry, q *messages.Query) {
 		e.pruneAt = max(16, 2*len(kept))
 	}
 	e.waiters = append(e.waiters, q)
+	return true
 }
 
 func isDone(done <-chan struct{}) bool {

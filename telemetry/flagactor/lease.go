@@ -44,6 +44,29 @@ func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
 	return reply.Flags.Bool(flag), reply.Err
 }
 
+// Peek reports flag as the actor last published it for the lease's host,
+// without waiting: known is false while the host has no value. When the value
+// is missing or stale, Peek also asks the actor, without waiting for it, to
+// fetch it (within the backoff rules), so a later Peek can see it. A driver
+// uses it for a cheap re-check on a connection that opened before the flag
+// was known.
+func (l *Lease) Peek(flag string) (enabled, known bool) {
+	if l.released.Load() || l.actor.closed.Load() {
+		return false, false
+	}
+	var ans *messages.Answer
+	if slot := l.ticket.Slot(); slot != nil {
+		ans = slot.Load()
+	}
+	if ans == nil || !ans.Fresh {
+		l.actor.nudge(&l.ticket)
+	}
+	if ans == nil {
+		return false, false
+	}
+	return ans.Flags.Bool(flag), true
+}
+
 // Release gives the lease back. When a host's last lease goes, the actor keeps
 // its entry until the value expires (or a failure backoff ends), then forgets
 // the host. Release is idempotent; it does not wait for the actor.

@@ -1,0 +1,50 @@
+# flagactor: the two commands a newcomer needs are `make bench` and `make test`.
+
+GO          ?= go
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+BENCHSTAT   ?= golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+FUZZTIME    ?= 30s
+SOAK        ?= 60s
+COUNT       ?= 10
+
+.PHONY: all bench test lint fuzz soak cover benchcmp
+
+all: lint test
+
+# The main job: the actor against the mutex design, on the embedded default.
+bench:
+	$(GO) run ./cmd/actorbench
+
+# Vet, then every test (fuzz seeds as regression tests, a short soak) under the race detector.
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout=5m ./...
+
+# gofmt, go vet and a pinned staticcheck, all clean.
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+# Every fuzz target for FUZZTIME each.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$target ($(FUZZTIME))"; \
+	    $(GO) test -run='^$$' -fuzz="^$$target$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+# The chaos soak against a fault-injecting flag server, for SOAK.
+soak:
+	$(GO) test -race -count=1 -timeout=30m -run '^TestSoak$$' -v ./telemetry/ -soak=$(SOAK)
+
+# Coverage per package.
+cover:
+	$(GO) test -count=1 -cover ./...
+
+# Go benchmarks of the warm query and the acquire/release pair, COUNT runs, through benchstat.
+benchcmp:
+	$(GO) test -run='^$$' -bench=. -benchmem -count=$(COUNT) ./telemetry/flagactor/ | tee /tmp/flagactor-bench.txt
+	$(GO) run $(BENCHSTAT) /tmp/flagactor-bench.txt

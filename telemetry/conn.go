@@ -1,0 +1,41 @@
+package telemetry
+
+import "github.com/flagactor/flagactor/telemetry/flagactor"
+
+// Conn is one driver connection's view of telemetry, from Gate.Open to Close.
+// It is safe for concurrent use.
+type Conn struct {
+	override Override
+	lease    *flagactor.Lease // nil when the server is not asked
+	openedOn bool             // the decision Open reached
+	err      error            // why Open could not ask the server, if it could not
+}
+
+// Enabled reports whether the connection should send telemetry now. It never
+// waits: it reads the flag the actor last published, so a connection that
+// opened before the flag arrived turns telemetry on once it has.
+func (c *Conn) Enabled() bool {
+	switch {
+	case c.override == OverrideOn:
+		return true
+	case c.override == OverrideOff, c.lease == nil:
+		return false
+	}
+	on, _ := c.lease.Peek(TelemetryFlag)
+	return on
+}
+
+// EnabledAtOpen reports the decision Open reached.
+func (c *Conn) EnabledAtOpen() bool { return c.override == OverrideOn || c.openedOn }
+
+// Err reports why Open could not learn the server's flag (an invalid host, a
+// fetch that failed or outlived the open wait, a closed Gate), or nil.
+// Telemetry errors never fail a connection; this is for the driver's logs.
+func (c *Conn) Err() error { return c.err }
+
+// Close is called once as the connection closes. It is idempotent.
+func (c *Conn) Close() {
+	if c.lease != nil {
+		c.lease.Release()
+	}
+}

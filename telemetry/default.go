@@ -1,0 +1,41 @@
+package telemetry
+
+import (
+	"context"
+	"sync"
+)
+
+// process holds the process-wide Gate. The mutex guards only this pointer;
+// every host's state lives in the Gate's actor.
+var process struct {
+	mu   sync.Mutex
+	gate *Gate
+}
+
+// Default returns the process-wide Gate, starting it on first use.
+func Default() *Gate {
+	process.mu.Lock()
+	defer process.mu.Unlock()
+	if process.gate == nil {
+		process.gate = NewGate()
+	}
+	return process.gate
+}
+
+// Open opens a connection's telemetry on the process-wide Gate.
+func Open(ctx context.Context, cfg ConnConfig) *Conn {
+	return Default().Open(ctx, cfg)
+}
+
+// Shutdown stops the process-wide Gate, for application shutdown and tests.
+// Connections still open see telemetry off; the next Open starts a new Gate.
+func Shutdown() error {
+	process.mu.Lock()
+	gate := process.gate
+	process.gate = nil
+	process.mu.Unlock()
+	if gate == nil {
+		return nil
+	}
+	return gate.Close()
+}

@@ -1,0 +1,96 @@
+package flagactor_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strconv"
+	"testing"
+
+	"github.com/flagactor/flagactor/telemetry/flagactor"
+	"github.com/flagactor/flagactor/telemetry/messages"
+)
+
+const benchFlag = "databricks.partnerplatform.clientConfigsFeatureFlags.enableTelemetryForGoDriver"
+
+var benchFetcher = flagactor.FetcherFunc(func(context.Context, string) (messages.Flags, error) {
+	return messages.Flags{Values: map[string]string{benchFlag: "true"}}, nil
+})
+
+// runAtParallelism runs body from p goroutines in total, whatever GOMAXPROCS is.
+func runAtParallelism(b *testing.B, p int, body func(pb *testing.PB)) {
+	procs := runtime.GOMAXPROCS(0)
+	b.SetParallelism((p + procs - 1) / procs)
+	b.RunParallel(body)
+}
+
+// BenchmarkWarmQuery is a query of a fresh value: the path every statement of
+// every connection takes.
+func BenchmarkWarmQuery(b *testing.B) {
+	for _, p := range []int{1, 2, 8} {
+		b.Run(fmt.Sprintf("p=%d", p), func(b *testing.B) {
+			a := flagactor.New()
+			defer a.Close()
+			ctx := context.Background()
+			lease, err := a.Acquire(ctx, "bench.example.com", benchFetcher)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer lease.Release()
+			if on, err := lease.Enabled(ctx, benchFlag); !on || err != nil {
+				b.Fatalf("warm-up: got %v, %v", on, err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			runAtParallelism(b, p, func(pb *testing.PB) {
+				for pb.Next() {
+					if on, _ := lease.Enabled(ctx, benchFlag); !on {
+						b.Error("flag off")
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkAcquireRelease is a connection's open and close on hosts that stay
+// in use (each host keeps one lease, so nothing is evicted or fetched).
+func BenchmarkAcquireRelease(b *testing.B) {
+	for _, hosts := range []int{1, 1000} {
+		for _, p := range []int{1, 2, 8} {
+			b.Run(fmt.Sprintf("hosts=%d/p=%d", hosts, p), func(b *testing.B) {
+				a := flagactor.New()
+				defer a.Close()
+				ctx := context.Background()
+				names := make([]string, hosts)
+				for i := range names {
+					names[i] = "host-" + strconv.Itoa(i) + ".example.com"
+					pin, err := a.Acquire(ctx, names[i], benchFetcher)
+					if err != nil {
+						b.Fatal(err)
+					}
+					defer pin.Release()
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				runAtParallelism(b, p, func(pb *testing.PB) {
+					i := 0
+					for pb.Next() {
+						lease, err := a.Acquire(ctx, names[i%hosts], benchFetcher)
+						if err != nil {
+							b.Error(err)
+							return
+						}
+						lease.Release()
+						i++
+					}
+				})
+				b.StopTimer()
+				if _, err := a.Stats(ctx); err != nil { // wait for the loop to catch up
+					b.Fatal(err)
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,116 @@
+package telemetry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/flagactor/flagactor/telemetry/messages"
+)
+
+// maxDrainBytes bounds how much of an unread body is read away before it is
+// closed. Reading a short rest to the end lets the transport reuse the
+// connection; a long one costs more than a new connection does.
+const maxDrainBytes = 64 << 10
+
+// errInsecureRedirect stops a redirect that would leave HTTPS: the driver's
+// client may add credentials to every request it sends.
+var errInsecureRedirect = errors.New("telemetry: feature flags: refusing a redirect away from https")
+
+// HTTPFetcher asks GET https://{host}/api/2.0/connector-service/feature-flags/GOLANG/{DriverVersion}.
+// It implements the flag actor's Fetcher: one request per Fetch, no retries
+// (the actor decides when to ask again). Its fields are read by every Fetch
+// and must not change once it is in use.
+type HTTPFetcher struct {
+	Client        *http.Client // the driver's authenticated client; nil = http.DefaultClient
+	DriverVersion string       // the version path segment; it must not be empty
+	UserAgent     string       // sent as User-Agent when set
+
+	// Now tells the time, to turn a Retry-After date into a wait; nil means
+	// time.Now. It is for tests and for drivers that inject a clock.
+	Now func() time.Time
+}
+
+// Fetch asks host's feature-flag service for every flag of DriverVersion.
+// host is name[:port], as the flag actor normalizes it; the scheme is always
+// https, and redirects that leave https are refused. A host holding a path,
+// query, fragment, user info, white space or a control character is
+// ErrBadRequestHost, and no request is made.
+//
+// A status other than 200 is a *StatusError, whose RetryAfter carries the
+// Retry-After of a 429 or 503. A body over 1 MiB is ErrResponseTooLarge; a
+// body that is not the feature-flag JSON is ErrMalformedResponse. Errors
+// never hold request headers, so the client's credentials stay out of them.
+func (f *HTTPFetcher) Fetch(ctx context.Context, host string) (messages.Flags, error) {
+	target, err := flagsURL(host, f.DriverVersion)
+	if err != nil {
+		return messages.Flags{}, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return messages.Flags{}, fmt.Errorf("telemetry: feature flags: %w", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if f.UserAgent != "" {
+		req.Header.Set("User-Agent", f.UserAgent)
+	}
+
+	resp, err := f.client().Do(req)
+	if err != nil {
+		// A *url.Error names the method and URL, never the headers.
+		return messages.Flags{}, fmt.Errorf("telemetry: feature flags: %w", err)
+	}
+	defer drainAndClose(resp.Body)
+
+	if resp.StatusCode != http.StatusOK {
+		return messages.Flags{}, newStatusError(resp, f.now())
+	}
+	return parseResponse(resp.Body)
+}
+
+// client returns a shallow copy of the configured client whose redirect
+// policy also refuses to leave https. The copy shares the Transport, so its
+// connection pool, with the driver's client.
+func (f *HTTPFetcher) client() *http.Client {
+	base := f.Client
+	if base == nil {
+		base = http.DefaultClient
+	}
+	guarded := *base
+	guarded.CheckRedirect = httpsOnly(base.CheckRedirect)
+	return &guarded
+}
+
+func (f *HTTPFetcher) now() time.Time {
+	if f.Now != nil {
+		return f.Now()
+	}
+	return time.Now()
+}
+
+// httpsOnly wraps a client's redirect policy (nil means net/http's default
+// of at most 10 redirects) with a refusal to follow a redirect off https.
+func httpsOnly(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if req.URL.Scheme != "https" {
+			return errInsecureRedirect
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+}
+
+// drainAndClose reads away at most maxDrainBytes of what is left of body,
+// then closes it.
+func drainAndClose(body io.ReadCloser) {
+	_, _ = io.CopyN(io.Discard, body, maxDrainBytes)
+	_ = body.Close()
+}
