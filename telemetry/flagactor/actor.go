@@ -22,12 +22,16 @@ type Actor struct {
 	closed  atomic.Bool                 // set before the loop stops; read on the warm path
 	failure atomic.Pointer[loopFailure] // why the loop stopped, when it was not Close
 
-	closeOnce sync.Once
-	fetches   sync.WaitGroup // fetch goroutines
+	closeOnce       sync.Once
+	stopLoggingOnce sync.Once
+	fetches         sync.WaitGroup // fetch goroutines
 
 	// fetchCtx parents every fetch's context; the loop cancels it as it exits.
 	fetchCtx    context.Context
 	stopFetches context.CancelFunc
+
+	logs   chan logEvent // loop -> logging goroutine; nil when not logging
+	logged chan struct{} // closed when the logging goroutine has exited
 }
 
 // New starts an actor. Call Close when done with it.
@@ -41,6 +45,7 @@ func New(opts ...Option) *Actor {
 		done:    make(chan struct{}),
 	}
 	a.fetchCtx, a.stopFetches = context.WithCancel(context.Background())
+	a.startLogging()
 	go a.run(newLoopState(a))
 	return a
 }
@@ -99,6 +104,7 @@ func (a *Actor) Close() error {
 	})
 	<-a.done
 	a.waitForFetches()
+	a.stopLoggingOnce.Do(a.stopLogging)
 	if f := a.failure.Load(); f != nil {
 		return f
 	}

@@ -3,6 +3,7 @@ package flagactor
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/flagactor/flagactor/telemetry/messages"
 )
@@ -202,6 +203,7 @@ func (s *loopState) fetchFailed(e *hostEntry, cause error) {
 	e.failures++
 	e.retryAt = s.now + int64(s.retryDelay(e.failures, cause))
 	e.lastErr = fmt.Errorf("flagactor: fetch %s: %w", e.host, cause)
+	s.log(logEvent{msg: "flagactor: fetch failed", host: e.host, err: cause, delay: time.Duration(e.retryAt - s.now)})
 	if e.flags != nil {
 		s.answerWaiters(e, messages.QueryReply{Flags: e.flags.stale.Flags})
 	} else {
@@ -215,6 +217,7 @@ func (s *loopState) evict(e *hostEntry) {
 	s.flagSets.release(e.flags)
 	e.flags = nil
 	s.stats.Evictions++
+	s.log(logEvent{msg: "flagactor: host evicted", host: e.host})
 	// A Go map never shrinks: rebuild it once it is mostly empty, so a burst
 	// of hosts gives its memory back.
 	if s.hostsPeak >= 1024 && len(s.hosts) <= s.hostsPeak/4 {

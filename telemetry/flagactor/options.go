@@ -1,6 +1,7 @@
 package flagactor
 
 import (
+	"log/slog"
 	"time"
 
 	"github.com/benbjohnson/clock"
@@ -27,6 +28,7 @@ type config struct {
 	ttl          time.Duration
 	fetchTimeout time.Duration
 	mailboxSize  int
+	logger       *slog.Logger
 
 	// beforeHandle, when set, runs on the loop before each request. Tests use
 	// it to inject a fault into the loop.
