@@ -21,6 +21,9 @@ const (
 // that (empty, a path, a query, user info, spaces, a bad port) is
 // ErrInvalidHost. The result is a fixed point: normalizing it again returns it.
 func NormalizeHost(raw string) (string, error) {
+	if isNormalName(raw) {
+		return raw, nil // the common case: a driver passes the same host each time
+	}
 	h := strings.ToLower(strings.TrimSpace(raw))
 	if rest, ok := strings.CutPrefix(h, "https://"); ok {
 		h = rest
@@ -87,6 +90,30 @@ func normalizeIPv6(raw, h string) (string, error) {
 		return host, nil
 	}
 	return host + ":" + port, nil
+}
+
+// isNormalName reports, in one pass, whether s is already a normalized host
+// name without a port: lower-case labels of 1-63 allowed bytes, not starting
+// or ending with '-', at most 253 bytes, no trailing dot.
+func isNormalName(s string) bool {
+	if len(s) == 0 || len(s) > maxNameLen {
+		return false
+	}
+	labelStart := 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && s[i] != '.' {
+			if !isLabelByte(s[i]) {
+				return false
+			}
+			continue
+		}
+		n := i - labelStart
+		if n == 0 || n > maxLabelLen || s[labelStart] == '-' || s[i-1] == '-' {
+			return false
+		}
+		labelStart = i + 1
+	}
+	return true
 }
 
 // checkName returns why name is not a DNS host name, or "" when it is one.
