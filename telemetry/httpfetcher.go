@@ -26,7 +26,7 @@ var errInsecureRedirect = errors.New("telemetry: feature flags: refusing a redir
 // and must not change once it is in use.
 type HTTPFetcher struct {
 	Client        *http.Client // the driver's authenticated client; nil = http.DefaultClient
-	DriverVersion string       // the version path segment; it must not be empty
+	DriverVersion string       // the last path segment; not empty, "." or ".."
 	UserAgent     string       // sent as User-Agent when set
 
 	// Now tells the time, to turn a Retry-After date into a wait; nil means

@@ -21,18 +21,18 @@ func flagsURL(host, version string) (string, error) {
 	if version == "" || version == "." || version == ".." {
 		return "", fmt.Errorf("%w: %q", ErrBadDriverVersion, version)
 	}
-	u := &url.URL{
+	target := (&url.URL{
 		Scheme:  "https",
 		Host:    host,
 		Path:    flagsPath + version,
 		RawPath: flagsPath + url.PathEscape(version),
-	}
+	}).String()
 	// Parsing it back catches what checkHost lets through but a URL cannot
 	// hold, such as "[::1" or a bad port, before a request is built.
-	if _, err := url.Parse(u.String()); err != nil {
+	if _, err := url.Parse(target); err != nil {
 		return "", fmt.Errorf("%w: %v", ErrBadRequestHost, err)
 	}
-	return u.String(), nil
+	return target, nil
 }
 
 // checkHost refuses a host that is not plainly name[:port]. The flag actor
