@@ -18,17 +18,17 @@ func TestColdBurstMakesOneFetch(t *testing.T) {
 	unblock := newGate(t)
 	f := newFakeFetcher(always(call{flags: flagsWith("true", 0), wait: unblock.ch}))
 
-	answers := make(chan answer, n)
+	replies := make(chan answer, n)
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
 			l, err := a.Acquire(context.Background(), "burst.example.com", f.fetcher())
 			if err != nil {
-				answers <- answer{err: err}
+				replies <- answer{err: err}
 				return
 			}
 			defer l.Release()
-			answers <- enabled(l)
+			replies <- enabled(l)
 		})
 	}
 	f.waitStarted(t)
@@ -36,13 +36,13 @@ func TestColdBurstMakesOneFetch(t *testing.T) {
 		return s.Coalesced == n-1 || s.Fetches > 1
 	}, "every query but the first waiting on its fetch")
 	require.Equal(t, uint64(1), st.Fetches, "fetches while the first is in flight")
-	require.Empty(t, answers, "queries answered while the fetch was blocked")
+	require.Empty(t, replies, "queries answered while the fetch was blocked")
 
 	unblock.open()
 	wg.Wait()
-	close(answers)
+	close(replies)
 	var on int
-	for got := range answers {
+	for got := range replies {
 		require.NoError(t, got.err)
 		if got.on {
 			on++

@@ -24,7 +24,7 @@ type hostEntry struct {
 	wakeIndex int32 // position in the wake queue, -1 when not queued
 
 	fetching      bool
-	attempt       uint64 // numbers this host's fetches, to ignore late results
+	attempt       uint64 // the fetch in flight, to ignore late results
 	fetchDeadline int64
 
 	expiresAt int64 // when flags turn stale (jitter applied)
@@ -201,7 +201,7 @@ func (s *loopState) fetchFailed(e *hostEntry, cause error) {
 	e.fetching = false
 	s.stats.FetchErrors++
 	e.failures++
-	e.retryAt = s.now + int64(s.retryDelay(e.failures, cause))
+	e.retryAt = s.now + int64(min(s.retryDelay(e.failures, cause), time.Duration(noWake-1-s.now)))
 	e.lastErr = fmt.Errorf("flagactor: fetch %s: %w", e.host, cause)
 	s.log(logEvent{msg: "flagactor: fetch failed", host: e.host, err: cause, delay: time.Duration(e.retryAt - s.now)})
 	if e.flags != nil {

@@ -58,18 +58,18 @@ func TestFailingHostFetchedOnceInsideBackoff(t *testing.T) {
 	f := newFakeFetcher(always(call{err: errBoom}))
 	l := acquire(t, a, "down.example.com", f)
 
-	answers := make(chan answer, goroutines*perGoroutine)
+	replies := make(chan answer, goroutines*perGoroutine)
 	var wg sync.WaitGroup
 	for range goroutines {
 		wg.Go(func() {
 			for range perGoroutine {
-				answers <- enabled(l)
+				replies <- enabled(l)
 			}
 		})
 	}
 	wg.Wait()
-	close(answers)
-	for got := range answers {
+	close(replies)
+	for got := range replies {
 		requireFailed(t, got, errBoom, "query of a failing host")
 	}
 	st := stats(t, a)

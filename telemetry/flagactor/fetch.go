@@ -10,7 +10,8 @@ import (
 // startFetch starts one fetch of e through f on a goroutine of its own.
 func (s *loopState) startFetch(e *hostEntry, f Fetcher) {
 	e.fetching = true
-	e.attempt++
+	s.attempts++
+	e.attempt = s.attempts
 	e.fetchDeadline = s.now + int64(s.a.cfg.fetchTimeout)
 	s.stats.Fetches++
 	s.a.fetches.Add(1)

@@ -36,7 +36,7 @@ func flagsWith(value string, ttl time.Duration) messages.Flags {
 // an HTTP 429 or 503 with Retry-After does.
 type retryAfterError struct{ wait time.Duration }
 
-func (e retryAfterError) Error() string              { return "flag service: slow down" }
+func (e retryAfterError) Error() string             { return "flag service: slow down" }
 func (e retryAfterError) RetryAfter() time.Duration { return e.wait }
 
 // call is what one Fetch of a fakeFetcher does.

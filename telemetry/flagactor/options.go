@@ -14,10 +14,13 @@ const (
 	DefaultFetchTimeout = 10 * time.Second
 )
 
-// Bounds applied to a time-to-live the server sends.
+// Bounds applied to what the server sends: its time-to-live, and how long
+// it may ask a client to wait with Retry-After (a larger wait would park a
+// host, and keep its entry, for as long as the server liked).
 const (
-	MinServerTTL = time.Minute
-	MaxServerTTL = time.Hour
+	MinServerTTL  = time.Minute
+	MaxServerTTL  = time.Hour
+	MaxRetryAfter = 24 * time.Hour
 )
 
 // Option configures an Actor.

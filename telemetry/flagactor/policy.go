@@ -25,7 +25,7 @@ func earlyJitter(ttl time.Duration) time.Duration {
 // retryDelay is how long after its nth consecutive failure a host waits
 // before the next fetch: doubling from 1s, capped at the default TTL, up to
 // 20% longer for jitter, and at least what the server asked for with
-// Retry-After.
+// Retry-After, up to MaxRetryAfter.
 func (s *loopState) retryDelay(failures int32, cause error) time.Duration {
 	limit := s.a.cfg.ttl
 	delay := limit
@@ -35,7 +35,7 @@ func (s *loopState) retryDelay(failures int32, cause error) time.Duration {
 	delay += time.Duration(rand.Int64N(int64(delay)/5 + 1))
 	var ra interface{ RetryAfter() time.Duration }
 	if errors.As(cause, &ra) {
-		delay = max(delay, ra.RetryAfter())
+		delay = max(delay, min(ra.RetryAfter(), MaxRetryAfter))
 	}
 	return delay
 }

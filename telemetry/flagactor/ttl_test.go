@@ -92,14 +92,14 @@ func TestStaleWhileRevalidate(t *testing.T) {
 	f.waitStarted(t)
 
 	advance(t, mock, a, ttl)
-	answers := make(chan answer, queries)
+	replies := make(chan answer, queries)
 	var wg sync.WaitGroup
 	for range queries {
-		wg.Go(func() { answers <- enabled(l) })
+		wg.Go(func() { replies <- enabled(l) })
 	}
 	wg.Wait() // every query returns while the refresh is blocked
-	close(answers)
-	for got := range answers {
+	close(replies)
+	for got := range replies {
 		requireOn(t, got, "query of a stale value during its refresh")
 	}
 	require.Equal(t, 2, f.waitStarted(t).n, "the refresh")

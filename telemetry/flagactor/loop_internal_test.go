@@ -1,0 +1,124 @@
+package flagactor
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/flagactor/flagactor/telemetry/messages"
+)
+
+// withBeforeHandle installs the loop's test hook.
+func withBeforeHandle(hook func(messages.Request)) Option {
+	return func(c *config) { c.beforeHandle = hook }
+}
+
+// A fault in the loop turns the actor off instead of crashing the program:
+// every call answers ErrClosed, waiting queries are released, no goroutine
+// is left, and Close reports the fault.
+func TestLoopPanicTurnsActorOff(t *testing.T) {
+	tests := []struct {
+		name    string
+		faulty  func(messages.Request) bool // the request the loop panics on
+		trigger func(t *testing.T, a *Actor, f Fetcher)
+	}{
+		{
+			name:   "on Acquire",
+			faulty: func(r messages.Request) bool { _, ok := r.(messages.Acquire); return ok },
+			trigger: func(t *testing.T, a *Actor, f Fetcher) {
+				// Acquire does not wait for the loop: it may or may not see
+				// the fault, but it must not hang.
+				_, _ = a.Acquire(context.Background(), "other.example.com", f)
+			},
+		},
+		{
+			name:   "on Release",
+			faulty: func(r messages.Request) bool { _, ok := r.(messages.Release); return ok },
+			trigger: func(t *testing.T, a *Actor, f Fetcher) {
+				l, err := a.Acquire(context.Background(), "other.example.com", f)
+				require.NoError(t, err)
+				l.Release()
+			},
+		},
+		{
+			name: "on Query",
+			faulty: func(r messages.Request) bool {
+				q, ok := r.(*messages.Query)
+				return ok && q.Ticket.Host == "other.example.com"
+			},
+			trigger: func(t *testing.T, a *Actor, f Fetcher) {
+				l, err := a.Acquire(context.Background(), "other.example.com", f)
+				require.NoError(t, err)
+				_, err = l.Enabled(context.Background(), "flag")
+				require.ErrorIs(t, err, ErrClosed, "the query the loop panicked on")
+			},
+		},
+		{
+			name:   "on Stats",
+			faulty: func(r messages.Request) bool { _, ok := r.(messages.StatsRequest); return ok },
+			trigger: func(t *testing.T, a *Actor, f Fetcher) {
+				_, err := a.Stats(context.Background())
+				require.ErrorIs(t, err, ErrClosed, "the Stats the loop panicked on")
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+			armed := make(chan struct{})
+			hook := func(r messages.Request) {
+				select {
+				case <-armed:
+					if tt.faulty(r) {
+						panic("injected fault")
+					}
+				default:
+				}
+			}
+			a := New(WithClock(clock.NewMock()), withBeforeHandle(hook))
+			started := make(chan struct{})
+			f := FetcherFunc(func(ctx context.Context, host string) (messages.Flags, error) {
+				if host == "waiting.example.com" {
+					close(started)
+					<-ctx.Done() // until the actor stops
+					return messages.Flags{}, ctx.Err()
+				}
+				return messages.Flags{Values: map[string]string{"flag": "true"}}, nil
+			})
+			l, err := a.Acquire(context.Background(), "waiting.example.com", f)
+			require.NoError(t, err)
+			waiting := make(chan error, 1)
+			go func() {
+				_, err := l.Enabled(context.Background(), "flag")
+				waiting <- err
+			}()
+			<-started
+
+			close(armed)
+			tt.trigger(t, a, f)
+			select {
+			case err := <-waiting:
+				require.ErrorIs(t, err, ErrClosed, "query waiting on a fetch when the loop failed")
+			case <-time.After(10 * time.Second):
+				t.Fatal("query waiting on a fetch was not released when the loop failed")
+			}
+
+			_, err = a.Acquire(context.Background(), "new.example.com", f)
+			require.ErrorIs(t, err, ErrClosed, "Acquire after the fault")
+			_, err = l.Enabled(context.Background(), "flag")
+			require.ErrorIs(t, err, ErrClosed, "Enabled after the fault")
+			_, err = a.Stats(context.Background())
+			require.ErrorIs(t, err, ErrClosed, "Stats after the fault")
+			l.Release() // must not block or panic
+
+			err = a.Close()
+			require.ErrorIs(t, err, ErrClosed, "Close after the fault")
+			require.ErrorContains(t, err, "injected fault", "Close after the fault")
+			require.ErrorIs(t, a.Close(), ErrClosed, "second Close after the fault")
+		})
+	}
+}
