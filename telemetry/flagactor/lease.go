@@ -75,8 +75,14 @@ func (l *Lease) Release() {
 		return
 	}
 	a := l.actor
+	req := messages.Release{Ticket: &l.ticket}
 	select {
-	case a.mailbox <- messages.Release{Ticket: &l.ticket}:
+	case a.mailbox <- req: // the common case, without the cost of a two-way select
+		return
+	default:
+	}
+	select {
+	case a.mailbox <- req:
 	case <-a.done:
 	}
 }
