@@ -209,6 +209,23 @@ func (s *loopState) fetchFailed(e *hostEntry, cause error) {
 	} else {
 		s.answerWaiters(e, messages.QueryReply{Err: e.lastErr})
 	}
+	s.publishUnfresh(e)
+}
+
+// farFuture stands for "not until the fetch in flight is done".
+var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// publishUnfresh publishes e's answer while it has no fresh value: the last
+// good flags if any, and when the next fetch could start.
+func (s *loopState) publishUnfresh(e *hostEntry) {
+	ans := &messages.Answer{Known: e.flags != nil, NextFetch: farFuture}
+	if e.flags != nil {
+		ans.Flags = e.flags.stale.Flags
+	}
+	if !e.fetching {
+		ans.NextFetch = s.epoch.Add(time.Duration(e.retryAt))
+	}
+	e.slot.Publish(ans)
 }
 
 func (s *loopState) evict(e *hostEntry) {

@@ -17,6 +17,7 @@ func (s *loopState) startFetch(e *hostEntry, f Fetcher) {
 	s.a.fetches.Add(1)
 	go s.a.fetch(e.host, e.attempt, f)
 	s.wakeups.set(e, e.nextWake())
+	s.publishUnfresh(e)
 }
 
 // fetch runs one Fetcher call and reports it to the loop.

@@ -36,8 +36,8 @@ func (fs flagSets) intern(values map[string]string) *flagSet {
 	set := &flagSet{
 		key:   key,
 		refs:  1,
-		fresh: messages.Answer{Flags: f, Fresh: true},
-		stale: messages.Answer{Flags: f},
+		fresh: messages.Answer{Flags: f, Fresh: true, Known: true},
+		stale: messages.Answer{Flags: f, Known: true},
 	}
 	fs[key] = set
 	return set

@@ -46,8 +46,9 @@ func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
 
 // Peek reports flag as the actor last published it for the lease's host,
 // without waiting: known is false while the host has no value. When the value
-// is missing or stale, Peek also asks the actor, without waiting for it, to
-// fetch it (within the backoff rules), so a later Peek can see it. A driver
+// is missing or stale and a fetch could start, Peek also asks the actor,
+// without waiting for it, to fetch it, so a later Peek can see it; while a
+// fetch is in flight or the host is in its backoff it sends nothing. A driver
 // uses it for a cheap re-check on a connection that opened before the flag
 // was known.
 func (l *Lease) Peek(flag string) (enabled, known bool) {
@@ -58,10 +59,10 @@ func (l *Lease) Peek(flag string) (enabled, known bool) {
 	if slot := l.ticket.Slot(); slot != nil {
 		ans = slot.Load()
 	}
-	if ans == nil || !ans.Fresh {
+	if ans == nil || !ans.Fresh && !l.actor.cfg.clock.Now().Before(ans.NextFetch) {
 		l.actor.nudge(&l.ticket)
 	}
-	if ans == nil {
+	if ans == nil || !ans.Known {
 		return false, false
 	}
 	return ans.Flags.Bool(flag), true

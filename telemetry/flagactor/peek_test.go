@@ -100,3 +100,39 @@ func TestPeekOfReleasedLeaseOrClosedActor(t *testing.T) {
 	require.NoError(t, b.Close())
 	require.Equal(t, peek{false, false}, peekOf(l), "Peek after Close")
 }
+
+// Peek asks the loop nothing while asking would start nothing: during a
+// refresh in flight and inside the backoff after it failed, a stale value is
+// read from the published answer (a query sent to the loop would count as
+// StaleServed).
+func TestPeekSendsNothingWhileAFetchCannotStart(t *testing.T) {
+	ttl := 10 * time.Minute
+	a, mock := newTestActor(t, flagactor.WithTTL(ttl))
+	unblock := newGate(t)
+	f := newFakeFetcher(func(n int) call {
+		if n == 1 {
+			return call{flags: flagsWith("true", 0)}
+		}
+		return call{err: errBoom, wait: unblock.ch}
+	})
+	l := acquire(t, a, "quiet.example.com", f)
+	requireOn(t, enabled(l), "first query")
+
+	advance(t, mock, a, ttl)
+	peekOf(l) // starts the refresh
+	f.waitStarted(t)
+	before := waitStats(t, a, func(s messages.Stats) bool { return s.Fetches == 2 }, "the refresh")
+	for range 100 {
+		require.Equal(t, peek{true, true}, peekOf(l), "Peek during the refresh")
+	}
+	require.Equal(t, before.StaleServed, stats(t, a).StaleServed, "queries the loop served during the refresh")
+
+	unblock.open()
+	failed := waitStats(t, a, func(s messages.Stats) bool { return s.FetchErrors == 1 }, "the refresh to fail")
+	for range 100 {
+		require.Equal(t, peek{true, true}, peekOf(l), "Peek inside the backoff")
+	}
+	st := stats(t, a)
+	require.Equal(t, failed.StaleServed, st.StaleServed, "queries the loop served inside the backoff")
+	require.Equal(t, uint64(2), st.Fetches, "fetches inside the backoff")
+}

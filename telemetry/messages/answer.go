@@ -1,6 +1,9 @@
 package messages
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // Answer is what the actor's loop last published for one host. It is immutable
 // once published, so any number of leases may read it at once.
@@ -9,6 +12,15 @@ type Answer struct {
 	// Fresh is false once the value's time-to-live has passed. A reader that
 	// finds a stale answer must ask the loop, which serves it and refreshes it.
 	Fresh bool
+	// Known is true when Flags hold a value the server served, false before
+	// the host's first good fetch.
+	Known bool
+	// NextFetch, for an answer that is not fresh, is the earliest time the
+	// loop would start a fetch of the host: in the far future while one is in
+	// flight, the end of the backoff after a failure, zero when one can start
+	// now. A reader that only looks (Lease.Peek) uses it so as not to ask the
+	// loop for nothing.
+	NextFetch time.Time
 }
 
 // Slot holds one host's published Answer. Only the actor's loop stores into it;
