@@ -3,7 +3,8 @@ package telemetry
 import "github.com/flagactor/flagactor/telemetry/flagactor"
 
 // Conn is one driver connection's view of telemetry, from Gate.Open to Close.
-// It is safe for concurrent use.
+// It is safe for concurrent use, and a nil *Conn is telemetry off, so a
+// driver whose Connect failed before Open may still call Close.
 type Conn struct {
 	override Override
 	lease    *flagactor.Lease // nil when the server is not asked
@@ -16,6 +17,8 @@ type Conn struct {
 // opened before the flag arrived turns telemetry on once it has.
 func (c *Conn) Enabled() bool {
 	switch {
+	case c == nil:
+		return false
 	case c.override == OverrideOn:
 		return true
 	case c.override == OverrideOff, c.lease == nil:
@@ -26,16 +29,25 @@ func (c *Conn) Enabled() bool {
 }
 
 // EnabledAtOpen reports the decision Open reached.
-func (c *Conn) EnabledAtOpen() bool { return c.override == OverrideOn || c.openedOn }
+func (c *Conn) EnabledAtOpen() bool {
+	return c != nil && (c.override == OverrideOn || c.openedOn)
+}
 
 // Err reports why Open could not learn the server's flag (an invalid host, a
-// fetch that failed or outlived the open wait, a closed Gate), or nil.
-// Telemetry errors never fail a connection; this is for the driver's logs.
-func (c *Conn) Err() error { return c.err }
+// fetch that failed or outlived the open wait, a closed Gate), or nil. It
+// describes the open only: a flag that arrives later turns Enabled on but
+// leaves Err as it was. Telemetry errors never fail a connection; this is
+// for the driver's logs.
+func (c *Conn) Err() error {
+	if c == nil {
+		return nil
+	}
+	return c.err
+}
 
 // Close is called once as the connection closes. It is idempotent.
 func (c *Conn) Close() {
-	if c.lease != nil {
+	if c != nil && c.lease != nil {
 		c.lease.Release()
 	}
 }

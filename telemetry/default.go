@@ -22,6 +22,17 @@ func Default() *Gate {
 	return process.gate
 }
 
+// SetDefault makes g the process-wide Gate, for a driver that wants its own
+// options (an open wait, a logger, a clock), and returns the Gate it replaces
+// (nil if none had started), which the caller should Close. A nil g makes the
+// next Default start a Gate with the default options.
+func SetDefault(g *Gate) (previous *Gate) {
+	process.mu.Lock()
+	defer process.mu.Unlock()
+	previous, process.gate = process.gate, g
+	return previous
+}
+
 // Open opens a connection's telemetry on the process-wide Gate.
 func Open(ctx context.Context, cfg ConnConfig) *Conn {
 	return Default().Open(ctx, cfg)

@@ -24,6 +24,11 @@ type ConnConfig struct {
 // Gate decides, for every connection a driver opens, whether telemetry is on.
 // It shares one flag actor among all connections, so a host's flag is fetched
 // once however many connections use it. A Gate is safe for concurrent use.
+//
+// A Gate files answers by host alone: it serves one driver version (the
+// version is part of the flag's URL), and the connection whose query starts
+// a fetch lends it its client, so a connection with bad credentials puts its
+// host into the failure backoff for every connection of that Gate.
 type Gate struct {
 	actor    *flagactor.Actor
 	openWait time.Duration
@@ -78,8 +83,11 @@ func (g *Gate) Close() error { return g.actor.Close() }
 // allows); a flag that arrives later is seen by Conn.Enabled.
 func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
 	c := &Conn{override: cfg.Override}
-	if cfg.Override != OverrideUnset {
+	switch cfg.Override {
+	case OverrideOn, OverrideOff:
 		return c
+	default:
+		c.override = OverrideUnset // an unknown setting follows the server
 	}
 	fetcher := &HTTPFetcher{Client: cfg.Client, DriverVersion: cfg.DriverVersion, UserAgent: cfg.UserAgent}
 	lease, err := g.actor.Acquire(ctx, cfg.Host, fetcher)
