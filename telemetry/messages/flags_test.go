@@ -1,0 +1,60 @@
+package messages_test
+
+import (
+	"testing"
+
+	"github.com/flagactor/flagactor/telemetry/messages"
+)
+
+func TestFlagsBool(t *testing.T) {
+	f := messages.Flags{Values: map[string]string{
+		"on": "true", "shout": "TRUE", "mixed": "True", "off": "false", "yes": "yes", "one": "1", "padded": " true",
+	}}
+	for _, tc := range []struct {
+		name string
+		want bool
+	}{
+		{"on", true},
+		{"shout", true},
+		{"mixed", true},
+		{"off", false},
+		{"yes", false},
+		{"one", false},
+		{"padded", false},
+		{"absent", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := f.Bool(tc.name); got != tc.want {
+				t.Errorf("Bool(%q) with value %q = %v, want %v", tc.name, f.Values[tc.name], got, tc.want)
+			}
+		})
+	}
+	if (messages.Flags{}).Bool("on") {
+		t.Error("Bool on empty Flags = true, want false")
+	}
+}
+
+func TestSlotPublishesLatest(t *testing.T) {
+	var s messages.Slot
+	if s.Load() != nil {
+		t.Fatal("new Slot holds an answer")
+	}
+	first, second := &messages.Answer{Fresh: true}, &messages.Answer{}
+	s.Publish(first)
+	s.Publish(second)
+	if got := s.Load(); got != second {
+		t.Fatalf("Load = %p, want the last published %p", got, second)
+	}
+}
+
+func TestTicketBind(t *testing.T) {
+	var tk messages.Ticket
+	if tk.Slot() != nil {
+		t.Fatal("unbound Ticket has a Slot")
+	}
+	var s messages.Slot
+	tk.Bind(&s)
+	if tk.Slot() != &s {
+		t.Fatal("Slot after Bind is not the bound slot")
+	}
+}
