@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/flagactor/flagactor/internal/flagserver"
+)
+
+// Deadlines of the short-deadline callers.
+const (
+	shortDeadline = 10 * time.Millisecond
+	longDeadline  = time.Second
+)
+
+// runShortDeadline: callers whose deadline ends before the server answers
+// leave, then one caller with time to spare asks. The actor's fetch runs on
+// its own context, so it lives on and fills the cache for that caller; the
+// baseline's fetch runs on the first caller's context and dies with it.
+func runShortDeadline(ctx context.Context, b *bench) (Result, error) {
+	n := b.sizes.deadlineCallers
+	res := Result{
+		Scenario: "short-deadline",
+		Title: fmt.Sprintf("the server answers after %v; %d callers with %v deadlines at once, then one with %v",
+			stampedeLatency, n, shortDeadline, longDeadline),
+		Notes: []string{"wall clock; hurried_* count the short-deadline callers' answers; filled is whether the last caller got the server's value"},
+	}
+	for _, impl := range impls {
+		t := b.progress.start("short-deadline/"+impl, n+1)
+		row, err := shortDeadlineOnce(ctx, impl, n, t)
+		t.done()
+		if err != nil {
+			return res, fmt.Errorf("%s: %w", impl, err)
+		}
+		res.Rows = append(res.Rows, row)
+	}
+	return res, nil
+}
+
+func shortDeadlineOnce(ctx context.Context, impl string, n int, t *task) (Row, error) {
+	fs := newFlagService(flagserver.Config{Latency: flagserver.Latency{Min: stampedeLatency}})
+	defer fs.close()
+	s := newSubject(impl, clock.New(), fs.fetcher)
+	defer s.close()
+
+	conns := make([]conn, n+1)
+	for i := range conns {
+		c, err := s.open(ctx, benchHost)
+		if err != nil {
+			return Row{}, err
+		}
+		conns[i] = c
+		defer c.close()
+	}
+	var (
+		hurried answers
+		wg      sync.WaitGroup
+		start   = make(chan struct{})
+	)
+	for _, c := range conns[:n] {
+		wg.Go(func() {
+			<-start
+			qctx, cancel := context.WithTimeout(ctx, shortDeadline)
+			defer cancel()
+			hurried.add(c.enabled(qctx))
+		})
+	}
+	close(start)
+	wg.Wait()
+	t.add(n)
+
+	qctx, cancel := context.WithTimeout(ctx, longDeadline)
+	defer cancel()
+	on, err := conns[n].enabled(qctx)
+	t.add(1)
+	return Row{Impl: impl, Fields: []Field{
+		{"fetches", float64(fs.fetches()), kindCount},
+		{"filled", boolValue(on && err == nil), kindBool},
+		{"hurried_errors", float64(hurried.errors), kindCount},
+		{"hurried_wrong", float64(hurried.wrong), kindCount},
+	}}, nil
+}

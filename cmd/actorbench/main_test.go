@@ -1,0 +1,312 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// timingScenarios are skipped under the race detector: their figures mean
+// nothing there, and the count-based scenarios are what it should check.
+var timingScenarios = []string{"floor", "warm-query", "acquire-release"}
+
+// quickRun runs every scenario once with -quick -json and returns the
+// results and the JSON lines.
+func quickRun(t *testing.T) ([]Result, []map[string]any) {
+	t.Helper()
+	var picked []scenario
+	for _, s := range scenarios {
+		if raceEnabled && slices.Contains(timingScenarios, s.name) {
+			continue
+		}
+		picked = append(picked, s)
+	}
+	var out bytes.Buffer
+	o := options{quick: true, rounds: 1, json: true}
+	results, err := runScenarios(t.Context(), o, picked, &out, &progress{mode: progressOff})
+	if err != nil {
+		t.Fatalf("quick run: %v", err)
+	}
+	var lines []map[string]any
+	sc := bufio.NewScanner(&out)
+	for sc.Scan() {
+		var obj map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &obj); err != nil {
+			t.Fatalf("output line %q is not JSON: %v", sc.Text(), err)
+		}
+		lines = append(lines, obj)
+	}
+	return results, lines
+}
+
+// TestQuickRunHoldsTheClaims runs every scenario at -quick sizes, for both
+// implementations, and checks what must hold whatever the machine's speed.
+func TestQuickRunHoldsTheClaims(t *testing.T) {
+	results, lines := quickRun(t)
+	byName := map[string]Result{}
+	for _, r := range results {
+		byName[r.Scenario] = r
+	}
+	sz := quickSizes
+	get := func(scenario, impl, field string) float64 {
+		t.Helper()
+		res, ok := byName[scenario]
+		if !ok {
+			t.Fatalf("no result for %s", scenario)
+		}
+		row, ok := res.row(impl, 0, rowHosts(res))
+		if !ok {
+			t.Fatalf("%s: no %s row", scenario, impl)
+		}
+		f, ok := row.field(field)
+		if !ok {
+			t.Fatalf("%s/%s: no field %s", scenario, impl, field)
+		}
+		return f.Value
+	}
+	want := func(what string, ok bool, got ...float64) {
+		t.Helper()
+		if !ok {
+			t.Errorf("%s does not hold (got %v)", what, got)
+		}
+	}
+
+	a, b := get("stampede", implActor, "fetches"), get("stampede", implBaseline, "wrong")
+	want("stampede: actor fetches == 1", a == 1, a)
+	want("stampede: actor wrong == 0 and errors == 0",
+		get("stampede", implActor, "wrong") == 0 && get("stampede", implActor, "errors") == 0,
+		get("stampede", implActor, "wrong"), get("stampede", implActor, "errors"))
+	want("stampede: baseline wrong > 0", b > 0, b)
+
+	a, b = get("churn", implActor, "fetches"), get("churn", implBaseline, "fetches")
+	want("churn: actor fetches == 1", a == 1, a)
+	want("churn: baseline fetches == cycles", b == float64(sz.churnCycles), b)
+
+	a, b = get("outage", implActor, "fetches"), get("outage", implBaseline, "fetches")
+	want("outage: baseline fetches once per query", b == float64(sz.failingSeconds), b)
+	want("outage: actor fetches far fewer (<= 1/20) than baseline", a > 0 && a*20 <= b, a, b)
+
+	a = get("retry-after", implActor, "fetches")
+	want("retry-after: actor fetches <= seconds/60 + 1", a >= 1 && a <= float64(sz.failingSeconds/60+1), a)
+
+	want("short-deadline: actor filled", get("short-deadline", implActor, "filled") == 1)
+	want("short-deadline: actor fetches == 1", get("short-deadline", implActor, "fetches") == 1,
+		get("short-deadline", implActor, "fetches"))
+
+	// 20 simulated minutes with a 15-minute TTL: every process fetches at
+	// its start and refreshes once, whatever its jitter.
+	n := float64(sz.fleetActors)
+	for _, impl := range impls {
+		f := get("fleet", impl, "fetches")
+		want("fleet: "+impl+" fetches == 2 per process", f == 2*n, f)
+		want("fleet: "+impl+" wrong == 0", get("fleet", impl, "wrong") == 0)
+	}
+	a, b = get("fleet", implActor, "peak_per_second"), get("fleet", implBaseline, "peak_per_second")
+	want("fleet: baseline peak == every process at once", b == n, b)
+	want("fleet: actor peak < baseline peak", a < b, a, b)
+
+	live, after := get("memory", implActor, "bytes_per_host"), get("memory", implActor, "bytes_per_host_after")
+	want("memory: actor gives memory back once hosts are evicted", live > 0 && after < live/4, live, after)
+	for _, impl := range impls {
+		want("scale: "+impl+" fetches each host once", get("scale", impl, "fetches") == float64(sz.scaleHosts))
+		want("scale: "+impl+" took time", get("scale", impl, "seconds") > 0)
+	}
+	want("scale: actor bytes_per_lease > 0", get("scale", implActor, "bytes_per_lease") > 0)
+
+	if !raceEnabled {
+		checkTimingRows(t, byName)
+	}
+	checkJSONLines(t, lines)
+	checkTables(t, results)
+	checkPlots(t, results)
+}
+
+// checkTimingRows checks that every timing row was measured.
+func checkTimingRows(t *testing.T, byName map[string]Result) {
+	t.Helper()
+	for _, p := range quickSizes.parallelisms {
+		for _, kind := range floorKinds {
+			r, ok := byName["floor"].floorRow(kind, p)
+			if !ok || r.value("ns_per_op") <= 0 {
+				t.Errorf("floor %s p=%d: missing or not measured", kind, p)
+			}
+		}
+		for _, impl := range impls {
+			if r, ok := byName["warm-query"].row(impl, p, 0); !ok || r.value("ns_per_op") <= 0 {
+				t.Errorf("warm-query %s p=%d: missing or not measured", impl, p)
+			}
+			for _, hosts := range quickSizes.arHosts {
+				if r, ok := byName["acquire-release"].row(impl, p, hosts); !ok || r.value("ns_per_op") <= 0 {
+					t.Errorf("acquire-release %s hosts=%d p=%d: missing or not measured", impl, hosts, p)
+				}
+			}
+		}
+	}
+}
+
+// checkJSONLines checks that every line names its scenario and
+// implementation, and that every scenario run has a line for each.
+func checkJSONLines(t *testing.T, lines []map[string]any) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, l := range lines {
+		scenario, _ := l["scenario"].(string)
+		impl, _ := l["impl"].(string)
+		if scenario == "" || impl == "" {
+			t.Errorf("JSON line %v lacks scenario or impl", l)
+		}
+		seen[scenario+"/"+impl] = true
+		if slices.Contains(timingScenarios, scenario) {
+			if _, ok := l["parallelism"]; !ok {
+				t.Errorf("timing line %v lacks parallelism", l)
+			}
+			if _, ok := l["ns_per_op"]; !ok {
+				t.Errorf("timing line %v lacks ns_per_op", l)
+			}
+		}
+	}
+	for _, s := range scenarios {
+		if raceEnabled && slices.Contains(timingScenarios, s.name) {
+			continue
+		}
+		impls := impls
+		if s.name == "floor" {
+			impls = []string{implFloor}
+		}
+		for _, impl := range impls {
+			if !seen[s.name+"/"+impl] {
+				t.Errorf("no JSON line for %s/%s", s.name, impl)
+			}
+		}
+	}
+}
+
+// benchLine is a Go benchmark line as benchstat reads it.
+var benchLine = regexp.MustCompile(`^Benchmark[A-Za-z]+(/[a-z0-9=-]+)+\t\d+\t[0-9.]+ ns/op\t\d+ allocs/op$`)
+
+// checkTables renders every result as a table and as -bench lines.
+func checkTables(t *testing.T, results []Result) {
+	t.Helper()
+	var out bytes.Buffer
+	rep := &reporter{w: &out, bench: true}
+	var floor *Result
+	for i, res := range results {
+		if res.Scenario == "floor" {
+			floor = &results[i]
+		}
+		if err := rep.report(res, floor); err != nil {
+			t.Fatal(err)
+		}
+	}
+	text := out.String()
+	for _, res := range results {
+		if !strings.Contains(text, "== "+res.Scenario+":") {
+			t.Errorf("no table for %s", res.Scenario)
+		}
+	}
+	if got := strings.Count(text, "Verdict: "); got != len(results) {
+		t.Errorf("%d verdicts for %d scenarios", got, len(results))
+	}
+	benchLines := 0
+	for line := range strings.SplitSeq(text, "\n") {
+		if strings.HasPrefix(line, "Benchmark") {
+			benchLines++
+			if !benchLine.MatchString(line) {
+				t.Errorf("bad benchmark line %q", line)
+			}
+		}
+	}
+	if !raceEnabled && benchLines == 0 {
+		t.Error("-bench printed no benchmark lines")
+	}
+	if strings.Contains(text, "NaN") {
+		t.Errorf("a table shows NaN:\n%s", text)
+	}
+}
+
+// checkPlots writes the charts and checks each is a PNG.
+func checkPlots(t *testing.T, results []Result) {
+	t.Helper()
+	dir := t.TempDir()
+	files, err := writePlots(dir, results)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantFiles := []string{"fleet.png", "outage.png"}
+	if !raceEnabled {
+		wantFiles = append(wantFiles, "warm-query.png", "acquire-release.png")
+	}
+	for _, name := range wantFiles {
+		path := filepath.Join(dir, name)
+		if !slices.Contains(files, path) {
+			t.Errorf("no chart %s (wrote %v)", name, files)
+			continue
+		}
+		b, err := os.ReadFile(path)
+		if err != nil || !bytes.HasPrefix(b, []byte("\x89PNG")) {
+			t.Errorf("%s is not a PNG (%v)", name, err)
+		}
+	}
+}
+
+func TestSelectScenarios(t *testing.T) {
+	for _, tc := range []struct {
+		name, list string
+		want       []string
+		wantErr    bool
+	}{
+		{"all by default", "", scenarioNames(), false},
+		{"all by name", "all", scenarioNames(), false},
+		{"run order, not list order", "warm-query,floor", []string{"floor", "warm-query"}, false},
+		{"spaces and repeats", " fleet , fleet", []string{"fleet"}, false},
+		{"unknown", "fleet,nope", nil, true},
+		{"empty list", ",", nil, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := selectScenarios(tc.list)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("selectScenarios(%q) error = %v, want error %v", tc.list, err, tc.wantErr)
+			}
+			var names []string
+			for _, s := range got {
+				names = append(names, s.name)
+			}
+			if !slices.Equal(names, tc.want) {
+				t.Errorf("selectScenarios(%q) = %v, want %v", tc.list, names, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseFlags(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		wantErr bool
+	}{
+		{"defaults", nil, false},
+		{"everything", []string{"-scenario", "fleet", "-rounds", "3", "-plot", "x", "-quick", "-quiet", "-benchtime", "10ms"}, false},
+		{"json and bench both write stdout", []string{"-json", "-bench"}, true},
+		{"no rounds", []string{"-rounds", "0"}, true},
+		{"stray argument", []string{"fleet"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parseFlags(tc.args, &bytes.Buffer{})
+			if (err != nil) != tc.wantErr {
+				t.Errorf("parseFlags(%q) error = %v, want error %v", tc.args, err, tc.wantErr)
+			}
+		})
+	}
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+
+	"github.com/flagactor/flagactor/telemetry/flagactor"
+)
+
+// runMemory measures what one host costs while open and fetched, and what is
+// left once every host has been released and evicted.
+func runMemory(ctx context.Context, b *bench) (Result, error) {
+	n := b.sizes.memoryHosts
+	res := Result{
+		Scenario: "memory",
+		Title:    fmt.Sprintf("%d hosts opened (one connection each) and fetched; then all released and evicted", n),
+		Notes: []string{
+			"live heap after two GCs, minus the heap before; host names and the lease slice are made before, so neither side is charged for them",
+			"fetcher: in-memory (no connections or TLS state in the heap); Acquire + Enabled as a driver calls them",
+			"simulated clock, moved past every TTL before bytes_per_host_after",
+		},
+	}
+	for _, impl := range impls {
+		t := b.progress.start("memory/"+impl, 2*n)
+		row, err := memoryOnce(ctx, impl, n, t)
+		t.done()
+		if err != nil {
+			return res, fmt.Errorf("%s: %w", impl, err)
+		}
+		res.Rows = append(res.Rows, row)
+	}
+	return res, nil
+}
+
+func memoryOnce(ctx context.Context, impl string, n int, t *task) (Row, error) {
+	names := hostNames(n)
+	slots := make([]*flagactor.Lease, n)
+	f := &memoryFetcher{}
+	clk := newSimClock()
+
+	before := liveHeap()
+	pop := newPopulation(impl, clk, f, slots)
+	defer pop.close()
+	for i, h := range names {
+		if err := pop.acquire(ctx, i, h); err != nil {
+			return Row{}, err
+		}
+		if on, err := pop.query(ctx, i, h); !on || err != nil {
+			return Row{}, fmt.Errorf("query of %s got (%v, %v), want (true, <nil>)", h, on, err)
+		}
+		if i%1000 == 999 {
+			t.add(1000)
+		}
+	}
+	if held, err := pop.entries(ctx); err != nil || held != n {
+		return Row{}, fmt.Errorf("holds %d hosts (%v), want %d", held, err, n)
+	}
+	live := liveHeap() - before
+
+	for i, h := range names {
+		pop.release(i, h)
+		if i%1000 == 999 {
+			t.add(1000)
+		}
+	}
+	if err := evictAll(ctx, pop, clk); err != nil {
+		return Row{}, err
+	}
+	after := liveHeap() - before
+	runtime.KeepAlive(names)
+	runtime.KeepAlive(slots)
+	return Row{Impl: impl, Hosts: n, Fields: []Field{
+		{"bytes_per_host", float64(live) / float64(n), kindMeasure},
+		{"bytes_per_host_after", float64(after) / float64(n), kindMeasure},
+	}}, nil
+}

@@ -1,0 +1,275 @@
+package main
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Colours of the charts' lines, one per series kind.
+var (
+	actorColor    = color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff} // blue
+	baselineColor = color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff} // red
+	floorColors   = map[string]color.Color{
+		floorAtomicMap: color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}, // green
+		floorRoundTrip: color.RGBA{R: 0x7f, G: 0x7f, B: 0x7f, A: 0xff}, // grey
+		floorTwoSends:  color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff}, // orange
+	}
+)
+
+// writePlots writes a PNG chart into dir for each result that has one:
+// requests per simulated second for fleet and outage, ns/op by parallelism
+// for warm-query and acquire-release (with the floor beside them).
+func writePlots(dir string, results []Result) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var floor *Result
+	for i := range results {
+		if results[i].Scenario == "floor" {
+			floor = &results[i]
+		}
+	}
+	var written []string
+	for _, res := range results {
+		var p *plot.Plot
+		var err error
+		switch res.Scenario {
+		case "fleet", "outage":
+			p, err = timelinePlot(res)
+		case "warm-query", "acquire-release":
+			p, err = parallelismPlot(res, floor)
+		default:
+			continue
+		}
+		if err != nil {
+			return written, fmt.Errorf("%s chart: %w", res.Scenario, err)
+		}
+		file := filepath.Join(dir, res.Scenario+".png")
+		if err := p.Save(20*vg.Centimeter, 11*vg.Centimeter, file); err != nil {
+			return written, err
+		}
+		written = append(written, file)
+	}
+	return written, nil
+}
+
+// timelinePlot charts the requests the server saw in each simulated second,
+// actor and baseline on one chart.
+func timelinePlot(res Result) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = res.Scenario + ": requests the server saw per simulated second"
+	p.X.Label.Text = "simulated minutes since start"
+	p.Y.Label.Text = "requests in that second"
+	p.Legend.Top = true
+	p.X.Tick.Marker = wholeTicks{}
+	p.Y.Tick.Marker = wholeTicks{}
+	peak := 0.0
+	// Baseline first, so the actor's line is drawn over it.
+	for _, impl := range []string{implBaseline, implActor} {
+		row, ok := res.row(impl, 0, rowHosts(res))
+		if !ok {
+			continue
+		}
+		xys := make(plotter.XYs, len(row.Series))
+		nonzero, most := 0, 0.0
+		for i, n := range row.Series {
+			xys[i] = plotter.XY{X: float64(i) / 60, Y: n}
+			if n > 0 {
+				nonzero++
+			}
+			most = max(most, n)
+		}
+		peak = max(peak, most)
+		line, err := plotter.NewLine(xys)
+		if err != nil {
+			return nil, err
+		}
+		line.Color = implColor(impl)
+		line.Width = vg.Points(1)
+		p.Add(line)
+		label := fmt.Sprintf("%s: %d requests", impl, int64(row.value("fetches")))
+		if res.Scenario == "fleet" && len(row.Series) > fleetWarmup {
+			label += fmt.Sprintf(", at most %.0f/s after the first minute", slices.Max(row.Series[fleetWarmup:]))
+		}
+		p.Legend.Add(label, line)
+		// A rare request is a one-pixel spike; mark each so it shows.
+		if nonzero > 0 && nonzero < 200 {
+			marks, err := nonzeroPoints(row.Series)
+			if err != nil {
+				return nil, err
+			}
+			marks.Color = implColor(impl)
+			marks.Shape = draw.CircleGlyph{}
+			marks.Radius = vg.Points(2.5)
+			p.Add(marks)
+		}
+	}
+	p.Y.Min = 0
+	p.Y.Max = peak * 1.3 // headroom for the legend above the tallest spike
+	return p, nil
+}
+
+// wholeTicks marks an axis of counts at whole numbers: 1, 2 or 5 times a
+// power of ten apart, about five of them.
+type wholeTicks struct{}
+
+func (wholeTicks) Ticks(lo, hi float64) []plot.Tick {
+	step := 1.0
+	for _, m := range []float64{1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000} {
+		step = m
+		if (hi-lo)/m <= 6 {
+			break
+		}
+	}
+	var ticks []plot.Tick
+	for v := math.Ceil(lo/step) * step; v <= hi; v += step {
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', 0, 64)})
+	}
+	return ticks
+}
+
+func nonzeroPoints(series []float64) (*plotter.Scatter, error) {
+	var xys plotter.XYs
+	for i, n := range series {
+		if n > 0 {
+			xys = append(xys, plotter.XY{X: float64(i) / 60, Y: n})
+		}
+	}
+	return plotter.NewScatter(xys)
+}
+
+// parallelismPlot charts ns/op against the number of goroutines, on a log
+// scale so the floors fit beside the implementations.
+func parallelismPlot(res Result, floor *Result) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = res.Scenario + ": ns/op by goroutines (median of rounds)"
+	p.X.Label.Text = "goroutines"
+	p.Y.Label.Text = "ns/op (log scale)"
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = logTicks{}
+	p.Legend.Top = true
+	p.Legend.Left = true
+
+	ps := parallelismsOf(res)
+	names := make([]string, len(ps))
+	for i, n := range ps {
+		names[i] = strconv.Itoa(n)
+	}
+	p.NominalX(names...)
+
+	type series struct {
+		label string
+		color color.Color
+		dash  bool
+		rows  []Row
+	}
+	var all []series
+	hostCounts := []int{0}
+	if res.Scenario == "acquire-release" {
+		hostCounts = nil
+		for _, r := range res.Rows {
+			if r.Impl == implActor && r.Parallelism == ps[0] {
+				hostCounts = append(hostCounts, r.Hosts)
+			}
+		}
+	}
+	for i, hosts := range hostCounts {
+		for _, impl := range impls {
+			s := series{label: impl, color: implColor(impl), dash: i > 0}
+			if hosts != 0 {
+				s.label = fmt.Sprintf("%s, %d hosts", impl, hosts)
+				if hosts == 1 {
+					s.label = impl + ", 1 host"
+				}
+			}
+			for _, pp := range ps {
+				if r, ok := res.row(impl, pp, hosts); ok {
+					s.rows = append(s.rows, r)
+				}
+			}
+			all = append(all, s)
+		}
+	}
+	if floor != nil {
+		kinds := []string{floorAtomicMap, floorRoundTrip}
+		if res.Scenario == "acquire-release" {
+			kinds = []string{floorTwoSends, floorRoundTrip}
+		}
+		for _, k := range kinds {
+			s := series{label: "floor: " + k, color: floorColors[k], dash: true}
+			for _, pp := range ps {
+				if r, ok := floor.floorRow(k, pp); ok {
+					s.rows = append(s.rows, r)
+				}
+			}
+			all = append(all, s)
+		}
+	}
+	least, most := math.Inf(1), 0.0
+	for _, s := range all {
+		for _, r := range s.rows {
+			least = min(least, r.value("ns_per_op"))
+			most = max(most, r.value("ns_per_op"))
+		}
+	}
+	p.Y.Min = max(least*0.7, 0.1) // a labelled tick below the lowest line
+	p.Y.Max = most * 5            // on the log scale, room for the legend above the lines
+	for _, s := range all {
+		xys := make(plotter.XYs, len(s.rows))
+		for i, r := range s.rows {
+			xys[i] = plotter.XY{X: float64(i), Y: max(r.value("ns_per_op"), 0.1)}
+		}
+		line, points, err := plotter.NewLinePoints(xys)
+		if err != nil {
+			return nil, err
+		}
+		line.Color, points.Color = s.color, s.color
+		line.Width = vg.Points(1.5)
+		if s.dash {
+			line.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		}
+		p.Add(line, points)
+		p.Legend.Add(s.label, line, points)
+	}
+	return p, nil
+}
+
+// logTicks labels a log axis at 1, 2 and 5 times each power of ten, with
+// unlabelled marks between: plot.LogTicks labels powers of ten only, often
+// a single one over the range of a benchmark.
+type logTicks struct{}
+
+func (logTicks) Ticks(lo, hi float64) []plot.Tick {
+	var ticks []plot.Tick
+	for decade := math.Pow(10, math.Floor(math.Log10(lo))); decade <= hi; decade *= 10 {
+		for m := 1.0; m < 10; m++ {
+			v := m * decade
+			if v < lo || v > hi {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if m == 1 || m == 2 || m == 5 {
+				t.Label = strconv.FormatFloat(v, 'f', -1, 64)
+			}
+			ticks = append(ticks, t)
+		}
+	}
+	return ticks
+}
+
+func implColor(impl string) color.Color {
+	if impl == implActor {
+		return actorColor
+	}
+	return baselineColor
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/benbjohnson/clock"
+	"github.com/flagactor/flagactor/cmd/actorbench/internal/baseline"
+	"github.com/flagactor/flagactor/telemetry"
+	"github.com/flagactor/flagactor/telemetry/flagactor"
+	"github.com/flagactor/flagactor/telemetry/messages"
+)
+
+// The implementations compared, and the name of the machine's own floor.
+const (
+	implActor    = "actor"
+	implBaseline = "baseline"
+	implFloor    = "floor"
+)
+
+// impls is the order every comparison runs and prints in.
+var impls = []string{implActor, implBaseline}
+
+// subject is one implementation as a driver sees it: open a connection to a
+// host, ask the telemetry flag on it, close it. Scenarios that count requests
+// drive both implementations through it, so the two do exactly the same work.
+type subject interface {
+	open(ctx context.Context, host string) (conn, error)
+	// settle returns once every call made before it has taken effect; for the
+	// actor that is a Stats round trip through its one mailbox.
+	settle(ctx context.Context) error
+	close() error
+}
+
+// conn is one open connection of a subject.
+type conn interface {
+	enabled(ctx context.Context) (bool, error)
+	close()
+}
+
+// newSubject starts impl on clk, fetching through f.
+func newSubject(impl string, clk clock.Clock, f messages.Fetcher) subject {
+	switch impl {
+	case implActor:
+		return &actorSubject{actor: flagactor.New(flagactor.WithClock(clk)), fetcher: f}
+	case implBaseline:
+		return &baselineSubject{cache: baseline.New(clk), fetcher: f}
+	}
+	panic(fmt.Sprintf("actorbench: unknown implementation %q", impl))
+}
+
+type actorSubject struct {
+	actor   *flagactor.Actor
+	fetcher messages.Fetcher
+}
+
+func (s *actorSubject) open(ctx context.Context, host string) (conn, error) {
+	l, err := s.actor.Acquire(ctx, host, s.fetcher)
+	if err != nil {
+		return nil, err
+	}
+	return leaseConn{l}, nil
+}
+
+func (s *actorSubject) settle(ctx context.Context) error {
+	_, err := s.actor.Stats(ctx)
+	return err
+}
+
+func (s *actorSubject) close() error { return s.actor.Close() }
+
+// leaseConn is one pointer wide, so holding it in a conn does not allocate.
+type leaseConn struct{ lease *flagactor.Lease }
+
+func (c leaseConn) enabled(ctx context.Context) (bool, error) {
+	return c.lease.Enabled(ctx, telemetry.TelemetryFlag)
+}
+
+func (c leaseConn) close() { c.lease.Release() }
+
+type baselineSubject struct {
+	cache   *baseline.Cache
+	fetcher messages.Fetcher
+}
+
+func (s *baselineSubject) open(_ context.Context, host string) (conn, error) {
+	s.cache.Acquire(host)
+	return &baselineConn{s: s, host: host}, nil
+}
+
+// settle has nothing to wait for: every baseline call is done when it returns.
+func (s *baselineSubject) settle(context.Context) error { return nil }
+
+func (s *baselineSubject) close() error { return nil }
+
+type baselineConn struct {
+	s    *baselineSubject
+	host string
+}
+
+func (c *baselineConn) enabled(ctx context.Context) (bool, error) {
+	return c.s.cache.Enabled(ctx, c.host, c.s.fetcher, telemetry.TelemetryFlag)
+}
+
+func (c *baselineConn) close() { c.s.cache.Release(c.host) }

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/benbjohnson/clock"
+	"github.com/flagactor/flagactor/cmd/actorbench/internal/baseline"
+	"github.com/flagactor/flagactor/internal/flagserver"
+	"github.com/flagactor/flagactor/telemetry"
+	"github.com/flagactor/flagactor/telemetry/flagactor"
+)
+
+// runWarmQuery times a query of a fresh value, the path every statement of
+// every connection takes, from 1, 2 and 8 goroutines.
+func runWarmQuery(ctx context.Context, b *bench) (Result, error) {
+	res := Result{
+		Scenario: "warm-query",
+		Title:    "a query of a fresh value (one host, one connection), from 1, 2 and 8 goroutines",
+		Notes:    []string{roundsNote(b), "wall clock; the value was fetched once over HTTPS before timing"},
+	}
+	fs := newFlagService(flagserver.Config{TTL: flagTTL})
+	defer fs.close()
+
+	a := flagactor.New()
+	defer a.Close()
+	lease, err := a.Acquire(ctx, benchHost, fs.fetcher)
+	if err != nil {
+		return res, err
+	}
+	defer lease.Release()
+	cache := baseline.New(clock.New())
+	cache.Acquire(benchHost)
+	defer cache.Release(benchHost)
+	for impl, warm := range map[string]func() (bool, error){
+		implActor:    func() (bool, error) { return lease.Enabled(ctx, telemetry.TelemetryFlag) },
+		implBaseline: func() (bool, error) { return cache.Enabled(ctx, benchHost, fs.fetcher, telemetry.TelemetryFlag) },
+	} {
+		if on, err := warm(); !on || err != nil {
+			return res, fmt.Errorf("%s: warm-up query got (%v, %v), want (true, <nil>)", impl, on, err)
+		}
+	}
+
+	var wrong atomic.Int64 // a false answer means the benchmark measured something else
+	actorSetup := func() runSetup {
+		return runSetup{body: func(l loop) {
+			for l.Next() {
+				if on, _ := lease.Enabled(ctx, telemetry.TelemetryFlag); !on {
+					wrong.Add(1)
+				}
+			}
+		}}
+	}
+	baselineSetup := func() runSetup {
+		return runSetup{body: func(l loop) {
+			for l.Next() {
+				if on, _ := cache.Enabled(ctx, benchHost, fs.fetcher, telemetry.TelemetryFlag); !on {
+					wrong.Add(1)
+				}
+			}
+		}}
+	}
+	var cases []timingCase
+	for _, p := range b.sizes.parallelisms {
+		cases = append(cases,
+			timingCase{impl: implActor, p: p, bench: timed(p, actorSetup)},
+			timingCase{impl: implBaseline, p: p, bench: timed(p, baselineSetup)},
+		)
+	}
+	rows, err := runRounds(b, "warm-query", cases)
+	if err != nil {
+		return res, err
+	}
+	if n := wrong.Load(); n > 0 {
+		return res, errors.New("warm queries answered false; the value was not warm")
+	}
+	res.Rows = rows
+	return res, nil
+}
