@@ -1,0 +1,23 @@
+package flagactor
+
+import "testing"
+
+// FuzzNormalNameFastPath checks that the fast path of NormalizeHost accepts
+// only what the full normalization returns unchanged.
+func FuzzNormalNameFastPath(f *testing.F) {
+	for _, seed := range []string{
+		"host", "a.b.c", "host-17.cloud.example.com", "h_x.com", "-a", "a-", "a..b", ".a", "a.",
+		"Host", "host:443", "xn--bcher-kva.example", "0.0.0.0", "a-b.c-d", string(make([]byte, 300)),
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !isNormalName(s) {
+			return
+		}
+		got, err := normalizeHostSlow(s)
+		if err != nil || got != s {
+			t.Fatalf("fast path accepts %q, full normalization gives %q, %v", s, got, err)
+		}
+	})
+}
