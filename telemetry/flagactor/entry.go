@@ -23,16 +23,21 @@ type hostEntry struct {
 	failures  int32 // consecutive failed fetches
 	wakeIndex int32 // position in the wake queue, -1 when not queued
 
-	fetching      bool
-	attempt       uint64 // the fetch in flight, to ignore late results
-	fetchDeadline int64
+	inflight *inflight // the fetch in flight, nil when none
 
 	expiresAt int64 // when flags turn stale (jitter applied)
 	retryAt   int64 // no fetch starts before this
 	wakeAt    int64 // when the loop next looks at this entry
 	lastErr   error // why the last fetch failed
+}
 
-	waiters []*messages.Query // queries waiting on the fetch of a host with no value
+// inflight is the loop's record of one host's fetch in flight. It lives only
+// as long as the fetch, which keeps every idle host entry small.
+type inflight struct {
+	attempt  uint64 // numbers the fetch, to ignore a late result
+	deadline int64  // when the loop gives up on it, whatever the Fetcher does
+
+	waiters []*messages.Query // queries of a host with no value, waiting on the fetch
 	pruneAt int               // waiter count at which departed waiters are dropped
 }
 
@@ -53,10 +58,10 @@ func (e *hostEntry) nextWake() int64 {
 	if e.fresh {
 		next = e.expiresAt
 	}
-	if e.fetching {
-		next = min(next, e.fetchDeadline)
+	if e.inflight != nil {
+		next = min(next, e.inflight.deadline)
 	}
-	if e.leases == 0 && !e.fetching {
+	if e.leases == 0 && e.inflight == nil {
 		next = min(next, e.lingerUntil())
 	}
 	return next
@@ -69,10 +74,10 @@ func (s *loopState) settle(e *hostEntry) {
 		e.fresh = false
 		e.slot.Publish(&e.flags.stale)
 	}
-	if e.fetching && s.now >= e.fetchDeadline {
-		s.fetchFailed(e, ErrFetchTimeout)
+	if e.inflight != nil && s.now >= e.inflight.deadline {
+		s.fetchFailed(e, s.endFetch(e), ErrFetchTimeout)
 	}
-	if e.leases == 0 && !e.fetching && s.now >= e.lingerUntil() {
+	if e.leases == 0 && e.inflight == nil && s.now >= e.lingerUntil() {
 		s.evict(e)
 		return
 	}
@@ -117,41 +122,40 @@ func (s *loopState) query(q *messages.Query) {
 	case e.flags != nil:
 		s.stats.StaleServed++
 		q.Reply <- messages.QueryReply{Flags: e.flags.stale.Flags}
-		if !e.fetching && s.now >= e.retryAt {
+		if e.inflight == nil && s.now >= e.retryAt {
 			s.startFetch(e, q.Ticket.Fetcher)
 		}
-	case e.fetching:
-		if s.addWaiter(e, q) {
+	case e.inflight != nil:
+		if e.inflight.addWaiter(q) {
 			s.stats.Coalesced++
 		}
 	case s.now < e.retryAt:
 		q.Reply <- messages.QueryReply{Err: e.lastErr}
 	default:
-		s.startFetch(e, q.Ticket.Fetcher)
-		s.addWaiter(e, q)
+		s.startFetch(e, q.Ticket.Fetcher).addWaiter(q)
 	}
 }
 
-// addWaiter queues q on e's fetch and reports whether it did: a caller that
+// addWaiter queues q on the fetch and reports whether it did: a caller that
 // has already left is not queued. Waiters whose context ended are dropped
 // whenever the list has doubled, so a fetch that hangs cannot make it grow
 // without bound.
-func (s *loopState) addWaiter(e *hostEntry, q *messages.Query) bool {
+func (f *inflight) addWaiter(q *messages.Query) bool {
 	if isDone(q.Done) {
 		return false
 	}
-	if len(e.waiters) >= e.pruneAt {
-		kept := e.waiters[:0]
-		for _, w := range e.waiters {
+	if len(f.waiters) >= f.pruneAt {
+		kept := f.waiters[:0]
+		for _, w := range f.waiters {
 			if !isDone(w.Done) {
 				kept = append(kept, w)
 			}
 		}
-		clear(e.waiters[len(kept):])
-		e.waiters = kept
-		e.pruneAt = max(16, 2*len(kept))
+		clear(f.waiters[len(kept):])
+		f.waiters = kept
+		f.pruneAt = max(16, 2*len(kept))
 	}
-	e.waiters = append(e.waiters, q)
+	f.waiters = append(f.waiters, q)
 	return true
 }
 
@@ -164,50 +168,57 @@ func isDone(done <-chan struct{}) bool {
 	}
 }
 
-func (s *loopState) answerWaiters(e *hostEntry, r messages.QueryReply) {
-	for _, w := range e.waiters {
-		w.Reply <- r // buffered, and each waiter is answered once
+// answer replies to every waiter of a finished fetch; each is answered once.
+func (f *inflight) answer(r messages.QueryReply) {
+	for _, w := range f.waiters {
+		w.Reply <- r // buffered
 	}
-	e.waiters, e.pruneAt = nil, 0
+	f.waiters = nil
+}
+
+// endFetch forgets e's fetch in flight and returns it, for its waiters.
+func (s *loopState) endFetch(e *hostEntry) *inflight {
+	f := e.inflight
+	e.inflight = nil
+	return f
 }
 
 func (s *loopState) fetchDone(r messages.FetchResult) {
 	e := s.hosts[r.Host]
-	if e == nil || !e.fetching || e.attempt != r.Attempt {
+	if e == nil || e.inflight == nil || e.inflight.attempt != r.Attempt {
 		return // the loop already gave up on this fetch
 	}
-	e.fetching = false
+	f := s.endFetch(e)
 	if r.Err != nil {
-		s.fetchFailed(e, r.Err)
+		s.fetchFailed(e, f, r.Err)
 	} else {
-		s.fetchSucceeded(e, r.Flags)
+		s.fetchSucceeded(e, f, r.Flags)
 	}
 	s.settle(e)
 }
 
-func (s *loopState) fetchSucceeded(e *hostEntry, f messages.Flags) {
-	set := s.flagSets.intern(f.Values)
+func (s *loopState) fetchSucceeded(e *hostEntry, f *inflight, flags messages.Flags) {
+	set := s.flagSets.intern(flags.Values)
 	s.flagSets.release(e.flags)
 	e.flags = set
-	ttl := s.answerTTL(f.TTL)
+	ttl := s.answerTTL(flags.TTL)
 	e.expiresAt = s.now + int64(ttl-earlyJitter(ttl))
 	e.fresh = true
 	e.slot.Publish(&set.fresh)
 	e.failures, e.retryAt, e.lastErr = 0, 0, nil
-	s.answerWaiters(e, messages.QueryReply{Flags: set.fresh.Flags})
+	f.answer(messages.QueryReply{Flags: set.fresh.Flags})
 }
 
-func (s *loopState) fetchFailed(e *hostEntry, cause error) {
-	e.fetching = false
+func (s *loopState) fetchFailed(e *hostEntry, f *inflight, cause error) {
 	s.stats.FetchErrors++
 	e.failures++
 	e.retryAt = s.now + int64(min(s.retryDelay(e.failures, cause), time.Duration(noWake-1-s.now)))
 	e.lastErr = fmt.Errorf("flagactor: fetch %s: %w", e.host, cause)
 	s.log(logEvent{msg: "flagactor: fetch failed", host: e.host, err: cause, delay: time.Duration(e.retryAt - s.now)})
 	if e.flags != nil {
-		s.answerWaiters(e, messages.QueryReply{Flags: e.flags.stale.Flags})
+		f.answer(messages.QueryReply{Flags: e.flags.stale.Flags})
 	} else {
-		s.answerWaiters(e, messages.QueryReply{Err: e.lastErr})
+		f.answer(messages.QueryReply{Err: e.lastErr})
 	}
 	s.publishUnfresh(e)
 }
@@ -222,7 +233,7 @@ func (s *loopState) publishUnfresh(e *hostEntry) {
 	if e.flags != nil {
 		ans.Flags = e.flags.stale.Flags
 	}
-	if !e.fetching {
+	if e.inflight == nil {
 		ans.NextFetch = s.epoch.Add(time.Duration(e.retryAt))
 	}
 	e.slot.Publish(ans)

@@ -8,16 +8,15 @@ import (
 )
 
 // startFetch starts one fetch of e through f on a goroutine of its own.
-func (s *loopState) startFetch(e *hostEntry, f Fetcher) {
-	e.fetching = true
+func (s *loopState) startFetch(e *hostEntry, f Fetcher) *inflight {
 	s.attempts++
-	e.attempt = s.attempts
-	e.fetchDeadline = s.now + int64(s.a.cfg.fetchTimeout)
+	e.inflight = &inflight{attempt: s.attempts, deadline: s.now + int64(s.a.cfg.fetchTimeout)}
 	s.stats.Fetches++
 	s.a.fetches.Add(1)
-	go s.a.fetch(e.host, e.attempt, f)
+	go s.a.fetch(e.host, s.attempts, f)
 	s.wakeups.set(e, e.nextWake())
 	s.publishUnfresh(e)
+	return e.inflight
 }
 
 // fetch runs one Fetcher call and reports it to the loop.

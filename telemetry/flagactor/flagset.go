@@ -19,13 +19,23 @@ type flagSet struct {
 }
 
 // flagSets interns flag sets by their content.
-type flagSets map[string]*flagSet
+type flagSets struct {
+	byKey map[string]*flagSet
+	// last is the set interned last: a fleet of hosts, or one host's
+	// refreshes, mostly serve it again, found without building a key.
+	last *flagSet
+}
 
 // intern returns the shared set equal to values, with one more reference.
-func (fs flagSets) intern(values map[string]string) *flagSet {
-	key := flagSetKey(values)
-	if set, ok := fs[key]; ok {
+func (fs *flagSets) intern(values map[string]string) *flagSet {
+	if set := fs.last; set != nil && maps.Equal(set.fresh.Flags.Values, values) {
 		set.refs++
+		return set
+	}
+	key := flagSetKey(values)
+	if set, ok := fs.byKey[key]; ok {
+		set.refs++
+		fs.last = set
 		return set
 	}
 	// Copy: the Fetcher's map is not ours to keep, and readers share this one.
@@ -39,18 +49,25 @@ func (fs flagSets) intern(values map[string]string) *flagSet {
 		fresh: messages.Answer{Flags: f, Fresh: true, Known: true},
 		stale: messages.Answer{Flags: f, Known: true},
 	}
-	fs[key] = set
+	if fs.byKey == nil {
+		fs.byKey = make(map[string]*flagSet)
+	}
+	fs.byKey[key] = set
+	fs.last = set
 	return set
 }
 
 // release drops one reference to set, forgetting it at zero. A nil set is a no-op.
-func (fs flagSets) release(set *flagSet) {
+func (fs *flagSets) release(set *flagSet) {
 	if set == nil {
 		return
 	}
 	set.refs--
 	if set.refs == 0 {
-		delete(fs, set.key)
+		delete(fs.byKey, set.key)
+		if fs.last == set {
+			fs.last = nil
+		}
 	}
 }
 

@@ -39,12 +39,11 @@ type loopState struct {
 
 func newLoopState(a *Actor) *loopState {
 	return &loopState{
-		a:        a,
-		clock:    a.cfg.clock,
-		epoch:    a.cfg.clock.Now(),
-		hosts:    make(map[string]*hostEntry),
-		flagSets: make(flagSets),
-		timerAt:  noWake,
+		a:       a,
+		clock:   a.cfg.clock,
+		epoch:   a.cfg.clock.Now(),
+		hosts:   make(map[string]*hostEntry),
+		timerAt: noWake,
 	}
 }
 
@@ -179,7 +178,9 @@ func (s *loopState) shutdown() {
 	s.a.closed.Store(true)
 	s.a.stopFetches()
 	for _, e := range s.hosts {
-		s.answerWaiters(e, messages.QueryReply{Err: ErrClosed})
+		if e.inflight != nil {
+			e.inflight.answer(messages.QueryReply{Err: ErrClosed})
+		}
 	}
 	s.stopTimer()
 }
