@@ -202,7 +202,7 @@ func (s *loopState) fetchSucceeded(e *hostEntry, f *inflight, flags messages.Fla
 	s.flagSets.release(e.flags)
 	e.flags = set
 	ttl := s.answerTTL(flags.TTL)
-	e.expiresAt = s.now + int64(ttl-earlyJitter(ttl))
+	e.expiresAt = s.expiryFor(ttl)
 	e.fresh = true
 	e.slot.Publish(&set.fresh)
 	e.failures, e.retryAt, e.lastErr = 0, 0, nil

@@ -15,12 +15,27 @@ func (s *loopState) answerTTL(server time.Duration) time.Duration {
 	return min(max(server, MinServerTTL), MaxServerTTL)
 }
 
-// earlyJitter is how much sooner than its TTL an answer turns stale: up to
-// 10%, so hosts fetched together (a fleet restarted at once) do not all
-// refresh in the same second.
-func earlyJitter(ttl time.Duration) time.Duration {
-	return time.Duration(rand.Int64N(int64(ttl)/10 + 1))
+// expiryFor is when an answer fetched now with ttl turns stale. It comes up
+// to 10% early, never late: the jitter keeps hosts fetched together (a fleet
+// restarted at once) from all refreshing in the same second. With a TTL long
+// enough, the expiry also falls on a whole second of the loop's clock, so the
+// many hosts fetched around one moment share one timer firing.
+func (s *loopState) expiryFor(ttl time.Duration) int64 {
+	early := ttl / 10
+	var grain int64
+	if early >= 2*expiryGrain {
+		grain = int64(expiryGrain)
+		early -= expiryGrain // rounding down below takes the rest of the 10%
+	}
+	at := s.now + int64(ttl) - rand.Int64N(int64(early)+1)
+	if grain > 0 {
+		at -= at % grain
+	}
+	return at
 }
+
+// expiryGrain is what expiryFor rounds expiries of long TTLs down to.
+const expiryGrain = time.Second
 
 // retryDelay is how long after its nth consecutive failure a host waits
 // before the next fetch: doubling from 1s, capped at the default TTL, up to
