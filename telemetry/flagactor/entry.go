@@ -85,6 +85,9 @@ func (s *loopState) settle(e *hostEntry) {
 }
 
 func (s *loopState) acquire(t *messages.Ticket) {
+	if !t.Claim() {
+		return // released before it got here: withdrawn, and no Release follows
+	}
 	e := s.hosts[t.Host]
 	if e == nil {
 		e = &hostEntry{host: t.Host, wakeIndex: -1}

@@ -75,6 +75,9 @@ func (l *Lease) Release() {
 	if !l.released.CompareAndSwap(false, true) {
 		return
 	}
+	if l.ticket.Withdraw() {
+		return // the loop has not applied the Acquire yet, and now drops it
+	}
 	a := l.actor
 	req := messages.Release{Ticket: &l.ticket}
 	select {

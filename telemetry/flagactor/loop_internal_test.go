@@ -41,6 +41,10 @@ func TestLoopPanicTurnsActorOff(t *testing.T) {
 			trigger: func(t *testing.T, a *Actor, f Fetcher) {
 				l, err := a.Acquire(context.Background(), "other.example.com", f)
 				require.NoError(t, err)
+				// Once the loop has applied the Acquire, Release is a message
+				// (before, it withdraws the Acquire instead).
+				_, err = a.Stats(context.Background())
+				require.NoError(t, err)
 				l.Release()
 			},
 		},
