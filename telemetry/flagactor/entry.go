@@ -72,7 +72,7 @@ func (e *hostEntry) nextWake() int64 {
 func (s *loopState) settle(e *hostEntry) {
 	if e.fresh && s.now >= e.expiresAt {
 		e.fresh = false
-		e.slot.Publish(&e.flags.stale)
+		e.slot.Publish(e.flags.stale)
 	}
 	if e.inflight != nil && s.now >= e.inflight.deadline {
 		s.fetchFailed(e, s.endFetch(e), ErrFetchTimeout)
@@ -207,7 +207,7 @@ func (s *loopState) fetchSucceeded(e *hostEntry, f *inflight, flags messages.Fla
 	ttl := s.answerTTL(flags.TTL)
 	e.expiresAt = s.expiryFor(ttl)
 	e.fresh = true
-	e.slot.Publish(&set.fresh)
+	e.slot.Publish(set.fresh)
 	e.failures, e.retryAt, e.lastErr = 0, 0, nil
 	f.answer(messages.QueryReply{Flags: set.fresh.Flags})
 }
@@ -232,10 +232,13 @@ var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 // publishUnfresh publishes e's answer while it has no fresh value: the last
 // good flags if any, and when the next fetch could start.
 func (s *loopState) publishUnfresh(e *hostEntry) {
-	ans := &messages.Answer{Known: e.flags != nil, NextFetch: farFuture}
+	var ans *messages.Answer
 	if e.flags != nil {
-		ans.Flags = e.flags.stale.Flags
+		ans = messages.NewAnswer(e.flags.stale.Flags, false, true)
+	} else {
+		ans = messages.NewAnswer(messages.Flags{}, false, false)
 	}
+	ans.NextFetch = farFuture
 	if e.inflight == nil {
 		ans.NextFetch = s.epoch.Add(time.Duration(e.retryAt))
 	}

@@ -34,7 +34,7 @@ func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
 	}
 	if slot := l.ticket.Slot(); slot != nil {
 		if ans := slot.Load(); ans != nil && ans.Fresh {
-			return ans.Flags.Bool(flag), nil
+			return ans.Bool(flag), nil
 		}
 	}
 	reply, err := l.actor.query(ctx, &l.ticket)
@@ -65,7 +65,7 @@ func (l *Lease) Peek(flag string) (enabled, known bool) {
 	if ans == nil || !ans.Known {
 		return false, false
 	}
-	return ans.Flags.Bool(flag), true
+	return ans.Bool(flag), true
 }
 
 // Release gives the lease back. When a host's last lease goes, the actor keeps

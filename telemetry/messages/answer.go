@@ -21,6 +21,41 @@ type Answer struct {
 	// now. A reader that only looks (Lease.Peek) uses it so as not to ask the
 	// loop for nothing.
 	NextFetch time.Time
+
+	// onNames lists the flags that are on, when Flags are few: a scan of a
+	// short list is cheaper than hashing a long flag name. nil means: ask
+	// Flags.
+	onNames []string
+}
+
+// maxScannedFlags is how many flags an Answer keeps in a list to scan.
+const maxScannedFlags = 8
+
+// NewAnswer returns an Answer for flags, ready for readers.
+func NewAnswer(flags Flags, fresh, known bool) *Answer {
+	a := &Answer{Flags: flags, Fresh: fresh, Known: known}
+	if len(flags.Values) <= maxScannedFlags {
+		a.onNames = make([]string, 0, len(flags.Values))
+		for name := range flags.Values {
+			if flags.Bool(name) {
+				a.onNames = append(a.onNames, name)
+			}
+		}
+	}
+	return a
+}
+
+// Bool reports whether the named flag is on in the answer, as Flags.Bool.
+func (a *Answer) Bool(name string) bool {
+	if a.onNames == nil {
+		return a.Flags.Bool(name)
+	}
+	for _, on := range a.onNames {
+		if on == name {
+			return true
+		}
+	}
+	return false
 }
 
 // Slot holds one host's published Answer. Only the actor's loop stores into it;

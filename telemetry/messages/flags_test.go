@@ -1,6 +1,9 @@
 package messages_test
 
 import (
+	"fmt"
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/flagactor/flagactor/telemetry/messages"
@@ -56,5 +59,26 @@ func TestTicketBind(t *testing.T) {
 	tk.Bind(&s)
 	if tk.Slot() != &s {
 		t.Fatal("Slot after Bind is not the bound slot")
+	}
+}
+
+// An Answer's Bool agrees with Flags.Bool, whether it scans a short list of
+// the flags that are on or, for many flags, looks them up.
+func TestAnswerBoolAgreesWithFlags(t *testing.T) {
+	few := map[string]string{"on": "true", "shout": "TRUE", "off": "false", "odd": "1"}
+	many := map[string]string{}
+	for i := range 20 {
+		many[fmt.Sprintf("flag-%d", i)] = []string{"true", "false", "True"}[i%3]
+	}
+	for name, values := range map[string]map[string]string{"few": few, "many": many, "none": nil} {
+		t.Run(name, func(t *testing.T) {
+			f := messages.Flags{Values: values}
+			a := messages.NewAnswer(f, true, true)
+			for _, flag := range append(slices.Collect(maps.Keys(values)), "absent", "") {
+				if got, want := a.Bool(flag), f.Bool(flag); got != want {
+					t.Errorf("Answer.Bool(%q) = %v, Flags.Bool = %v", flag, got, want)
+				}
+			}
+		})
 	}
 }
