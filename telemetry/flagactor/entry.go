@@ -85,18 +85,26 @@ func (s *loopState) settle(e *hostEntry) {
 }
 
 func (s *loopState) acquire(t *messages.Ticket) {
-	if !t.Claim() {
-		return // released before it got here: withdrawn, and no Release follows
-	}
 	e := s.hosts[t.Host]
+	created := false
 	if e == nil {
+		if t.Withdrawn() {
+			return // released before it got here, and no Release follows
+		}
 		e = &hostEntry{host: t.Host, wakeIndex: -1}
 		s.hosts[t.Host] = e
 		s.hostsPeak = max(s.hostsPeak, len(s.hosts))
+		created = true
+	}
+	if !t.Bind(&e.slot) {
+		// Withdrawn after all: drop the Acquire, and an entry made for it.
+		if created {
+			delete(s.hosts, t.Host)
+		}
+		return
 	}
 	e.leases++
 	s.leases++
-	t.Bind(&e.slot)
 	if e.leases == 1 {
 		s.settle(e) // no longer lingering
 	}

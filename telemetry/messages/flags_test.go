@@ -56,9 +56,30 @@ func TestTicketBind(t *testing.T) {
 		t.Fatal("unbound Ticket has a Slot")
 	}
 	var s messages.Slot
-	tk.Bind(&s)
+	if !tk.Bind(&s) {
+		t.Fatal("Bind of a fresh ticket failed")
+	}
 	if tk.Slot() != &s {
 		t.Fatal("Slot after Bind is not the bound slot")
+	}
+	if tk.Withdraw() || tk.Withdrawn() {
+		t.Fatal("Withdraw succeeded on a bound ticket")
+	}
+}
+
+// Exactly one of Bind and Withdraw wins: a lease released before the loop
+// applied its Acquire is never bound.
+func TestTicketWithdraw(t *testing.T) {
+	var tk messages.Ticket
+	if !tk.Withdraw() || !tk.Withdrawn() {
+		t.Fatal("Withdraw of an unbound ticket failed")
+	}
+	var s messages.Slot
+	if tk.Bind(&s) {
+		t.Fatal("Bind succeeded on a withdrawn ticket")
+	}
+	if got := tk.Slot(); got == &s || got.Load() != nil {
+		t.Fatalf("Slot of a withdrawn ticket = %p holding %v, want an empty slot", got, got.Load())
 	}
 }
 

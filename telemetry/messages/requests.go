@@ -19,27 +19,25 @@ type Ticket struct {
 }
 
 // Slot returns the host's published-answer slot, or nil until the loop has
-// applied the Acquire that carried this ticket. (A ticket being bound, or
-// withdrawn, has an empty slot: its Load is nil.)
+// applied the Acquire that carried this ticket. (A withdrawn ticket has an
+// empty slot: its Load is nil.)
 func (t *Ticket) Slot() *Slot { return t.slot.Load() }
 
-// Marks a ticket's slot can hold before it is bound to its host's.
-var (
-	claimed   Slot // the loop is applying the ticket's Acquire
-	withdrawn Slot // the lease was released before the loop applied its Acquire
-)
+// withdrawn marks the slot of a ticket whose lease was released before the
+// loop applied its Acquire.
+var withdrawn Slot
 
-// Claim is the loop's first step in applying an Acquire. It reports false
-// when the lease was released first (Withdraw): the loop then drops the
-// Acquire, and no Release follows.
-func (t *Ticket) Claim() bool { return t.slot.CompareAndSwap(nil, &claimed) }
+// Bind points the ticket at its host's slot, as the loop applies its
+// Acquire. It reports false when the lease was released first (Withdraw):
+// the loop then drops the Acquire, and no Release follows. Only the actor's
+// loop calls it.
+func (t *Ticket) Bind(s *Slot) bool { return t.slot.CompareAndSwap(nil, s) }
 
-// Bind points a claimed ticket at its host's slot. Only the actor's loop
-// calls it.
-func (t *Ticket) Bind(s *Slot) { t.slot.Store(s) }
+// Withdrawn reports whether Withdraw has succeeded.
+func (t *Ticket) Withdrawn() bool { return t.slot.Load() == &withdrawn }
 
 // Withdraw is a Release that needs no message: it succeeds when the loop
-// has not yet claimed the ticket, whose Acquire the loop will then drop. A
+// has not yet bound the ticket, whose Acquire the loop will then drop. A
 // connection that closes before the actor saw it open costs one message,
 // not two.
 func (t *Ticket) Withdraw() bool { return t.slot.CompareAndSwap(nil, &withdrawn) }
