@@ -31,7 +31,8 @@ type Answer struct {
 // maxScannedFlags is how many flags an Answer keeps in a list to scan.
 const maxScannedFlags = 8
 
-// NewAnswer returns an Answer for flags, ready for readers.
+// NewAnswer returns an Answer for flags, ready for readers. (An Answer built
+// without it is correct too, only slower to read.)
 func NewAnswer(flags Flags, fresh, known bool) *Answer {
 	a := &Answer{Flags: flags, Fresh: fresh, Known: known}
 	if len(flags.Values) <= maxScannedFlags {
@@ -64,7 +65,7 @@ type Slot struct {
 	answer atomic.Pointer[Answer]
 }
 
-// Load returns the published answer, or nil before the host has a value.
+// Load returns the published answer, or nil before the loop has published one.
 func (s *Slot) Load() *Answer { return s.answer.Load() }
 
 // Publish replaces the published answer. Only the actor's loop calls it.
