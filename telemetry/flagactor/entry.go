@@ -1,7 +1,6 @@
 package flagactor
 
 import (
-	"fmt"
 	"math"
 	"time"
 
@@ -29,16 +28,6 @@ type hostEntry struct {
 	retryAt   int64 // no fetch starts before this
 	wakeAt    int64 // when the loop next looks at this entry
 	lastErr   error // why the last fetch failed
-}
-
-// inflight is the loop's record of one host's fetch in flight. It lives only
-// as long as the fetch, which keeps every idle host entry small.
-type inflight struct {
-	attempt  uint64 // numbers the fetch, to ignore a late result
-	deadline int64  // when the loop gives up on it, whatever the Fetcher does
-
-	waiters []*messages.Query // queries of a host with no value, waiting on the fetch
-	pruneAt int               // waiter count at which departed waiters are dropped
 }
 
 // lingerUntil is how long an entry without leases is kept: until its value
@@ -84,156 +73,6 @@ func (s *loopState) settle(e *hostEntry) {
 	s.wakeups.set(e, e.nextWake())
 }
 
-func (s *loopState) acquire(t *messages.Ticket) {
-	e := s.hosts[t.Host]
-	created := false
-	if e == nil {
-		if t.Withdrawn() {
-			return // released before it got here, and no Release follows
-		}
-		e = &hostEntry{host: t.Host, wakeIndex: -1}
-		s.hosts[t.Host] = e
-		s.hostsPeak = max(s.hostsPeak, len(s.hosts))
-		created = true
-	}
-	if !t.Bind(&e.slot) {
-		// Withdrawn after all: drop the Acquire, and an entry made for it.
-		if created {
-			delete(s.hosts, t.Host)
-		}
-		return
-	}
-	e.leases++
-	s.leases++
-	if e.leases == 1 {
-		s.settle(e) // no longer lingering
-	}
-}
-
-func (s *loopState) release(t *messages.Ticket) {
-	e := s.hosts[t.Host]
-	if e == nil || e.leases == 0 {
-		panic(fmt.Sprintf("flagactor: release of %q without a lease", t.Host))
-	}
-	e.leases--
-	s.leases--
-	if e.leases == 0 {
-		s.settle(e)
-	}
-}
-
-func (s *loopState) query(q *messages.Query) {
-	e := s.hosts[q.Ticket.Host]
-	switch {
-	case e == nil:
-		// Only a lease released while its query was queued finds no entry.
-		q.Reply <- messages.QueryReply{Err: ErrReleased}
-	case e.fresh:
-		q.Reply <- messages.QueryReply{Flags: e.flags.fresh.Flags}
-	case e.flags != nil:
-		s.stats.StaleServed++
-		q.Reply <- messages.QueryReply{Flags: e.flags.stale.Flags}
-		if e.inflight == nil && s.now >= e.retryAt {
-			s.startFetch(e, q.Ticket.Fetcher)
-		}
-	case e.inflight != nil:
-		if e.inflight.addWaiter(q) {
-			s.stats.Coalesced++
-		}
-	case s.now < e.retryAt:
-		q.Reply <- messages.QueryReply{Err: e.lastErr}
-	default:
-		s.startFetch(e, q.Ticket.Fetcher).addWaiter(q)
-	}
-}
-
-// addWaiter queues q on the fetch and reports whether it did: a caller that
-// has already left is not queued. Waiters whose context ended are dropped
-// whenever the list has doubled, so a fetch that hangs cannot make it grow
-// without bound.
-func (f *inflight) addWaiter(q *messages.Query) bool {
-	if isDone(q.Done) {
-		return false
-	}
-	if len(f.waiters) >= f.pruneAt {
-		kept := f.waiters[:0]
-		for _, w := range f.waiters {
-			if !isDone(w.Done) {
-				kept = append(kept, w)
-			}
-		}
-		clear(f.waiters[len(kept):])
-		f.waiters = kept
-		f.pruneAt = max(16, 2*len(kept))
-	}
-	f.waiters = append(f.waiters, q)
-	return true
-}
-
-func isDone(done <-chan struct{}) bool {
-	select {
-	case <-done:
-		return true
-	default:
-		return false
-	}
-}
-
-// answer replies to every waiter of a finished fetch; each is answered once.
-func (f *inflight) answer(r messages.QueryReply) {
-	for _, w := range f.waiters {
-		w.Reply <- r // buffered
-	}
-	f.waiters = nil
-}
-
-// endFetch forgets e's fetch in flight and returns it, for its waiters.
-func (s *loopState) endFetch(e *hostEntry) *inflight {
-	f := e.inflight
-	e.inflight = nil
-	return f
-}
-
-func (s *loopState) fetchDone(r messages.FetchResult) {
-	e := s.hosts[r.Host]
-	if e == nil || e.inflight == nil || e.inflight.attempt != r.Attempt {
-		return // the loop already gave up on this fetch
-	}
-	f := s.endFetch(e)
-	if r.Err != nil {
-		s.fetchFailed(e, f, r.Err)
-	} else {
-		s.fetchSucceeded(e, f, r.Flags)
-	}
-	s.settle(e)
-}
-
-func (s *loopState) fetchSucceeded(e *hostEntry, f *inflight, flags messages.Flags) {
-	set := s.flagSets.intern(flags.Values)
-	s.flagSets.release(e.flags)
-	e.flags = set
-	ttl := s.answerTTL(flags.TTL)
-	e.expiresAt = s.expiryFor(ttl)
-	e.fresh = true
-	e.slot.Publish(set.fresh)
-	e.failures, e.retryAt, e.lastErr = 0, 0, nil
-	f.answer(messages.QueryReply{Flags: set.fresh.Flags})
-}
-
-func (s *loopState) fetchFailed(e *hostEntry, f *inflight, cause error) {
-	s.stats.FetchErrors++
-	e.failures++
-	e.retryAt = s.now + int64(min(s.retryDelay(e.failures, cause), time.Duration(noWake-1-s.now)))
-	e.lastErr = fmt.Errorf("flagactor: fetch %s: %w", e.host, cause)
-	s.log(logEvent{msg: "flagactor: fetch failed", host: e.host, err: cause, delay: time.Duration(e.retryAt - s.now)})
-	if e.flags != nil {
-		f.answer(messages.QueryReply{Flags: e.flags.stale.Flags})
-	} else {
-		f.answer(messages.QueryReply{Err: e.lastErr})
-	}
-	s.publishUnfresh(e)
-}
-
 // farFuture stands for "not until the fetch in flight is done".
 var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
@@ -253,6 +92,7 @@ func (s *loopState) publishUnfresh(e *hostEntry) {
 	e.slot.Publish(ans)
 }
 
+// evict forgets e, and gives the host map's memory back once it is mostly empty.
 func (s *loopState) evict(e *hostEntry) {
 	delete(s.hosts, e.host)
 	s.wakeups.set(e, noWake)

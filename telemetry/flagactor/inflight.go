@@ -1,0 +1,62 @@
+package flagactor
+
+import (
+	"github.com/flagactor/flagactor/telemetry/messages"
+)
+
+// inflight is the loop's record of one host's fetch in flight. It lives only
+// as long as the fetch, which keeps every idle host entry small.
+type inflight struct {
+	attempt  uint64 // numbers the fetch, to ignore a late result
+	deadline int64  // when the loop gives up on it, whatever the Fetcher does
+
+	waiters []*messages.Query // queries of a host with no value, waiting on the fetch
+	pruneAt int               // waiter count at which departed waiters are dropped
+}
+
+// addWaiter queues q on the fetch and reports whether it did: a caller that
+// has already left is not queued. Waiters whose context ended are dropped
+// whenever the list has doubled, so a fetch that hangs cannot make it grow
+// without bound.
+func (f *inflight) addWaiter(q *messages.Query) bool {
+	if isDone(q.Done) {
+		return false
+	}
+	if len(f.waiters) >= f.pruneAt {
+		kept := f.waiters[:0]
+		for _, w := range f.waiters {
+			if !isDone(w.Done) {
+				kept = append(kept, w)
+			}
+		}
+		clear(f.waiters[len(kept):])
+		f.waiters = kept
+		f.pruneAt = max(16, 2*len(kept))
+	}
+	f.waiters = append(f.waiters, q)
+	return true
+}
+
+func isDone(done <-chan struct{}) bool {
+	select {
+	case <-done:
+		return true
+	default:
+		return false
+	}
+}
+
+// answer replies to every waiter of a finished fetch; each is answered once.
+func (f *inflight) answer(r messages.QueryReply) {
+	for _, w := range f.waiters {
+		w.Reply <- r // buffered
+	}
+	f.waiters = nil
+}
+
+// endFetch forgets e's fetch in flight and returns it, for its waiters.
+func (s *loopState) endFetch(e *hostEntry) *inflight {
+	f := e.inflight
+	e.inflight = nil
+	return f
+}
