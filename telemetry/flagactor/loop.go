@@ -138,23 +138,32 @@ func (s *loopState) snapshot() messages.Stats {
 	return st
 }
 
-// rearm points the timer at the earliest wake-up, when that has changed.
+// rearm points the timer at the earliest wake-up, when that has changed. It
+// reads the clock afresh: time may have moved on since the batch began (a
+// mock clock moved far ahead fires one timer at a time), and a wake-up that
+// is already due is applied now rather than armed late.
 func (s *loopState) rearm() {
-	next := s.wakeups.next()
-	if next == s.timerAt {
+	for {
+		next := s.wakeups.next()
+		if next == s.timerAt {
+			return
+		}
+		s.stopTimer()
+		if next == noWake {
+			return
+		}
+		if s.tick(); s.wakeups.next() != next {
+			continue // it was due: applied, look again
+		}
+		d := time.Duration(next - s.now)
+		if s.timer == nil {
+			s.timer = s.clock.Timer(d)
+		} else {
+			s.timer.Reset(d)
+		}
+		s.wake, s.timerAt = s.timer.C, next
 		return
 	}
-	s.stopTimer()
-	if next == noWake {
-		return
-	}
-	d := time.Duration(next - s.now)
-	if s.timer == nil {
-		s.timer = s.clock.Timer(d)
-	} else {
-		s.timer.Reset(d)
-	}
-	s.wake, s.timerAt = s.timer.C, next
 }
 
 // stopTimer disarms the timer and empties its channel, so a later Reset never
