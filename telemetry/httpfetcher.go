@@ -28,11 +28,12 @@ type HTTPFetcher struct {
 	Client        *http.Client // the driver's authenticated client; nil = http.DefaultClient
 	DriverVersion string       // the last path segment; not empty, "." or ".."
 	UserAgent     string       // sent as User-Agent when set
-
-	// Now tells the time, to turn a Retry-After date into a wait; nil means
-	// time.Now. It is for tests and for drivers that inject a clock.
-	Now func() time.Time
 }
+
+// timeNow tells the time, to turn a Retry-After date into a wait. Tests set
+// it; HTTPFetcher keeps exactly the contract's three fields, so a driver's
+// unkeyed literal compiles.
+var timeNow = time.Now
 
 // Fetch asks host's feature-flag service for every flag of DriverVersion.
 // host is name[:port], as the flag actor normalizes it; the scheme is always
@@ -66,7 +67,7 @@ func (f *HTTPFetcher) Fetch(ctx context.Context, host string) (messages.Flags, e
 	defer drainAndClose(resp.Body)
 
 	if resp.StatusCode != http.StatusOK {
-		return messages.Flags{}, newStatusError(resp, f.now())
+		return messages.Flags{}, newStatusError(resp, timeNow())
 	}
 	return parseResponse(resp.Body)
 }
@@ -82,13 +83,6 @@ func (f *HTTPFetcher) client() *http.Client {
 	guarded := *base
 	guarded.CheckRedirect = httpsOnly(base.CheckRedirect)
 	return &guarded
-}
-
-func (f *HTTPFetcher) now() time.Time {
-	if f.Now != nil {
-		return f.Now()
-	}
-	return time.Now()
 }
 
 // httpsOnly wraps a client's redirect policy (nil means net/http's default

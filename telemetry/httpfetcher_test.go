@@ -198,6 +198,9 @@ func TestFetch(t *testing.T) {
 			wantErr: ErrMalformedResponse,
 		},
 	}
+	realNow := timeNow
+	timeNow = func() time.Time { return now }
+	t.Cleanup(func() { timeNow = realNow })
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := startTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -210,7 +213,6 @@ func TestFetch(t *testing.T) {
 				_, _ = io.WriteString(w, tt.body)
 			}))
 			f := newFetcher(srv)
-			f.Now = func() time.Time { return now }
 
 			got, err := f.Fetch(context.Background(), hostOf(srv))
 
