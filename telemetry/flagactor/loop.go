@@ -54,10 +54,12 @@ type loopFailure struct {
 	stack []byte
 }
 
+// Error names the panic that stopped the loop.
 func (f *loopFailure) Error() string {
 	return fmt.Sprintf("flagactor: loop stopped after panic: %v", f.value)
 }
 
+// Unwrap makes a stopped loop match ErrClosed.
 func (f *loopFailure) Unwrap() error { return ErrClosed }
 
 // run is the actor's goroutine.

@@ -189,14 +189,18 @@ func (d *deadlineCtx) end(err error) {
 	}
 }
 
+// Deadline is the simulated time the context ends at.
 func (d *deadlineCtx) Deadline() (time.Time, bool) { return d.deadline, true }
 
+// Done is closed when simulated time passes the deadline or the parent ends.
 func (d *deadlineCtx) Done() <-chan struct{} { return d.done }
 
+// Err is why the context ended, or nil.
 func (d *deadlineCtx) Err() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.err
 }
 
+// Value is the parent's.
 func (d *deadlineCtx) Value(key any) any { return d.parent.Value(key) }
