@@ -18,16 +18,9 @@ func runChurn(ctx context.Context, b *bench) (Result, error) {
 		Title:    fmt.Sprintf("%d cycles of open, query, close on one host inside one TTL", n),
 		Notes:    []string{"simulated clock, never advanced: every cycle is inside the first TTL"},
 	}
-	for _, impl := range impls {
-		t := b.progress.start("churn/"+impl, n)
-		row, err := churnOnce(ctx, impl, n, t)
-		t.done()
-		if err != nil {
-			return res, fmt.Errorf("%s: %w", impl, err)
-		}
-		res.Rows = append(res.Rows, row)
-	}
-	return res, nil
+	return forEachImpl(b, res, n, func(impl string, t *task) (Row, error) {
+		return churnOnce(ctx, impl, n, t)
+	})
 }
 
 func churnOnce(ctx context.Context, impl string, cycles int, t *task) (Row, error) {

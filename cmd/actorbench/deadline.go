@@ -28,16 +28,9 @@ func runShortDeadline(ctx context.Context, b *bench) (Result, error) {
 			stampedeLatency, n, shortDeadline, longDeadline),
 		Notes: []string{"wall clock; hurried_* count the short-deadline callers' answers; filled is whether the last caller got the server's value"},
 	}
-	for _, impl := range impls {
-		t := b.progress.start("short-deadline/"+impl, n+1)
-		row, err := shortDeadlineOnce(ctx, impl, n, t)
-		t.done()
-		if err != nil {
-			return res, fmt.Errorf("%s: %w", impl, err)
-		}
-		res.Rows = append(res.Rows, row)
-	}
-	return res, nil
+	return forEachImpl(b, res, n+1, func(impl string, t *task) (Row, error) {
+		return shortDeadlineOnce(ctx, impl, n, t)
+	})
 }
 
 func shortDeadlineOnce(ctx context.Context, impl string, n int, t *task) (Row, error) {

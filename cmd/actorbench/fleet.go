@@ -28,16 +28,9 @@ func runFleet(ctx context.Context, b *bench) (Result, error) {
 			"the processes share one HTTP client that keeps up to 256 idle connections, so refreshes do not pay TLS handshakes",
 		},
 	}
-	for _, impl := range impls {
-		t := b.progress.start("fleet/"+impl, seconds)
-		row, err := fleetOnce(ctx, impl, n, seconds, t)
-		t.done()
-		if err != nil {
-			return res, fmt.Errorf("%s: %w", impl, err)
-		}
-		res.Rows = append(res.Rows, row)
-	}
-	return res, nil
+	return forEachImpl(b, res, seconds, func(impl string, t *task) (Row, error) {
+		return fleetOnce(ctx, impl, n, seconds, t)
+	})
 }
 
 func fleetOnce(ctx context.Context, impl string, n, seconds int, t *task) (Row, error) {

@@ -21,16 +21,9 @@ func runMemory(ctx context.Context, b *bench) (Result, error) {
 			"simulated clock, moved past every TTL before bytes_per_host_after",
 		},
 	}
-	for _, impl := range impls {
-		t := b.progress.start("memory/"+impl, 2*n)
-		row, err := memoryOnce(ctx, impl, n, t)
-		t.done()
-		if err != nil {
-			return res, fmt.Errorf("%s: %w", impl, err)
-		}
-		res.Rows = append(res.Rows, row)
-	}
-	return res, nil
+	return forEachImpl(b, res, 2*n, func(impl string, t *task) (Row, error) {
+		return memoryOnce(ctx, impl, n, t)
+	})
 }
 
 func memoryOnce(ctx context.Context, impl string, n int, t *task) (Row, error) {

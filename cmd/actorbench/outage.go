@@ -35,16 +35,9 @@ func runFailing(ctx context.Context, b *bench, name string, mode flagserver.Mode
 		Title:    title,
 		Notes:    []string{"simulated clock (simclock), one step per simulated second; the host starts cold"},
 	}
-	for _, impl := range impls {
-		t := b.progress.start(name+"/"+impl, seconds)
-		row, err := failingOnce(ctx, impl, mode, seconds, t)
-		t.done()
-		if err != nil {
-			return res, fmt.Errorf("%s: %w", impl, err)
-		}
-		res.Rows = append(res.Rows, row)
-	}
-	return res, nil
+	return forEachImpl(b, res, seconds, func(impl string, t *task) (Row, error) {
+		return failingOnce(ctx, impl, mode, seconds, t)
+	})
 }
 
 func failingOnce(ctx context.Context, impl string, mode flagserver.Mode, seconds int, t *task) (Row, error) {

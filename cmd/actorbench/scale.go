@@ -23,16 +23,9 @@ func runScale(ctx context.Context, b *bench) (Result, error) {
 			"peak_heap_bytes: live heap with every connection open, beyond the heap before; bytes_per_lease: that peak beyond the heap with one connection per host, per extra connection",
 		},
 	}
-	for _, impl := range impls {
-		t := b.progress.start("scale/"+impl, 3*hosts*conns)
-		row, err := scaleOnce(ctx, impl, hosts, conns, t)
-		t.done()
-		if err != nil {
-			return res, fmt.Errorf("%s: %w", impl, err)
-		}
-		res.Rows = append(res.Rows, row)
-	}
-	return res, nil
+	return forEachImpl(b, res, 3*hosts*conns, func(impl string, t *task) (Row, error) {
+		return scaleOnce(ctx, impl, hosts, conns, t)
+	})
 }
 
 func scaleOnce(ctx context.Context, impl string, hosts, conns int, t *task) (Row, error) {

@@ -48,16 +48,9 @@ func runStampede(ctx context.Context, b *bench) (Result, error) {
 			n, stampedeLatency),
 		Notes: []string{"wall clock; fetches are requests the server received; wrong is false while the server says true"},
 	}
-	for _, impl := range impls {
-		t := b.progress.start("stampede/"+impl, n)
-		row, err := stampedeOnce(ctx, impl, n, t)
-		t.done()
-		if err != nil {
-			return res, fmt.Errorf("%s: %w", impl, err)
-		}
-		res.Rows = append(res.Rows, row)
-	}
-	return res, nil
+	return forEachImpl(b, res, n, func(impl string, t *task) (Row, error) {
+		return stampedeOnce(ctx, impl, n, t)
+	})
 }
 
 func stampedeOnce(ctx context.Context, impl string, n int, t *task) (Row, error) {

@@ -21,6 +21,22 @@ const (
 // impls is the order every comparison runs and prints in.
 var impls = []string{implActor, implBaseline}
 
+// forEachImpl runs once for every implementation, one after the other, each
+// under a progress task of steps steps named "scenario/impl", and appends
+// their rows to res.
+func forEachImpl(b *bench, res Result, steps int, once func(impl string, t *task) (Row, error)) (Result, error) {
+	for _, impl := range impls {
+		t := b.progress.start(res.Scenario+"/"+impl, steps)
+		row, err := once(impl, t)
+		t.done()
+		if err != nil {
+			return res, fmt.Errorf("%s: %w", impl, err)
+		}
+		res.Rows = append(res.Rows, row)
+	}
+	return res, nil
+}
+
 // subject is one implementation as a driver sees it: open a connection to a
 // host, ask the telemetry flag on it, close it. Scenarios that count requests
 // drive both implementations through it, so the two do exactly the same work.
