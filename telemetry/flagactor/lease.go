@@ -78,15 +78,6 @@ func (l *Lease) Release() {
 	if l.ticket.Withdraw() {
 		return // the loop has not applied the Acquire yet, and now drops it
 	}
-	a := l.actor
-	req := messages.Release{Ticket: &l.ticket}
-	select {
-	case a.mailbox <- req: // the common case, without the cost of a two-way select
-		return
-	default:
-	}
-	select {
-	case a.mailbox <- req:
-	case <-a.done:
-	}
+	// A closed actor has nothing to release: its ErrClosed is dropped.
+	_ = l.actor.send(context.Background(), messages.Release{Ticket: &l.ticket})
 }
