@@ -79,17 +79,7 @@ func (a *Actor) Stats(ctx context.Context) (messages.Stats, error) {
 		return messages.Stats{}, ErrClosed
 	}
 	req := messages.StatsRequest{Reply: make(chan messages.Stats, 1)}
-	if err := a.send(ctx, req); err != nil {
-		return messages.Stats{}, err
-	}
-	select {
-	case s := <-req.Reply:
-		return s, nil
-	case <-ctx.Done():
-		return messages.Stats{}, ctx.Err()
-	case <-a.done:
-		return messages.Stats{}, ErrClosed
-	}
+	return roundTrip(ctx, a, req, req.Reply)
 }
 
 // Close stops the actor: waiting queries return ErrClosed, fetches are
@@ -131,16 +121,23 @@ func (a *Actor) send(ctx context.Context, req messages.Request) error {
 // query asks the loop for t's host when no fresh answer is published.
 func (a *Actor) query(ctx context.Context, t *messages.Ticket) (messages.QueryReply, error) {
 	q := &messages.Query{Ticket: t, Done: ctx.Done(), Reply: make(chan messages.QueryReply, 1)}
-	if err := a.send(ctx, q); err != nil {
-		return messages.QueryReply{}, err
+	return roundTrip(ctx, a, q, q.Reply)
+}
+
+// roundTrip sends req and waits for its answer on reply (buffered, so the
+// loop never blocks on a caller that gave up), for ctx, or for the loop's end.
+func roundTrip[T any](ctx context.Context, a *Actor, req messages.Request, reply <-chan T) (T, error) {
+	var zero T
+	if err := a.send(ctx, req); err != nil {
+		return zero, err
 	}
 	select {
-	case r := <-q.Reply:
+	case r := <-reply:
 		return r, nil
 	case <-ctx.Done():
-		return messages.QueryReply{}, ctx.Err()
+		return zero, ctx.Err()
 	case <-a.done:
-		return messages.QueryReply{}, ErrClosed
+		return zero, ErrClosed
 	}
 }
 
