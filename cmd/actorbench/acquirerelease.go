@@ -8,7 +8,6 @@ import (
 	"github.com/benbjohnson/clock"
 	"github.com/flagactor/flagactor/cmd/actorbench/internal/baseline"
 	"github.com/flagactor/flagactor/telemetry/flagactor"
-	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
 // runAcquireRelease times a connection's open and close on hosts that stay
@@ -58,7 +57,7 @@ func runAcquireRelease(ctx context.Context, b *bench) (Result, error) {
 // nextStart spreads the goroutines of one run over the hosts.
 var nextStart atomic.Int64
 
-func actorPairs(ctx context.Context, a *flagactor.Actor, names []string, f messages.Fetcher, failed *atomic.Int64) func() runSetup {
+func actorPairs(ctx context.Context, a *flagactor.Actor, names []string, f flagactor.Fetcher, failed *atomic.Int64) func() runSetup {
 	return func() runSetup {
 		return runSetup{
 			body: func(l loop) {

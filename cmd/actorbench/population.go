@@ -10,7 +10,6 @@ import (
 	"github.com/flagactor/flagactor/cmd/actorbench/internal/baseline"
 	"github.com/flagactor/flagactor/telemetry"
 	"github.com/flagactor/flagactor/telemetry/flagactor"
-	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
 // population is an implementation holding many connections, driven by slot
@@ -29,7 +28,7 @@ type population interface {
 
 // newPopulation starts impl. slots holds the actor's leases; the caller makes
 // it before measuring, as a driver holds its connections anyway.
-func newPopulation(impl string, clk clock.Clock, f messages.Fetcher, slots []*flagactor.Lease) population {
+func newPopulation(impl string, clk clock.Clock, f flagactor.Fetcher, slots []*flagactor.Lease) population {
 	switch impl {
 	case implActor:
 		return &actorPopulation{actor: flagactor.New(flagactor.WithClock(clk)), fetcher: f, leases: slots}
@@ -41,7 +40,7 @@ func newPopulation(impl string, clk clock.Clock, f messages.Fetcher, slots []*fl
 
 type actorPopulation struct {
 	actor   *flagactor.Actor
-	fetcher messages.Fetcher
+	fetcher flagactor.Fetcher
 	leases  []*flagactor.Lease
 }
 
@@ -71,7 +70,7 @@ func (p *actorPopulation) close() error { return p.actor.Close() }
 // a reference count per host and nothing per connection.
 type baselinePopulation struct {
 	cache   *baseline.Cache
-	fetcher messages.Fetcher
+	fetcher flagactor.Fetcher
 }
 
 func (p *baselinePopulation) acquire(_ context.Context, _ int, host string) error {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/flagactor/flagactor/internal/flagserver"
 	"github.com/flagactor/flagactor/telemetry"
+	"github.com/flagactor/flagactor/telemetry/flagactor"
 	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
@@ -66,12 +67,12 @@ func (fs *flagService) close() { fs.server.Close() }
 // gaugedFetcher passes every Fetch to next and knows how many are running,
 // so a simulation can wait for them before it moves its clock on.
 type gaugedFetcher struct {
-	next     messages.Fetcher
+	next     flagactor.Fetcher
 	inflight atomic.Int64
 	idle     chan struct{} // gets a token whenever inflight drops to zero
 }
 
-func newGaugedFetcher(next messages.Fetcher) *gaugedFetcher {
+func newGaugedFetcher(next flagactor.Fetcher) *gaugedFetcher {
 	return &gaugedFetcher{next: next, idle: make(chan struct{}, 1)}
 }
 

@@ -8,7 +8,6 @@ import (
 	"github.com/flagactor/flagactor/cmd/actorbench/internal/baseline"
 	"github.com/flagactor/flagactor/telemetry"
 	"github.com/flagactor/flagactor/telemetry/flagactor"
-	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
 // The implementations compared, and the name of the machine's own floor.
@@ -55,7 +54,7 @@ type conn interface {
 }
 
 // newSubject starts impl on clk, fetching through f.
-func newSubject(impl string, clk clock.Clock, f messages.Fetcher) subject {
+func newSubject(impl string, clk clock.Clock, f flagactor.Fetcher) subject {
 	switch impl {
 	case implActor:
 		return &actorSubject{actor: flagactor.New(flagactor.WithClock(clk)), fetcher: f}
@@ -67,7 +66,7 @@ func newSubject(impl string, clk clock.Clock, f messages.Fetcher) subject {
 
 type actorSubject struct {
 	actor   *flagactor.Actor
-	fetcher messages.Fetcher
+	fetcher flagactor.Fetcher
 }
 
 func (s *actorSubject) open(ctx context.Context, host string) (conn, error) {
@@ -96,7 +95,7 @@ func (c leaseConn) close() { c.lease.Release() }
 
 type baselineSubject struct {
 	cache   *baseline.Cache
-	fetcher messages.Fetcher
+	fetcher flagactor.Fetcher
 }
 
 func (s *baselineSubject) open(_ context.Context, host string) (conn, error) {

@@ -15,8 +15,8 @@ import (
 type Actor struct {
 	cfg config
 
-	mailbox chan messages.Request       // callers -> loop; bounded, so callers feel backpressure
-	results chan messages.FetchResult   // fetch goroutines -> loop
+	mailbox chan request                // callers -> loop; bounded, so callers feel backpressure
+	results chan fetchResult            // fetch goroutines -> loop
 	quit    chan struct{}               // closed by Close
 	done    chan struct{}               // closed by the loop as it exits
 	closed  atomic.Bool                 // set before the loop stops; read on the warm path
@@ -39,8 +39,8 @@ func New(opts ...Option) *Actor {
 	cfg := newConfig(opts)
 	a := &Actor{
 		cfg:     cfg,
-		mailbox: make(chan messages.Request, cfg.mailboxSize),
-		results: make(chan messages.FetchResult, cfg.mailboxSize),
+		mailbox: make(chan request, cfg.mailboxSize),
+		results: make(chan fetchResult, cfg.mailboxSize),
 		quit:    make(chan struct{}),
 		done:    make(chan struct{}),
 	}
@@ -65,8 +65,8 @@ func (a *Actor) Acquire(ctx context.Context, host string, f Fetcher) (*Lease, er
 	if a.closed.Load() {
 		return nil, ErrClosed
 	}
-	l := &Lease{actor: a, ticket: messages.Ticket{Host: key, Fetcher: f}}
-	if err := a.send(ctx, messages.Acquire{Ticket: &l.ticket}); err != nil {
+	l := &Lease{actor: a, ticket: ticket{Host: key, Fetcher: f}}
+	if err := a.send(ctx, acquireRequest{Ticket: &l.ticket}); err != nil {
 		return nil, err
 	}
 	return l, nil
@@ -78,7 +78,7 @@ func (a *Actor) Stats(ctx context.Context) (messages.Stats, error) {
 	if a.closed.Load() {
 		return messages.Stats{}, ErrClosed
 	}
-	req := messages.StatsRequest{Reply: make(chan messages.Stats, 1)}
+	req := statsRequest{Reply: make(chan messages.Stats, 1)}
 	return roundTrip(ctx, a, req, req.Reply)
 }
 
@@ -102,7 +102,7 @@ func (a *Actor) Close() error {
 }
 
 // send puts req in the mailbox, waiting while it is full.
-func (a *Actor) send(ctx context.Context, req messages.Request) error {
+func (a *Actor) send(ctx context.Context, req request) error {
 	select {
 	case a.mailbox <- req:
 		return nil
@@ -119,14 +119,14 @@ func (a *Actor) send(ctx context.Context, req messages.Request) error {
 }
 
 // query asks the loop for t's host when no fresh answer is published.
-func (a *Actor) query(ctx context.Context, t *messages.Ticket) (messages.QueryReply, error) {
-	q := &messages.Query{Ticket: t, Done: ctx.Done(), Reply: make(chan messages.QueryReply, 1)}
+func (a *Actor) query(ctx context.Context, t *ticket) (queryReply, error) {
+	q := &queryRequest{Ticket: t, Done: ctx.Done(), Reply: make(chan queryReply, 1)}
 	return roundTrip(ctx, a, q, q.Reply)
 }
 
 // roundTrip sends req and waits for its answer on reply (buffered, so the
 // loop never blocks on a caller that gave up), for ctx, or for the loop's end.
-func roundTrip[T any](ctx context.Context, a *Actor, req messages.Request, reply <-chan T) (T, error) {
+func roundTrip[T any](ctx context.Context, a *Actor, req request, reply <-chan T) (T, error) {
 	var zero T
 	if err := a.send(ctx, req); err != nil {
 		return zero, err
@@ -151,8 +151,8 @@ var closedDone = func() <-chan struct{} {
 
 // nudge asks the loop to fetch t's host if its rules allow, without waiting
 // and without blocking: when the mailbox is full the nudge is dropped.
-func (a *Actor) nudge(t *messages.Ticket) {
-	q := &messages.Query{Ticket: t, Done: closedDone, Reply: make(chan messages.QueryReply, 1)}
+func (a *Actor) nudge(t *ticket) {
+	q := &queryRequest{Ticket: t, Done: closedDone, Reply: make(chan queryReply, 1)}
 	select {
 	case a.mailbox <- q:
 	default:

@@ -13,7 +13,7 @@ const noWake = math.MaxInt64
 // hostEntry is the loop's state for one host. Times are nanoseconds since the
 // loop's epoch.
 type hostEntry struct {
-	slot  messages.Slot // what leases read without a message
+	slot  answerSlot // what leases read without a message
 	host  string
 	flags *flagSet // last good value; nil until a fetch succeeds
 	fresh bool     // flags is within its time-to-live
@@ -61,7 +61,7 @@ func (e *hostEntry) nextWake() int64 {
 func (s *loopState) settle(e *hostEntry) {
 	if e.fresh && s.now >= e.expiresAt {
 		e.fresh = false
-		e.slot.Publish(e.flags.stale)
+		e.slot.publish(e.flags.stale)
 	}
 	if e.inflight != nil && s.now >= e.inflight.deadline {
 		s.fetchFailed(e, s.endFetch(e), ErrFetchTimeout)
@@ -79,17 +79,17 @@ var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 // publishUnfresh publishes e's answer while it has no fresh value: the last
 // good flags if any, and when the next fetch could start.
 func (s *loopState) publishUnfresh(e *hostEntry) {
-	var ans *messages.Answer
+	var ans *answer
 	if e.flags != nil {
-		ans = messages.NewAnswer(e.flags.stale.Flags, false, true)
+		ans = newAnswer(e.flags.stale.Flags, false, true)
 	} else {
-		ans = messages.NewAnswer(messages.Flags{}, false, false)
+		ans = newAnswer(messages.Flags{}, false, false)
 	}
 	ans.NextFetch = farFuture
 	if e.inflight == nil {
 		ans.NextFetch = s.epoch.Add(time.Duration(e.retryAt))
 	}
-	e.slot.Publish(ans)
+	e.slot.publish(ans)
 }
 
 // evict forgets e, and gives the host map's memory back once it is mostly empty.

@@ -20,3 +20,9 @@ var (
 	// ErrFetcherPanic is the cause recorded when a Fetcher panics.
 	ErrFetcherPanic = errors.New("flagactor: fetcher panicked")
 )
+
+// ErrCredentialRejected is what a Fetcher wraps when the server refused the
+// credentials it sent (HTTPFetcher: 401 and 403). Such a failure belongs to
+// the lease whose Fetcher made it, not to the host: that lease backs off,
+// and another lease's query may fetch at once with its own Fetcher.
+var ErrCredentialRejected = errors.New("flagactor: credentials rejected")

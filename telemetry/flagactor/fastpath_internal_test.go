@@ -17,8 +17,8 @@ import (
 func TestFreshQueryDoesNotReachLoop(t *testing.T) {
 	const ttl = 10 * time.Minute
 	var queries atomic.Int64
-	hook := func(r messages.Request) {
-		if _, ok := r.(*messages.Query); ok {
+	hook := func(r request) {
+		if _, ok := r.(*queryRequest); ok {
 			queries.Add(1)
 		}
 	}

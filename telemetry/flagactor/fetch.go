@@ -26,7 +26,7 @@ func (a *Actor) fetch(host string, attempt uint64, f Fetcher) {
 	flags, err := callFetcher(ctx, f, host)
 	cancel()
 	select {
-	case a.results <- messages.FetchResult{Host: host, Attempt: attempt, Flags: flags, Err: err}:
+	case a.results <- fetchResult{Host: host, Attempt: attempt, Flags: flags, Err: err}:
 	case <-a.done:
 	}
 }

@@ -10,7 +10,9 @@ import (
 // the actor's, with a context that ends at the fetch timeout or when the actor
 // closes. Each connection brings its own (its authenticated client); a fetch
 // uses the Fetcher of the lease whose query started it.
-type Fetcher = messages.Fetcher
+type Fetcher interface {
+	Fetch(ctx context.Context, host string) (messages.Flags, error)
+}
 
 // FetcherFunc adapts an ordinary function to a Fetcher, as http.HandlerFunc
 // does for handlers.

@@ -14,8 +14,8 @@ import (
 type flagSet struct {
 	key   string
 	refs  int
-	fresh *messages.Answer
-	stale *messages.Answer
+	fresh *answer
+	stale *answer
 }
 
 // flagSets interns flag sets by their content.
@@ -46,8 +46,8 @@ func (fs *flagSets) intern(values map[string]string) *flagSet {
 	set := &flagSet{
 		key:   key,
 		refs:  1,
-		fresh: messages.NewAnswer(f, true, true),
-		stale: messages.NewAnswer(f, false, true),
+		fresh: newAnswer(f, true, true),
+		stale: newAnswer(f, false, true),
 	}
 	if fs.byKey == nil {
 		fs.byKey = make(map[string]*flagSet)

@@ -1,24 +1,20 @@
 package flagactor
 
-import (
-	"github.com/flagactor/flagactor/telemetry/messages"
-)
-
 // inflight is the loop's record of one host's fetch in flight. It lives only
 // as long as the fetch, which keeps every idle host entry small.
 type inflight struct {
 	attempt  uint64 // numbers the fetch, to ignore a late result
 	deadline int64  // when the loop gives up on it, whatever the Fetcher does
 
-	waiters []*messages.Query // queries of a host with no value, waiting on the fetch
-	pruneAt int               // waiter count at which departed waiters are dropped
+	waiters []*queryRequest // queries of a host with no value, waiting on the fetch
+	pruneAt int             // waiter count at which departed waiters are dropped
 }
 
 // addWaiter queues q on the fetch and reports whether it did: a caller that
 // has already left is not queued. Waiters whose context ended are dropped
 // whenever the list has doubled, so a fetch that hangs cannot make it grow
 // without bound.
-func (f *inflight) addWaiter(q *messages.Query) bool {
+func (f *inflight) addWaiter(q *queryRequest) bool {
 	if isDone(q.Done) {
 		return false
 	}
@@ -47,7 +43,7 @@ func isDone(done <-chan struct{}) bool {
 }
 
 // answer replies to every waiter of a finished fetch; each is answered once.
-func (f *inflight) answer(r messages.QueryReply) {
+func (f *inflight) answer(r queryReply) {
 	for _, w := range f.waiters {
 		w.Reply <- r // buffered
 	}

@@ -3,8 +3,6 @@ package flagactor
 import (
 	"context"
 	"sync/atomic"
-
-	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
 // Lease is one connection's hold on a host entry. While any lease on a host is
@@ -12,7 +10,7 @@ import (
 type Lease struct {
 	actor    *Actor
 	released atomic.Bool
-	ticket   messages.Ticket
+	ticket   ticket
 }
 
 // Host returns the normalized host key the lease is filed under.
@@ -32,8 +30,8 @@ func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
 	if l.actor.closed.Load() {
 		return false, ErrClosed
 	}
-	if slot := l.ticket.Slot(); slot != nil {
-		if ans := slot.Load(); ans != nil && ans.Fresh {
+	if slot := l.ticket.boundSlot(); slot != nil {
+		if ans := slot.load(); ans != nil && ans.Fresh {
 			return ans.Bool(flag), nil
 		}
 	}
@@ -55,9 +53,9 @@ func (l *Lease) Peek(flag string) (enabled, known bool) {
 	if l.released.Load() || l.actor.closed.Load() {
 		return false, false
 	}
-	var ans *messages.Answer
-	if slot := l.ticket.Slot(); slot != nil {
-		ans = slot.Load()
+	var ans *answer
+	if slot := l.ticket.boundSlot(); slot != nil {
+		ans = slot.load()
 	}
 	if ans == nil || !ans.Fresh && !l.actor.cfg.clock.Now().Before(ans.NextFetch) {
 		l.actor.nudge(&l.ticket)
@@ -75,9 +73,9 @@ func (l *Lease) Release() {
 	if !l.released.CompareAndSwap(false, true) {
 		return
 	}
-	if l.ticket.Withdraw() {
+	if l.ticket.withdraw() {
 		return // the loop has not applied the Acquire yet, and now drops it
 	}
 	// A closed actor has nothing to release: its ErrClosed is dropped.
-	_ = l.actor.send(context.Background(), messages.Release{Ticket: &l.ticket})
+	_ = l.actor.send(context.Background(), releaseRequest{Ticket: &l.ticket})
 }

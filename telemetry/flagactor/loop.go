@@ -115,18 +115,18 @@ func (s *loopState) drainMailbox() {
 	}
 }
 
-func (s *loopState) handle(req messages.Request) {
+func (s *loopState) handle(req request) {
 	if hook := s.a.cfg.beforeHandle; hook != nil {
 		hook(req)
 	}
 	switch req := req.(type) {
-	case messages.Acquire:
+	case acquireRequest:
 		s.acquire(req.Ticket)
-	case messages.Release:
+	case releaseRequest:
 		s.release(req.Ticket)
-	case *messages.Query:
+	case *queryRequest:
 		s.query(req)
-	case messages.StatsRequest:
+	case statsRequest:
 		req.Reply <- s.snapshot()
 	default:
 		panic(fmt.Sprintf("flagactor: unknown request %T", req))
@@ -190,7 +190,7 @@ func (s *loopState) shutdown() {
 	s.a.stopFetches()
 	for _, e := range s.hosts {
 		if e.inflight != nil {
-			e.inflight.answer(messages.QueryReply{Err: ErrClosed})
+			e.inflight.answer(queryReply{Err: ErrClosed})
 		}
 	}
 	s.stopTimer()

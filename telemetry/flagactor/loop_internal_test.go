@@ -13,7 +13,7 @@ import (
 )
 
 // withBeforeHandle installs the loop's test hook.
-func withBeforeHandle(hook func(messages.Request)) Option {
+func withBeforeHandle(hook func(request)) Option {
 	return func(c *config) { c.beforeHandle = hook }
 }
 
@@ -23,12 +23,12 @@ func withBeforeHandle(hook func(messages.Request)) Option {
 func TestLoopPanicTurnsActorOff(t *testing.T) {
 	tests := []struct {
 		name    string
-		faulty  func(messages.Request) bool // the request the loop panics on
+		faulty  func(request) bool // the request the loop panics on
 		trigger func(t *testing.T, a *Actor, f Fetcher)
 	}{
 		{
 			name:   "on Acquire",
-			faulty: func(r messages.Request) bool { _, ok := r.(messages.Acquire); return ok },
+			faulty: func(r request) bool { _, ok := r.(acquireRequest); return ok },
 			trigger: func(t *testing.T, a *Actor, f Fetcher) {
 				// Acquire does not wait for the loop: it may or may not see
 				// the fault, but it must not hang.
@@ -37,7 +37,7 @@ func TestLoopPanicTurnsActorOff(t *testing.T) {
 		},
 		{
 			name:   "on Release",
-			faulty: func(r messages.Request) bool { _, ok := r.(messages.Release); return ok },
+			faulty: func(r request) bool { _, ok := r.(releaseRequest); return ok },
 			trigger: func(t *testing.T, a *Actor, f Fetcher) {
 				l, err := a.Acquire(context.Background(), "other.example.com", f)
 				require.NoError(t, err)
@@ -50,8 +50,8 @@ func TestLoopPanicTurnsActorOff(t *testing.T) {
 		},
 		{
 			name: "on Query",
-			faulty: func(r messages.Request) bool {
-				q, ok := r.(*messages.Query)
+			faulty: func(r request) bool {
+				q, ok := r.(*queryRequest)
 				return ok && q.Ticket.Host == "other.example.com"
 			},
 			trigger: func(t *testing.T, a *Actor, f Fetcher) {
@@ -63,7 +63,7 @@ func TestLoopPanicTurnsActorOff(t *testing.T) {
 		},
 		{
 			name:   "on Stats",
-			faulty: func(r messages.Request) bool { _, ok := r.(messages.StatsRequest); return ok },
+			faulty: func(r request) bool { _, ok := r.(statsRequest); return ok },
 			trigger: func(t *testing.T, a *Actor, f Fetcher) {
 				_, err := a.Stats(context.Background())
 				require.ErrorIs(t, err, ErrClosed, "the Stats the loop panicked on")
@@ -74,7 +74,7 @@ func TestLoopPanicTurnsActorOff(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 			armed := make(chan struct{})
-			hook := func(r messages.Request) {
+			hook := func(r request) {
 				select {
 				case <-armed:
 					if tt.faulty(r) {

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/benbjohnson/clock"
-	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
 // Defaults used when an option is not given.
@@ -35,7 +34,7 @@ type config struct {
 
 	// beforeHandle, when set, runs on the loop before each request. Tests use
 	// it to inject a fault into the loop.
-	beforeHandle func(messages.Request)
+	beforeHandle func(request)
 }
 
 func newConfig(opts []Option) config {

@@ -32,8 +32,8 @@ func TestDepartedWaitersAreForgotten(t *testing.T) {
 		timeout  = 10 * time.Second
 	)
 	var seen, reclaimed atomic.Int64
-	hook := func(r messages.Request) {
-		if q, ok := r.(*messages.Query); ok && q.Ticket.Host == "hang.example.com" {
+	hook := func(r request) {
+		if q, ok := r.(*queryRequest); ok && q.Ticket.Host == "hang.example.com" {
 			seen.Add(1)
 			runtime.AddCleanup(q, func(*atomic.Int64) { reclaimed.Add(1) }, &reclaimed)
 		}

@@ -1,17 +1,13 @@
 package flagactor
 
-import (
-	"fmt"
-
-	"github.com/flagactor/flagactor/telemetry/messages"
-)
+import "fmt"
 
 // acquire adds a lease on t's host, filing the host if it is new.
-func (s *loopState) acquire(t *messages.Ticket) {
+func (s *loopState) acquire(t *ticket) {
 	e := s.hosts[t.Host]
 	created := false
 	if e == nil {
-		if t.Withdrawn() {
+		if t.withdrawn() {
 			return // released before it got here, and no Release follows
 		}
 		e = &hostEntry{host: t.Host, wakeIndex: -1}
@@ -19,7 +15,7 @@ func (s *loopState) acquire(t *messages.Ticket) {
 		s.hostsPeak = max(s.hostsPeak, len(s.hosts))
 		created = true
 	}
-	if !t.Bind(&e.slot) {
+	if !t.bind(&e.slot) {
 		// Withdrawn after all: drop the Acquire, and an entry made for it.
 		if created {
 			delete(s.hosts, t.Host)
@@ -34,7 +30,7 @@ func (s *loopState) acquire(t *messages.Ticket) {
 }
 
 // release drops a lease; the host's last one starts its lingering.
-func (s *loopState) release(t *messages.Ticket) {
+func (s *loopState) release(t *ticket) {
 	e := s.hosts[t.Host]
 	if e == nil || e.leases == 0 {
 		panic(fmt.Sprintf("flagactor: release of %q without a lease", t.Host))
@@ -49,17 +45,17 @@ func (s *loopState) release(t *messages.Ticket) {
 // query answers a query that found no fresh answer published: with the
 // stale value (starting a refresh), by waiting on the fetch in flight or a
 // new one, or, inside the backoff of a host with no value, with the last error.
-func (s *loopState) query(q *messages.Query) {
+func (s *loopState) query(q *queryRequest) {
 	e := s.hosts[q.Ticket.Host]
 	switch {
 	case e == nil:
 		// Only a lease released while its query was queued finds no entry.
-		q.Reply <- messages.QueryReply{Err: ErrReleased}
+		q.Reply <- queryReply{Err: ErrReleased}
 	case e.fresh:
-		q.Reply <- messages.QueryReply{Flags: e.flags.fresh.Flags}
+		q.Reply <- queryReply{Flags: e.flags.fresh.Flags}
 	case e.flags != nil:
 		s.stats.StaleServed++
-		q.Reply <- messages.QueryReply{Flags: e.flags.stale.Flags}
+		q.Reply <- queryReply{Flags: e.flags.stale.Flags}
 		if e.inflight == nil && s.now >= e.retryAt {
 			s.startFetch(e, q.Ticket.Fetcher)
 		}
@@ -68,7 +64,7 @@ func (s *loopState) query(q *messages.Query) {
 			s.stats.Coalesced++
 		}
 	case s.now < e.retryAt:
-		q.Reply <- messages.QueryReply{Err: e.lastErr}
+		q.Reply <- queryReply{Err: e.lastErr}
 	default:
 		s.startFetch(e, q.Ticket.Fetcher).addWaiter(q)
 	}

@@ -8,7 +8,7 @@ import (
 )
 
 // fetchDone applies what a fetch goroutine reported.
-func (s *loopState) fetchDone(r messages.FetchResult) {
+func (s *loopState) fetchDone(r fetchResult) {
 	e := s.hosts[r.Host]
 	if e == nil || e.inflight == nil || e.inflight.attempt != r.Attempt {
 		return // the loop already gave up on this fetch
@@ -30,9 +30,9 @@ func (s *loopState) fetchSucceeded(e *hostEntry, f *inflight, flags messages.Fla
 	ttl := s.answerTTL(flags.TTL)
 	e.expiresAt = s.expiryFor(ttl)
 	e.fresh = true
-	e.slot.Publish(set.fresh)
+	e.slot.publish(set.fresh)
 	e.failures, e.retryAt, e.lastErr = 0, 0, nil
-	f.answer(messages.QueryReply{Flags: set.fresh.Flags})
+	f.answer(queryReply{Flags: set.fresh.Flags})
 }
 
 // fetchFailed starts the backoff and answers the waiters with the last good
@@ -44,9 +44,9 @@ func (s *loopState) fetchFailed(e *hostEntry, f *inflight, cause error) {
 	e.lastErr = fmt.Errorf("flagactor: fetch %s: %w", e.host, cause)
 	s.log(logEvent{msg: "flagactor: fetch failed", host: e.host, err: cause, delay: time.Duration(e.retryAt - s.now)})
 	if e.flags != nil {
-		f.answer(messages.QueryReply{Flags: e.flags.stale.Flags})
+		f.answer(queryReply{Flags: e.flags.stale.Flags})
 	} else {
-		f.answer(messages.QueryReply{Err: e.lastErr})
+		f.answer(queryReply{Err: e.lastErr})
 	}
 	s.publishUnfresh(e)
 }

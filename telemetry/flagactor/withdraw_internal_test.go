@@ -16,8 +16,8 @@ import (
 func TestReleaseBeforeTheLoopAppliedAcquireWithdrawsIt(t *testing.T) {
 	blocking := make(chan struct{})
 	unblock := make(chan struct{})
-	hook := func(r messages.Request) {
-		if acq, ok := r.(messages.Acquire); ok && acq.Ticket.Host == "blocker.example.com" {
+	hook := func(r request) {
+		if acq, ok := r.(acquireRequest); ok && acq.Ticket.Host == "blocker.example.com" {
 			close(blocking)
 			<-unblock
 		}

@@ -1,7 +1,8 @@
-// Package messages is the vocabulary spoken between callers, the flag actor and
-// fetchers: the flags a host serves, the actor's counters, and the requests that
-// travel through the actor's single mailbox.
+// Package messages is the vocabulary callers, the flag actor and fetchers
+// share: the flags a host serves (Flags), the actor's counters (Stats) and one
+// host as the actor sees it (HostStatus).
 //
-// Every type here is a small concrete struct. The actor's loop is the only writer
-// of host state; the types that callers may read concurrently (Slot, Answer) say so.
+// Every type here is a small concrete struct of plain values. The actor's
+// mailbox, its requests and what it publishes to leases are the actor's own
+// and live unexported in package flagactor.
 package messages

@@ -1,7 +1,6 @@
 package messages
 
 import (
-	"context"
 	"strings"
 	"time"
 )
@@ -15,10 +14,4 @@ type Flags struct {
 // Bool reports whether the named flag is "true", ignoring case. An absent flag is false.
 func (f Flags) Bool(name string) bool {
 	return strings.EqualFold(f.Values[name], "true")
-}
-
-// Fetcher loads every flag of one host. The actor calls it on a goroutine of its
-// own, never on the loop's, with a context bounded by the actor's fetch timeout.
-type Fetcher interface {
-	Fetch(ctx context.Context, host string) (Flags, error)
 }

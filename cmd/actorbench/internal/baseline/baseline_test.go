@@ -61,13 +61,13 @@ type answer struct {
 	err   error
 }
 
-func query(c *Cache, f messages.Fetcher) answer {
+func query(c *Cache, f Fetcher) answer {
 	v, err := c.Enabled(context.Background(), host, f, flag)
 	return answer{v, err}
 }
 
 // queryInBackground starts a query and returns where its answer will arrive.
-func queryInBackground(c *Cache, f messages.Fetcher) <-chan answer {
+func queryInBackground(c *Cache, f Fetcher) <-chan answer {
 	done := make(chan answer, 1)
 	go func() { done <- query(c, f) }()
 	return done

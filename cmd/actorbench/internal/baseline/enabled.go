@@ -9,7 +9,7 @@ import (
 // Enabled reports host's cached flag, fetching it with f when the cache has
 // no fresh value and no other query is fetching it. See the package doc for
 // what it answers while another query fetches and after a failure.
-func (c *Cache) Enabled(ctx context.Context, host string, f messages.Fetcher, flag string) (bool, error) {
+func (c *Cache) Enabled(ctx context.Context, host string, f Fetcher, flag string) (bool, error) {
 	c.mu.RLock()
 	hc := c.hosts[host]
 	c.mu.RUnlock()
@@ -72,7 +72,7 @@ func (c *Cache) answerWithoutFetch(hc *hostContext) (value, answered bool) {
 
 // fetch runs f, bounded by FetchTimeout on the cache's clock when ctx has no
 // deadline of its own.
-func (c *Cache) fetch(ctx context.Context, host string, f messages.Fetcher) (messages.Flags, error) {
+func (c *Cache) fetch(ctx context.Context, host string, f Fetcher) (messages.Flags, error) {
 	c.fetches.Add(1)
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
@@ -80,4 +80,11 @@ func (c *Cache) fetch(ctx context.Context, host string, f messages.Fetcher) (mes
 		defer cancel()
 	}
 	return f.Fetch(ctx, host)
+}
+
+// Fetcher loads every flag of one host, as the published design's fetch
+// function does. flagactor.Fetcher has the same method, so one value serves
+// both caches in a scenario.
+type Fetcher interface {
+	Fetch(ctx context.Context, host string) (messages.Flags, error)
 }

@@ -1,14 +1,16 @@
-package messages
+package flagactor
 
 import (
 	"sync/atomic"
 	"time"
+
+	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
-// Answer is what the actor's loop last published for one host. It is immutable
-// once published, so any number of leases may read it at once.
-type Answer struct {
-	Flags Flags
+// answer is what the actor's loop last published for one host. It is
+// immutable once published, so any number of leases may read it at once.
+type answer struct {
+	Flags messages.Flags
 	// Fresh is false once the value's time-to-live has passed. A reader that
 	// finds a stale answer must ask the loop, which serves it and refreshes it.
 	Fresh bool
@@ -28,13 +30,13 @@ type Answer struct {
 	onNames []string
 }
 
-// maxScannedFlags is how many flags an Answer keeps in a list to scan.
+// maxScannedFlags is how many flags an answer keeps in a list to scan.
 const maxScannedFlags = 8
 
-// NewAnswer returns an Answer for flags, ready for readers. (An Answer built
+// newAnswer returns an answer for flags, ready for readers. (An answer built
 // without it is correct too, only slower to read.)
-func NewAnswer(flags Flags, fresh, known bool) *Answer {
-	a := &Answer{Flags: flags, Fresh: fresh, Known: known}
+func newAnswer(flags messages.Flags, fresh, known bool) *answer {
+	a := &answer{Flags: flags, Fresh: fresh, Known: known}
 	if len(flags.Values) <= maxScannedFlags {
 		a.onNames = make([]string, 0, len(flags.Values))
 		for name := range flags.Values {
@@ -47,7 +49,7 @@ func NewAnswer(flags Flags, fresh, known bool) *Answer {
 }
 
 // Bool reports whether the named flag is on in the answer, as Flags.Bool.
-func (a *Answer) Bool(name string) bool {
+func (a *answer) Bool(name string) bool {
 	if a.onNames == nil {
 		return a.Flags.Bool(name)
 	}
@@ -59,14 +61,15 @@ func (a *Answer) Bool(name string) bool {
 	return false
 }
 
-// Slot holds one host's published Answer. Only the actor's loop stores into it;
-// leases load it without a message, which is what makes a warm query cheap.
-type Slot struct {
-	answer atomic.Pointer[Answer]
+// answerSlot holds one host's published answer. Only the actor's loop stores
+// into it; leases load it without a message, which is what makes a warm
+// query cheap.
+type answerSlot struct {
+	published atomic.Pointer[answer]
 }
 
-// Load returns the published answer, or nil before the loop has published one.
-func (s *Slot) Load() *Answer { return s.answer.Load() }
+// load returns the published answer, or nil before the loop has published one.
+func (s *answerSlot) load() *answer { return s.published.Load() }
 
-// Publish replaces the published answer. Only the actor's loop calls it.
-func (s *Slot) Publish(a *Answer) { s.answer.Store(a) }
+// publish replaces the published answer. Only the actor's loop calls it.
+func (s *answerSlot) publish(a *answer) { s.published.Store(a) }

@@ -1,0 +1,97 @@
+package flagactor
+
+import (
+	"sync/atomic"
+
+	"github.com/flagactor/flagactor/telemetry/messages"
+)
+
+// request is a message in the actor's mailbox. The mailbox is the only way a
+// caller changes the actor's state, so one goroutine's calls take effect in
+// the order it made them.
+type request interface {
+	isRequest()
+}
+
+// ticket is the part of a lease that travels to the loop: the host key, the
+// fetcher its connection brought, and the host's slot once the loop has
+// applied the lease's Acquire.
+type ticket struct {
+	Host    string
+	Fetcher Fetcher
+	slot    atomic.Pointer[answerSlot]
+}
+
+// boundSlot returns the host's published-answer slot, or nil until the loop
+// has applied the Acquire that carried this ticket. (A withdrawn ticket has
+// an empty slot: its load is nil.)
+func (t *ticket) boundSlot() *answerSlot { return t.slot.Load() }
+
+// withdrawnSlot marks the slot of a ticket whose lease was released before
+// the loop applied its Acquire.
+var withdrawnSlot answerSlot
+
+// bind points the ticket at its host's slot, as the loop applies its
+// Acquire. It reports false when the lease was released first (withdraw):
+// the loop then drops the Acquire, and no Release follows.
+func (t *ticket) bind(s *answerSlot) bool { return t.slot.CompareAndSwap(nil, s) }
+
+// withdrawn reports whether withdraw has succeeded.
+func (t *ticket) withdrawn() bool { return t.slot.Load() == &withdrawnSlot }
+
+// withdraw is a Release that needs no message: it succeeds when the loop has
+// not yet bound the ticket, whose Acquire the loop will then drop. A
+// connection that closes before the actor saw it open costs one message, not
+// two.
+func (t *ticket) withdraw() bool { return t.slot.CompareAndSwap(nil, &withdrawnSlot) }
+
+// acquireRequest adds one lease on Ticket.Host, creating the host's entry if
+// needed. It has no reply: the caller made the lease and goes on.
+type acquireRequest struct {
+	Ticket *ticket
+}
+
+// releaseRequest drops one lease on Ticket.Host. It has no reply; the caller
+// makes it at most once per lease.
+type releaseRequest struct {
+	Ticket *ticket
+}
+
+// queryRequest asks for Ticket.Host's flags when the published answer is
+// missing or stale. Reply has a buffer of one so the loop never blocks on a
+// caller that gave up; Done is the caller's context's Done, so the loop can
+// forget waiters that have left.
+type queryRequest struct {
+	Ticket *ticket
+	Done   <-chan struct{}
+	Reply  chan queryReply
+}
+
+// queryReply answers a queryRequest: the host's flags, or the error that left
+// it without any.
+type queryReply struct {
+	Flags messages.Flags
+	Err   error
+}
+
+// statsRequest asks the loop for a snapshot of its counters. Reply has a
+// buffer of one.
+type statsRequest struct {
+	Reply chan messages.Stats
+}
+
+// fetchResult is what a fetch goroutine reports back to the loop. Attempt
+// tells the loop which fetch of the host it answers, so a late answer to a
+// fetch the loop already timed out is ignored. It travels on a channel of its
+// own, not through the mailbox.
+type fetchResult struct {
+	Host    string
+	Attempt uint64
+	Flags   messages.Flags
+	Err     error
+}
+
+func (acquireRequest) isRequest() {}
+func (releaseRequest) isRequest() {}
+func (*queryRequest) isRequest()  {}
+func (statsRequest) isRequest()   {}
