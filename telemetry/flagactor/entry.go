@@ -24,6 +24,7 @@ type hostEntry struct {
 
 	inflight *inflight // the fetch in flight, nil when none
 
+	fetchedAt int64 // when flags arrived
 	expiresAt int64 // when flags turn stale (jitter applied)
 	retryAt   int64 // no fetch starts before this
 	wakeAt    int64 // when the loop next looks at this entry

@@ -28,7 +28,7 @@ func (s *loopState) fetchSucceeded(e *hostEntry, f *inflight, flags messages.Fla
 	s.flagSets.release(e.flags)
 	e.flags = set
 	ttl := s.answerTTL(flags.TTL)
-	e.expiresAt = s.expiryFor(ttl)
+	e.fetchedAt, e.expiresAt = s.now, s.expiryFor(ttl)
 	e.fresh = true
 	e.slot.publish(set.fresh)
 	e.failures, e.retryAt, e.lastErr = 0, 0, nil
