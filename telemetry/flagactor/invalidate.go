@@ -1,6 +1,9 @@
 package flagactor
 
-import "context"
+import (
+	"context"
+	"log/slog"
+)
 
 // Invalidate makes the actor forget that host's value is current: it ends the
 // host's failure backoff (and its leases' credential backoffs) and marks a
@@ -47,7 +50,7 @@ func (s *loopState) invalidate(host string) {
 	s.endLeaseBackoffs(e)
 	e.fresh = false
 	s.publishUnfresh(e) // the stale value, and that a fetch may start now
-	s.log(logEvent{msg: "flagactor: host invalidated", host: host})
+	s.log(logEvent{level: slog.LevelDebug, msg: "flagactor: host invalidated", host: host})
 	s.settle(e)
 }
 
