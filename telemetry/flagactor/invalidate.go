@@ -40,7 +40,9 @@ func (invalidateRequest) isRequest() {}
 
 // invalidate ends e's backoffs and marks its value stale. The value is kept,
 // and so is the time it would have expired: a host without leases lingers as
-// long as before, so a connection that reopens is still answered from it.
+// long as before, so a connection that reopens is still answered from it. A
+// host without leases and without a value lingered only for its backoff, so
+// settle evicts it now.
 func (s *loopState) invalidate(host string) {
 	e := s.hosts[host]
 	if e == nil {

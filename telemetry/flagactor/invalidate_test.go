@@ -3,6 +3,7 @@ package flagactor_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -110,4 +111,52 @@ func TestInvalidateAfterClose(t *testing.T) {
 	a, _ := newTestActor(t)
 	require.NoError(t, a.Close())
 	require.ErrorIs(t, invalidate(a, "flags.example.com"), flagactor.ErrClosed, "Invalidate after Close")
+}
+
+// A host whose refresh failed keeps its stale value in the backoff; after
+// Invalidate the next query is answered from it and starts a fetch at once.
+func TestInvalidateEndsBackoffOfStaleValue(t *testing.T) {
+	ttl := 10 * time.Minute
+	a, mock := newTestActor(t, flagactor.WithTTL(ttl))
+	f := newFakeFetcher(func(n int) call {
+		switch n {
+		case 1:
+			return call{flags: flagsWith("true", 0)}
+		case 2:
+			return call{err: errBoom}
+		}
+		return call{flags: flagsWith("false", 0)}
+	})
+	l := acquire(t, a, "flaky.example.com", f)
+	requireOn(t, enabled(l), "first query")
+	advance(t, mock, a, ttl)
+	requireOn(t, enabled(l), "stale query that starts the refresh")
+	waitStats(t, a, func(s messages.Stats) bool { return s.FetchErrors == 1 }, "the refresh to fail")
+	requireOn(t, enabled(l), "query inside the backoff")
+	require.Equal(t, 2, f.Calls(), "fetcher calls inside the backoff")
+
+	require.NoError(t, invalidate(a, "flaky.example.com"), "Invalidate")
+	requireOn(t, enabled(l), "query right after Invalidate (the stale value)")
+	require.True(t, waitFor(func() bool { return !enabled(l).on }), "the refreshed value never arrived")
+	require.Equal(t, 3, f.Calls(), "fetcher calls after Invalidate")
+}
+
+// Peek, which asks for a fetch only when one could start, sees the end of
+// the backoff too.
+func TestInvalidateLetsPeekFetch(t *testing.T) {
+	a, _ := newTestActor(t)
+	f := newFakeFetcher(func(n int) call {
+		if n == 1 {
+			return call{err: errBoom}
+		}
+		return call{flags: flagsWith("true", 0)}
+	})
+	l := acquire(t, a, "down.example.com", f)
+	requireFailed(t, enabled(l), errBoom, "first query")
+	require.Equal(t, peek{false, false}, peekOf(l), "Peek inside the backoff")
+	require.Equal(t, uint64(1), stats(t, a).Fetches, "fetches after a Peek inside the backoff")
+
+	require.NoError(t, invalidate(a, "down.example.com"), "Invalidate")
+	require.True(t, waitFor(func() bool { return peekOf(l) == peek{true, true} }), "Peek never saw the fetched value")
+	require.Equal(t, 2, f.Calls(), "fetcher calls")
 }

@@ -49,7 +49,8 @@ const logBuffer = 256
 // Records are written on a goroutine of the actor's own: a slow handler
 // never holds the actor up (what does not fit in its buffer is dropped and
 // counted in Stats.LogsDropped), and a panic in the handler loses its record
-// only. Close returns once every record queued is written.
+// only. Records are stamped with the actor's clock (WithClock), as Hosts'
+// times are. Close returns once every record queued is written.
 func WithLogger(logger *slog.Logger) Option {
 	return func(cfg *config) { cfg.logger = logger }
 }
