@@ -1,6 +1,7 @@
 package flagactor
 
 import (
+	"log/slog"
 	"math"
 	"time"
 
@@ -24,6 +25,7 @@ type hostEntry struct {
 
 	inflight *inflight // the fetch in flight, nil when none
 
+	fetchedAt int64 // when flags arrived
 	expiresAt int64 // when flags turn stale (jitter applied)
 	retryAt   int64 // no fetch starts before this
 	wakeAt    int64 // when the loop next looks at this entry
@@ -99,7 +101,7 @@ func (s *loopState) evict(e *hostEntry) {
 	s.flagSets.release(e.flags)
 	e.flags = nil
 	s.stats.Evictions++
-	s.log(logEvent{msg: "flagactor: host evicted", host: e.host})
+	s.log(logEvent{level: slog.LevelDebug, msg: "flagactor: host evicted", host: e.host})
 	// A Go map never shrinks: rebuild it once it is mostly empty, so a burst
 	// of hosts gives its memory back.
 	if s.hostsPeak >= 1024 && len(s.hosts) <= s.hostsPeak/4 {

@@ -3,46 +3,67 @@ package flagactor
 import (
 	"context"
 	"log/slog"
+	"maps"
+	"slices"
 	"time"
 )
 
-// logEvent is one debug record the loop hands to the logging goroutine, so
-// that the loop itself never does I/O.
+// logEvent is one event the loop hands to the logging goroutine, so that the
+// loop itself never does I/O nor runs the handler's code. It holds plain
+// values only: the loop never hands the logger an error to call.
 type logEvent struct {
-	msg   string
-	host  string
-	err   error
-	delay time.Duration // the backoff, for a failed fetch
+	at      time.Time // on the actor's clock
+	level   slog.Level
+	msg     string
+	host    string
+	errText string        // why a fetch failed
+	delay   time.Duration // the backoff, for a failed fetch
+
+	// For a value that arrived: the host's flags before (nil when it had
+	// none) and now. These are the maps the published answers share, which
+	// nobody writes to, so the logging goroutine may read them. Working out
+	// which flags changed is left to it, and only done when Info is wanted.
+	oldValues, newValues map[string]string
 }
 
-// logBuffer bounds the records waiting for the logging goroutine; past it the
-// loop drops records rather than wait.
+// Messages of the records whose fields a reader relies on.
+const (
+	msgValueArrived = "flagactor: flag value arrived" // a host's first value, one record per flag
+	msgValueChanged = "flagactor: flag value changed" // one record per flag that appeared, changed or went
+)
+
+// logBuffer bounds the events waiting for the logging goroutine; past it the
+// loop drops events rather than wait, and counts them (Stats.LogsDropped).
 const logBuffer = 256
 
-// WithLogger sends debug records (fetch failures with their backoff,
-// evictions) to logger. Off by default. Records carry the host and the fetch
-// error, never request headers.
+// WithLogger sends the actor's records to logger. Off by default.
+//
+// At Info: a host's flag values arriving or changing, one record per flag
+// ("host", "flag", "old" when it had a value before, "new" when it has one
+// now). At Warn: a failed fetch, which starts a backoff ("host", "error" as
+// text, "retry_in"). At Debug: hosts invalidated and evicted. Records
+// carry hosts, flags and error texts, never request headers.
+//
+// The handler is asked for each record whether its level is wanted as the
+// record is made, so a slog.LevelVar raised or lowered later takes effect.
+// Records are written on a goroutine of the actor's own: a slow handler
+// never holds the actor up (what does not fit in its buffer is dropped and
+// counted in Stats.LogsDropped), and a panic in the handler loses its record
+// only. Records are stamped with the actor's clock (WithClock), as Hosts'
+// times are. Close returns once every record queued is written.
 func WithLogger(logger *slog.Logger) Option {
 	return func(cfg *config) { cfg.logger = logger }
 }
 
-// startLogging starts the logging goroutine when debug records are wanted.
+// startLogging starts the logging goroutine when a logger is set, whatever
+// its level now: the level may change later.
 func (a *Actor) startLogging() {
-	if a.cfg.logger == nil || !a.cfg.logger.Enabled(context.Background(), slog.LevelDebug) {
+	if a.cfg.logger == nil {
 		return
 	}
 	a.logs = make(chan logEvent, logBuffer)
 	a.logged = make(chan struct{})
-	go func() {
-		defer close(a.logged)
-		for ev := range a.logs {
-			attrs := []slog.Attr{slog.String("host", ev.host)}
-			if ev.err != nil {
-				attrs = append(attrs, slog.String("error", ev.err.Error()), slog.Duration("retry_in", ev.delay))
-			}
-			a.cfg.logger.LogAttrs(context.Background(), slog.LevelDebug, ev.msg, attrs...)
-		}
-	}()
+	go writeLogs(a.cfg.logger.Handler(), a.logs, a.logged)
 }
 
 // stopLogging lets the logging goroutine write what is queued, then waits for
@@ -55,13 +76,101 @@ func (a *Actor) stopLogging() {
 	<-a.logged
 }
 
-// log queues ev without blocking the loop.
+// writeLogs is the logging goroutine: it writes each event until events is
+// closed, then closes done.
+func writeLogs(h slog.Handler, events <-chan logEvent, done chan<- struct{}) {
+	defer close(done)
+	for ev := range events {
+		writeLog(h, ev)
+	}
+}
+
+// writeLog turns one event into its records. The handler is someone else's
+// code: a panic in it loses the rest of this event's records, nothing more.
+func writeLog(h slog.Handler, ev logEvent) {
+	defer func() { _ = recover() }()
+	ctx := context.Background()
+	if !h.Enabled(ctx, ev.level) {
+		return
+	}
+	if ev.newValues == nil {
+		r := slog.NewRecord(ev.at, ev.level, ev.msg, 0)
+		r.AddAttrs(slog.String("host", ev.host))
+		if ev.errText != "" {
+			r.AddAttrs(slog.String("error", ev.errText), slog.Duration("retry_in", ev.delay))
+		}
+		_ = h.Handle(ctx, r)
+		return
+	}
+	writeValueChanges(ctx, h, ev)
+}
+
+// writeValueChanges writes one record per flag whose value differs between
+// ev.oldValues and ev.newValues, in the order of the flags' names. The level
+// was asked for the first record; it is asked again for each later one.
+func writeValueChanges(ctx context.Context, h slog.Handler, ev logEvent) {
+	msg := msgValueChanged
+	if ev.oldValues == nil {
+		msg = msgValueArrived
+	}
+	names := slices.Collect(maps.Keys(ev.newValues))
+	for name := range ev.oldValues {
+		if _, ok := ev.newValues[name]; !ok {
+			names = append(names, name) // gone from the new value
+		}
+	}
+	slices.Sort(names)
+	asked := true
+	for _, name := range names {
+		old, had := ev.oldValues[name]
+		now, has := ev.newValues[name]
+		if had == has && old == now {
+			continue
+		}
+		if !asked && !h.Enabled(ctx, ev.level) {
+			continue
+		}
+		asked = false
+		r := slog.NewRecord(ev.at, ev.level, msg, 0)
+		r.AddAttrs(slog.String("host", ev.host), slog.String("flag", name))
+		if had {
+			r.AddAttrs(slog.String("old", old))
+		}
+		if has {
+			r.AddAttrs(slog.String("new", now))
+		}
+		_ = h.Handle(ctx, r)
+	}
+}
+
+// logging reports whether the actor has a logger: an event worth building
+// only for a logger (an error's text) is built only then.
+func (s *loopState) logging() bool { return s.a.logs != nil }
+
+// log queues ev without blocking the loop; when the buffer is full, ev is
+// dropped and counted.
 func (s *loopState) log(ev logEvent) {
 	if s.a.logs == nil {
 		return
 	}
+	ev.at = s.clockTime(s.now)
 	select {
 	case s.a.logs <- ev:
 	default:
+		s.stats.LogsDropped++
 	}
+}
+
+// logValues logs a host's value replacing the one it had (nil: none). Interned
+// flag sets are equal only when they are the same set, so an unchanged value
+// costs one comparison and logs nothing.
+func (s *loopState) logValues(host string, old, now *flagSet) {
+	if !s.logging() || old == now {
+		return
+	}
+	ev := logEvent{level: slog.LevelInfo, host: host, newValues: now.fresh.Flags.Values}
+	if old != nil {
+		ev.oldValues = old.fresh.Flags.Values
+	}
+	s.log(ev)
 }

@@ -128,6 +128,11 @@ func (s *loopState) handle(req request) {
 		s.query(req)
 	case statsRequest:
 		req.Reply <- s.snapshot()
+	case hostsRequest:
+		req.Reply <- s.hostStatuses()
+	case invalidateRequest:
+		s.invalidate(req.Host)
+		req.Reply <- struct{}{}
 	default:
 		panic(fmt.Sprintf("flagactor: unknown request %T", req))
 	}

@@ -2,6 +2,7 @@ package flagactor
 
 import (
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/flagactor/flagactor/telemetry/messages"
@@ -25,10 +26,11 @@ func (s *loopState) fetchDone(r fetchResult) {
 // fetchSucceeded publishes the new value and answers the waiters.
 func (s *loopState) fetchSucceeded(e *hostEntry, f *inflight, flags messages.Flags) {
 	set := s.flagSets.intern(flags.Values)
+	s.logValues(e.host, e.flags, set)
 	s.flagSets.release(e.flags)
 	e.flags = set
 	ttl := s.answerTTL(flags.TTL)
-	e.expiresAt = s.expiryFor(ttl)
+	e.fetchedAt, e.expiresAt = s.now, s.expiryFor(ttl)
 	e.fresh = true
 	e.slot.publish(set.fresh)
 	e.failures, e.retryAt, e.lastErr = 0, 0, nil
@@ -42,7 +44,10 @@ func (s *loopState) fetchFailed(e *hostEntry, f *inflight, cause error) {
 	e.failures++
 	e.retryAt = s.now + int64(min(s.retryDelay(e.failures, cause), time.Duration(noWake-1-s.now)))
 	e.lastErr = fmt.Errorf("flagactor: fetch %s: %w", e.host, cause)
-	s.log(logEvent{msg: "flagactor: fetch failed", host: e.host, err: cause, delay: time.Duration(e.retryAt - s.now)})
+	if s.logging() {
+		s.log(logEvent{level: slog.LevelWarn, msg: "flagactor: fetch failed, backing off", host: e.host,
+			errText: e.lastErr.Error(), delay: time.Duration(e.retryAt - s.now)})
+	}
 	if e.flags != nil {
 		f.answer(queryReply{Flags: e.flags.stale.Flags})
 	} else {

@@ -1,0 +1,80 @@
+package flagactor
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/flagactor/flagactor/telemetry/messages"
+)
+
+// Hosts returns every host entry the actor holds (leased, or lingering
+// without leases), as its goroutine sees it after every call this goroutine
+// made before it, sorted by host. Times are on the actor's clock (WithClock).
+// An operator reads it to tell a healthy host from a failing or idle one; the
+// Values maps are the caller's own copies.
+func (a *Actor) Hosts(ctx context.Context) ([]messages.HostStatus, error) {
+	if a.closed.Load() {
+		return nil, ErrClosed
+	}
+	req := hostsRequest{Reply: make(chan []messages.HostStatus, 1)}
+	hosts, err := roundTrip(ctx, a, req, req.Reply)
+	if err != nil {
+		return nil, err
+	}
+	// Copying and sorting happen here, off the loop. The loop handed out the
+	// maps its published answers share, which nobody ever writes to.
+	for i := range hosts {
+		hosts[i].Values = maps.Clone(hosts[i].Values)
+	}
+	slices.SortFunc(hosts, func(x, y messages.HostStatus) int { return strings.Compare(x.Host, y.Host) })
+	return hosts, nil
+}
+
+// hostsRequest asks the loop for the status of every host entry. Reply has a
+// buffer of one.
+type hostsRequest struct {
+	Reply chan []messages.HostStatus
+}
+
+func (hostsRequest) isRequest() {}
+
+// hostStatuses lists every entry, unsorted, with Values still the shared
+// maps of the published answers: Actor.Hosts copies them.
+func (s *loopState) hostStatuses() []messages.HostStatus {
+	out := make([]messages.HostStatus, 0, len(s.hosts))
+	for _, e := range s.hosts {
+		out = append(out, s.hostStatus(e))
+	}
+	return out
+}
+
+func (s *loopState) hostStatus(e *hostEntry) messages.HostStatus {
+	st := messages.HostStatus{
+		Host:     e.host,
+		Leases:   int(e.leases),
+		Fresh:    e.fresh,
+		Fetching: e.inflight != nil,
+		Failures: int(e.failures),
+	}
+	if e.flags != nil {
+		st.Values = e.flags.fresh.Flags.Values
+		st.FetchedAt = s.clockTime(e.fetchedAt)
+		st.ExpiresAt = s.clockTime(e.expiresAt)
+	}
+	if e.retryAt > s.now {
+		st.RetryAt = s.clockTime(e.retryAt)
+	}
+	if e.lastErr != nil {
+		st.LastError = e.lastErr.Error()
+	}
+	return st
+}
+
+// clockTime turns a time of the loop (nanoseconds since its epoch) back into
+// the clock's.
+func (s *loopState) clockTime(at int64) time.Time {
+	return s.epoch.Add(time.Duration(at))
+}

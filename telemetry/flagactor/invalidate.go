@@ -1,0 +1,63 @@
+package flagactor
+
+import (
+	"context"
+	"log/slog"
+)
+
+// Invalidate makes the actor forget that host's value is current: it ends the
+// host's failure backoff (and its leases' credential backoffs) and marks a
+// fresh value stale, so the next query starts a fetch and is answered from
+// the stale value meanwhile. Leases stay. It returns once the actor has
+// applied it, so a query made after it returns sees the value as stale.
+// Invalidate normalizes host (see NormalizeHost); an invalid one is
+// ErrInvalidHost, and a host the actor does not hold is no error.
+//
+// An operator calls it after fixing a credential, a test to reset a host, a
+// driver that learned a flag changed. A fetch already in flight is not
+// restarted: its answer, when it comes, is taken as fresh.
+func (a *Actor) Invalidate(ctx context.Context, host string) error {
+	key, err := NormalizeHost(host)
+	if err != nil {
+		return err
+	}
+	if a.closed.Load() {
+		return ErrClosed
+	}
+	req := invalidateRequest{Host: key, Reply: make(chan struct{}, 1)}
+	_, err = roundTrip(ctx, a, req, req.Reply)
+	return err
+}
+
+// invalidateRequest asks the loop to invalidate Host (normalized). Reply has
+// a buffer of one and is sent to once the loop has applied it.
+type invalidateRequest struct {
+	Host  string
+	Reply chan struct{}
+}
+
+func (invalidateRequest) isRequest() {}
+
+// invalidate ends e's backoffs and marks its value stale. The value is kept,
+// and so is the time it would have expired: a host without leases lingers as
+// long as before, so a connection that reopens is still answered from it. A
+// host without leases and without a value lingered only for its backoff, so
+// settle evicts it now.
+func (s *loopState) invalidate(host string) {
+	e := s.hosts[host]
+	if e == nil {
+		return
+	}
+	e.retryAt = 0
+	s.endLeaseBackoffs(e)
+	e.fresh = false
+	s.publishUnfresh(e) // the stale value, and that a fetch may start now
+	s.log(logEvent{level: slog.LevelDebug, msg: "flagactor: host invalidated", host: host})
+	s.settle(e)
+}
+
+// endLeaseBackoffs ends the per-lease credential backoff of every lease on e
+// (a failure wrapping ErrCredentialRejected backs off only the lease whose
+// Fetcher made it): Invalidate clears it here. The loop keeps no per-lease
+// state yet, so there is nothing to clear.
+func (s *loopState) endLeaseBackoffs(e *hostEntry) {}
