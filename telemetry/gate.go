@@ -2,7 +2,9 @@ package telemetry
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/flagactor/flagactor/telemetry/flagactor"
@@ -22,16 +24,22 @@ type ConnConfig struct {
 }
 
 // Gate decides, for every connection a driver opens, whether telemetry is on.
-// It shares one flag actor among all connections, so a host's flag is fetched
-// once however many connections use it. A Gate is safe for concurrent use.
+// It keeps one flag actor per driver version (the version is part of the
+// flag's URL, so each version has its own answer), started by the first
+// connection of that version that asks the server: a host's flag is fetched
+// once per version however many connections use it. A Gate is safe for
+// concurrent use.
 //
-// A Gate files answers by host alone: it serves one driver version (the
-// version is part of the flag's URL), and the connection whose query starts
-// a fetch lends it its client, so a connection with bad credentials puts its
-// host into the failure backoff for every connection of that Gate.
+// A fetch goes out with the client of the connection whose query started it.
+// When the server rejects that client's credentials (flagactor.ErrCredentialRejected),
+// only that connection's lease backs off: another connection's query fetches
+// at once with its own client, and a good answer serves every connection.
 type Gate struct {
-	actor    *flagactor.Actor
-	openWait time.Duration
+	cfg *gateConfig // nil in a zero Gate: the defaults
+
+	mu     sync.Mutex                  // guards only the two fields below
+	actors map[string]*flagactor.Actor // driver version -> its actor
+	closed bool
 }
 
 // GateOption configures a Gate.
@@ -41,6 +49,9 @@ type gateConfig struct {
 	openWait  time.Duration
 	actorOpts []flagactor.Option
 }
+
+// defaultGateConfig is the configuration of a zero Gate.
+var defaultGateConfig = gateConfig{openWait: DefaultOpenWait}
 
 // WithOpenWait sets how long Open waits for an unknown flag (DefaultOpenWait
 // when not given; d <= 0 keeps the default).
@@ -53,26 +64,47 @@ func WithOpenWait(d time.Duration) GateOption {
 }
 
 // WithActorOptions passes options (a clock, a TTL, a fetch timeout) to the
-// Gate's flag actor.
+// Gate's flag actors.
 func WithActorOptions(opts ...flagactor.Option) GateOption {
 	return func(c *gateConfig) { c.actorOpts = append(c.actorOpts, opts...) }
 }
 
-// NewGate starts a private Gate with its own actor: for tests, or for a driver
-// that wants one per sql.DB. Most drivers use Open and the process-wide Gate.
+// NewGate makes a private Gate: for tests, or for a driver that wants one per
+// sql.DB. Most drivers use Open and the process-wide Gate. It starts nothing:
+// each driver version's actor starts with the first connection that needs it.
 func NewGate(opts ...GateOption) *Gate {
-	cfg := gateConfig{openWait: DefaultOpenWait}
+	cfg := defaultGateConfig
 	for _, opt := range opts {
 		opt(&cfg)
 	}
-	return &Gate{actor: flagactor.New(cfg.actorOpts...), openWait: cfg.openWait}
+	return &Gate{cfg: &cfg}
 }
 
-// Actor returns the Gate's flag actor, for its Stats.
-func (g *Gate) Actor() *flagactor.Actor { return g.actor }
+// config returns the Gate's configuration.
+func (g *Gate) config() *gateConfig {
+	if g.cfg == nil {
+		return &defaultGateConfig
+	}
+	return g.cfg
+}
 
-// Close stops the Gate's actor. Connections still open see telemetry off.
-func (g *Gate) Close() error { return g.actor.Close() }
+// Close stops the Gate's actors and waits for their goroutines to exit.
+// Connections still open see telemetry off, and a later Open answers
+// flagactor.ErrClosed. Close is idempotent.
+func (g *Gate) Close() error {
+	g.mu.Lock()
+	g.closed = true
+	actors := make([]*flagactor.Actor, 0, len(g.actors))
+	for _, a := range g.actors {
+		actors = append(actors, a)
+	}
+	g.mu.Unlock()
+	var errs []error
+	for _, a := range actors {
+		errs = append(errs, a.Close())
+	}
+	return errors.Join(errs...)
+}
 
 // Open is called once as a connection opens. It never fails the connection:
 // when telemetry cannot be decided it is off, and Conn.Err says why.
@@ -89,15 +121,38 @@ func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
 	default:
 		c.override = OverrideUnset // an unknown setting follows the server
 	}
+	actor, err := g.actorFor(cfg.DriverVersion)
+	if err != nil {
+		c.err = err
+		return c
+	}
 	fetcher := &HTTPFetcher{Client: cfg.Client, DriverVersion: cfg.DriverVersion, UserAgent: cfg.UserAgent}
-	lease, err := g.actor.Acquire(ctx, cfg.Host, fetcher)
+	lease, err := actor.Acquire(ctx, cfg.Host, fetcher)
 	if err != nil {
 		c.err = err
 		return c
 	}
 	c.lease = lease
-	waitCtx, cancel := context.WithTimeout(ctx, g.openWait)
+	waitCtx, cancel := context.WithTimeout(ctx, g.config().openWait)
 	defer cancel()
 	c.openedOn, c.err = lease.Enabled(waitCtx, TelemetryFlag)
 	return c
+}
+
+// actorFor returns the actor of a driver version, starting it on first use.
+func (g *Gate) actorFor(version string) (*flagactor.Actor, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return nil, flagactor.ErrClosed
+	}
+	if a := g.actors[version]; a != nil {
+		return a, nil
+	}
+	if g.actors == nil {
+		g.actors = make(map[string]*flagactor.Actor)
+	}
+	a := flagactor.New(g.config().actorOpts...)
+	g.actors[version] = a
+	return a, nil
 }

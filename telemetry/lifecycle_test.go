@@ -55,7 +55,7 @@ func newGate(t *testing.T, opts ...telemetry.GateOption) *telemetry.Gate {
 
 func gateStats(t *testing.T, g *telemetry.Gate) messages.Stats {
 	t.Helper()
-	stats, err := g.Actor().Stats(t.Context())
+	stats, err := g.Stats(t.Context())
 	require.NoError(t, err, "Stats")
 	return stats
 }
@@ -268,7 +268,7 @@ func TestClosedGate(t *testing.T) {
 	require.False(t, after.Enabled(), "Enabled after Gate.Close")
 	require.ErrorIs(t, after.Err(), flagactor.ErrClosed)
 	after.Close()
-	_, err := gate.Actor().Stats(t.Context())
+	_, err := gate.Stats(t.Context())
 	require.ErrorIs(t, err, flagactor.ErrClosed, "Stats after Gate.Close")
 	require.Equal(t, int64(1), server.Requests(), "requests to the flag endpoint")
 }
@@ -293,7 +293,7 @@ func TestDefaultGate(t *testing.T) {
 
 	require.NoError(t, telemetry.Shutdown(), "Shutdown")
 	conn.Close() // after Shutdown: must not block
-	_, err := first.Actor().Stats(t.Context())
+	_, err := first.Stats(t.Context())
 	require.ErrorIs(t, err, flagactor.ErrClosed, "Stats of the Gate Shutdown stopped")
 	server.Close()
 	server.Client().CloseIdleConnections()
