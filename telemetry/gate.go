@@ -27,8 +27,10 @@ type ConnConfig struct {
 // It keeps one flag actor per driver version (the version is part of the
 // flag's URL, so each version has its own answer), started by the first
 // connection of that version that asks the server: a host's flag is fetched
-// once per version however many connections use it. A Gate is safe for
-// concurrent use.
+// once per version however many connections use it. A connection whose
+// client set its Override starts nothing. The zero Gate is ready to use with
+// the default options; a Gate is safe for concurrent use and must not be
+// copied after first use.
 //
 // A fetch goes out with the client of the connection whose query started it.
 // When the server rejects that client's credentials (flagactor.ErrCredentialRejected),
@@ -70,8 +72,9 @@ func WithActorOptions(opts ...flagactor.Option) GateOption {
 }
 
 // NewGate makes a private Gate: for tests, or for a driver that wants one per
-// sql.DB. Most drivers use Open and the process-wide Gate. It starts nothing:
-// each driver version's actor starts with the first connection that needs it.
+// sql.DB. Most drivers use Open and the process-wide Gate. It starts no
+// goroutine: each driver version's actor starts with the first connection
+// that needs it.
 func NewGate(opts ...GateOption) *Gate {
 	cfg := defaultGateConfig
 	for _, opt := range opts {
