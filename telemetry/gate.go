@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/benbjohnson/clock"
+
 	"github.com/flagactor/flagactor/telemetry/flagactor"
 )
 
@@ -50,10 +52,11 @@ type GateOption func(*gateConfig)
 type gateConfig struct {
 	openWait  time.Duration
 	actorOpts []flagactor.Option
+	clock     clock.Clock // the actors' clock, which times the open wait too
 }
 
 // defaultGateConfig is the configuration of a zero Gate.
-var defaultGateConfig = gateConfig{openWait: DefaultOpenWait}
+var defaultGateConfig = gateConfig{openWait: DefaultOpenWait, clock: clock.New()}
 
 // WithOpenWait sets how long Open waits for an unknown flag (DefaultOpenWait
 // when not given; d <= 0 keeps the default).
@@ -66,7 +69,7 @@ func WithOpenWait(d time.Duration) GateOption {
 }
 
 // WithActorOptions passes options (a clock, a TTL, a fetch timeout) to the
-// Gate's flag actors.
+// Gate's flag actors. The Gate times its open wait on the actors' clock.
 func WithActorOptions(opts ...flagactor.Option) GateOption {
 	return func(c *gateConfig) { c.actorOpts = append(c.actorOpts, opts...) }
 }
@@ -80,6 +83,7 @@ func NewGate(opts ...GateOption) *Gate {
 	for _, opt := range opts {
 		opt(&cfg)
 	}
+	cfg.clock = flagactor.ClockOf(cfg.actorOpts...)
 	return &Gate{cfg: &cfg}
 }
 
@@ -114,8 +118,9 @@ func (g *Gate) Close() error {
 //
 // The decision order is the client's explicit Override, then the server's
 // flag, then off. An OverrideOff asks the server nothing. Otherwise Open waits
-// for the server's flag at most the Gate's open wait (and no longer than ctx
-// allows); a flag that arrives later is seen by Conn.Enabled.
+// for the server's flag at most the Gate's open wait, measured on the Gate's
+// clock (and no longer than ctx allows); a flag that arrives later is seen by
+// Conn.Enabled.
 func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
 	c := &Conn{override: cfg.Override}
 	switch cfg.Override {
@@ -136,9 +141,10 @@ func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
 		return c
 	}
 	c.lease = lease
-	waitCtx, cancel := context.WithTimeout(ctx, g.config().openWait)
+	waitCtx, cancel := g.withOpenWait(ctx)
 	defer cancel()
-	c.openedOn, c.err = lease.Enabled(waitCtx, TelemetryFlag)
+	on, err := lease.Enabled(waitCtx, TelemetryFlag)
+	c.openedOn, c.err = on, openErr(ctx, waitCtx, err)
 	return c
 }
 

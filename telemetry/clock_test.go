@@ -1,0 +1,77 @@
+package telemetry_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/stretchr/testify/require"
+
+	"github.com/flagactor/flagactor/telemetry"
+)
+
+// signalClock is a mock clock that reports the duration of every AfterFunc
+// it arms (the Gate's open wait is one), so that a test moves the clock only
+// once the wait it means to end is armed.
+type signalClock struct {
+	*clock.Mock
+	armed chan time.Duration
+}
+
+func newSignalClock() *signalClock {
+	return &signalClock{Mock: clock.NewMock(), armed: make(chan time.Duration, 4096)}
+}
+
+func (c *signalClock) AfterFunc(d time.Duration, f func()) *clock.Timer {
+	t := c.Mock.AfterFunc(d, f)
+	select {
+	case c.armed <- d:
+	default: // nobody is counting this many
+	}
+	return t
+}
+
+// awaitArmed waits until n AfterFuncs of d have been armed.
+func (c *signalClock) awaitArmed(t *testing.T, d time.Duration, n int) {
+	t.Helper()
+	timeout := time.NewTimer(10 * time.Second)
+	defer timeout.Stop()
+	for n > 0 {
+		select {
+		case got := <-c.armed:
+			if got == d {
+				n--
+			}
+		case <-timeout.C:
+			require.FailNow(t, "waits not armed on the Gate's clock", "%d wait(s) of %v still not armed", n, d)
+		}
+	}
+}
+
+// startHangingServer starts a TLS flag service that answers TelemetryFlag =
+// true only once answer is closed, and returns a ConnConfig for it.
+func startHangingServer(t *testing.T, answer <-chan struct{}) telemetry.ConnConfig {
+	t.Helper()
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-answer:
+		case <-r.Context().Done():
+			return
+		}
+		fmt.Fprintf(w, `{"flags":[{"name":%q,"value":"true"}],"ttl_seconds":900}`, telemetry.TelemetryFlag)
+	}))
+	t.Cleanup(func() {
+		srv.Close()
+		srv.Client().CloseIdleConnections()
+	})
+	return telemetry.ConnConfig{
+		Host:          strings.TrimPrefix(srv.URL, "https://"),
+		DriverVersion: driverVersion,
+		UserAgent:     userAgent,
+		Client:        srv.Client(),
+	}
+}
