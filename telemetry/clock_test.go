@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,10 +17,15 @@ import (
 
 // signalClock is a mock clock that reports the duration of every AfterFunc
 // it arms (the Gate's open wait is one), so that a test moves the clock only
-// once the wait it means to end is armed.
+// once the wait it means to end is armed. It can also hold its next Now, to
+// stop the actor's loop where it reads the clock.
 type signalClock struct {
 	*clock.Mock
 	armed chan time.Duration
+
+	mu   sync.Mutex
+	hold chan struct{} // when set, the next Now waits until it is closed
+	held chan struct{} // closed as that Now starts waiting
 }
 
 func newSignalClock() *signalClock {
@@ -33,6 +39,29 @@ func (c *signalClock) AfterFunc(d time.Duration, f func()) *clock.Timer {
 	default: // nobody is counting this many
 	}
 	return t
+}
+
+// Now is the mock's time, after waiting for a hold set by holdNextNow.
+func (c *signalClock) Now() time.Time {
+	c.mu.Lock()
+	hold, held := c.hold, c.held
+	c.hold, c.held = nil, nil
+	c.mu.Unlock()
+	if hold != nil {
+		close(held)
+		<-hold
+	}
+	return c.Mock.Now()
+}
+
+// holdNextNow makes the next call of Now wait until release is called;
+// held is closed once that call waits. release is idempotent.
+func (c *signalClock) holdNextNow() (held <-chan struct{}, release func()) {
+	hold, heldCh := make(chan struct{}), make(chan struct{})
+	c.mu.Lock()
+	c.hold, c.held = hold, heldCh
+	c.mu.Unlock()
+	return heldCh, sync.OnceFunc(func() { close(hold) })
 }
 
 // awaitArmed waits until n AfterFuncs of d have been armed.

@@ -118,9 +118,9 @@ func (g *Gate) Close() error {
 //
 // The decision order is the client's explicit Override, then the server's
 // flag, then off. An OverrideOff asks the server nothing. Otherwise Open waits
-// for the server's flag at most the Gate's open wait, measured on the Gate's
-// clock (and no longer than ctx allows); a flag that arrives later is seen by
-// Conn.Enabled.
+// (for the actor, then for the server's flag) at most the Gate's open wait,
+// measured on the Gate's clock, and no longer than ctx allows; a flag that
+// arrives later is seen by Conn.Enabled.
 func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
 	c := &Conn{override: cfg.Override}
 	switch cfg.Override {
@@ -134,15 +134,16 @@ func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
 		c.err = err
 		return c
 	}
+	// The open wait bounds all of it: a full mailbox can hold Acquire too.
+	waitCtx, cancel := g.withOpenWait(ctx)
+	defer cancel()
 	fetcher := &HTTPFetcher{Client: cfg.Client, DriverVersion: cfg.DriverVersion, UserAgent: cfg.UserAgent}
-	lease, err := actor.Acquire(ctx, cfg.Host, fetcher)
+	lease, err := actor.Acquire(waitCtx, cfg.Host, fetcher)
 	if err != nil {
-		c.err = err
+		c.err = openErr(ctx, waitCtx, err)
 		return c
 	}
 	c.lease = lease
-	waitCtx, cancel := g.withOpenWait(ctx)
-	defer cancel()
 	on, err := lease.Enabled(waitCtx, TelemetryFlag)
 	c.openedOn, c.err = on, openErr(ctx, waitCtx, err)
 	return c
