@@ -23,9 +23,10 @@ type signalClock struct {
 	*clock.Mock
 	armed chan time.Duration
 
-	mu   sync.Mutex
-	hold chan struct{} // when set, the next Now waits until it is closed
-	held chan struct{} // closed as that Now starts waiting
+	mu        sync.Mutex
+	hold      chan struct{} // when set, the next Now waits until it is closed
+	held      chan struct{} // closed as that Now starts waiting
+	panicNext bool          // the next Now panics
 }
 
 func newSignalClock() *signalClock {
@@ -41,12 +42,16 @@ func (c *signalClock) AfterFunc(d time.Duration, f func()) *clock.Timer {
 	return t
 }
 
-// Now is the mock's time, after waiting for a hold set by holdNextNow.
+// Now is the mock's time, after waiting for a hold set by holdNextNow, or a
+// panic set by panicNextNow.
 func (c *signalClock) Now() time.Time {
 	c.mu.Lock()
-	hold, held := c.hold, c.held
-	c.hold, c.held = nil, nil
+	hold, held, panicNow := c.hold, c.held, c.panicNext
+	c.hold, c.held, c.panicNext = nil, nil, false
 	c.mu.Unlock()
+	if panicNow {
+		panic("signalClock: a fault injected by the test")
+	}
 	if hold != nil {
 		close(held)
 		<-hold
@@ -62,6 +67,14 @@ func (c *signalClock) holdNextNow() (held <-chan struct{}, release func()) {
 	c.hold, c.held = hold, heldCh
 	c.mu.Unlock()
 	return heldCh, sync.OnceFunc(func() { close(hold) })
+}
+
+// panicNextNow makes the next call of Now panic: on the actor's loop, a
+// fault that stops it.
+func (c *signalClock) panicNextNow() {
+	c.mu.Lock()
+	c.panicNext = true
+	c.mu.Unlock()
 }
 
 // awaitArmed waits until n AfterFuncs of d have been armed.

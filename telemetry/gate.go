@@ -3,8 +3,11 @@ package telemetry
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/benbjohnson/clock"
@@ -41,9 +44,10 @@ type ConnConfig struct {
 type Gate struct {
 	cfg *gateConfig // nil in a zero Gate: the defaults
 
-	mu     sync.Mutex                  // guards only the two fields below
-	actors map[string]*flagactor.Actor // driver version -> its actor
-	closed bool
+	mu      sync.Mutex                  // guards the fields below; held only to look up or swap an actor
+	actors  map[string]*flagactor.Actor // driver version -> its actor
+	stopped []*flagactor.Actor          // actors replaced after a fault stopped them; Close waits for them
+	closed  atomic.Bool                 // set under mu; read without it
 }
 
 // GateOption configures a Gate.
@@ -97,14 +101,13 @@ func (g *Gate) config() *gateConfig {
 
 // Close stops the Gate's actors and waits for their goroutines to exit.
 // Connections still open see telemetry off, and a later Open answers
-// flagactor.ErrClosed. Close is idempotent.
+// flagactor.ErrClosed. Close is idempotent. It returns a non-nil error only
+// when an actor's loop had stopped after an internal fault.
 func (g *Gate) Close() error {
 	g.mu.Lock()
-	g.closed = true
-	actors := make([]*flagactor.Actor, 0, len(g.actors))
-	for _, a := range g.actors {
-		actors = append(actors, a)
-	}
+	g.closed.Store(true)
+	actors := slices.Collect(maps.Values(g.actors))
+	actors = append(actors, g.stopped...)
 	g.mu.Unlock()
 	var errs []error
 	for _, a := range actors {
@@ -112,6 +115,9 @@ func (g *Gate) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// Closed reports whether Close has been called.
+func (g *Gate) Closed() bool { return g.closed.Load() }
 
 // Open is called once as a connection opens. It never fails the connection:
 // when telemetry cannot be decided it is off, and Conn.Err says why.
@@ -129,16 +135,10 @@ func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
 	default:
 		c.override = OverrideUnset // an unknown setting follows the server
 	}
-	actor, err := g.actorFor(cfg.DriverVersion)
-	if err != nil {
-		c.err = err
-		return c
-	}
 	// The open wait bounds all of it: a full mailbox can hold Acquire too.
 	waitCtx, cancel := g.withOpenWait(ctx)
 	defer cancel()
-	fetcher := &HTTPFetcher{Client: cfg.Client, DriverVersion: cfg.DriverVersion, UserAgent: cfg.UserAgent}
-	lease, err := actor.Acquire(waitCtx, cfg.Host, fetcher)
+	lease, err := g.acquire(waitCtx, cfg)
 	if err != nil {
 		c.err = openErr(ctx, waitCtx, err)
 		return c
@@ -149,11 +149,29 @@ func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
 	return c
 }
 
+// acquire takes a lease for the connection from its driver version's actor.
+// An actor whose loop stopped after a fault is replaced, once, by a new one.
+func (g *Gate) acquire(ctx context.Context, cfg ConnConfig) (*flagactor.Lease, error) {
+	actor, err := g.actorFor(cfg.DriverVersion)
+	if err != nil {
+		return nil, err
+	}
+	fetcher := &HTTPFetcher{Client: cfg.Client, DriverVersion: cfg.DriverVersion, UserAgent: cfg.UserAgent}
+	lease, err := actor.Acquire(ctx, cfg.Host, fetcher)
+	if !errors.Is(err, flagactor.ErrClosed) {
+		return lease, err
+	}
+	if actor, err = g.replaceStopped(cfg.DriverVersion, actor); err != nil {
+		return nil, err
+	}
+	return actor.Acquire(ctx, cfg.Host, fetcher)
+}
+
 // actorFor returns the actor of a driver version, starting it on first use.
 func (g *Gate) actorFor(version string) (*flagactor.Actor, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.closed {
+	if g.closed.Load() {
 		return nil, flagactor.ErrClosed
 	}
 	if a := g.actors[version]; a != nil {
@@ -162,6 +180,25 @@ func (g *Gate) actorFor(version string) (*flagactor.Actor, error) {
 	if g.actors == nil {
 		g.actors = make(map[string]*flagactor.Actor)
 	}
+	a := flagactor.New(g.config().actorOpts...)
+	g.actors[version] = a
+	return a, nil
+}
+
+// replaceStopped puts a new actor in the place of version's actor, which
+// answered ErrClosed although the Gate is open: its loop stopped after a
+// fault. When another connection has replaced it already, that actor is the
+// answer.
+func (g *Gate) replaceStopped(version string, stopped *flagactor.Actor) (*flagactor.Actor, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed.Load() {
+		return nil, flagactor.ErrClosed
+	}
+	if a := g.actors[version]; a != stopped {
+		return a, nil
+	}
+	g.stopped = append(g.stopped, stopped)
 	a := flagactor.New(g.config().actorOpts...)
 	g.actors[version] = a
 	return a, nil

@@ -2,6 +2,8 @@ package telemetry
 
 import (
 	"context"
+	"maps"
+	"slices"
 
 	"github.com/flagactor/flagactor/telemetry/flagactor"
 	"github.com/flagactor/flagactor/telemetry/messages"
@@ -12,11 +14,8 @@ import (
 // its Stats are zero.
 func (g *Gate) Stats(ctx context.Context) (messages.Stats, error) {
 	g.mu.Lock()
-	closed := g.closed
-	actors := make([]*flagactor.Actor, 0, len(g.actors))
-	for _, a := range g.actors {
-		actors = append(actors, a)
-	}
+	closed := g.closed.Load()
+	actors := slices.Collect(maps.Values(g.actors))
 	g.mu.Unlock()
 	if closed {
 		return messages.Stats{}, flagactor.ErrClosed
