@@ -116,8 +116,9 @@ func (g *Gate) Close() error {
 	return errors.Join(errs...)
 }
 
-// Closed reports whether Close has been called.
-func (g *Gate) Closed() bool { return g.closed.Load() }
+// Closed reports whether Close has been called. A nil Gate is not closed: a
+// Conn made without Open has none.
+func (g *Gate) Closed() bool { return g != nil && g.closed.Load() }
 
 // Open is called once as a connection opens. It never fails the connection:
 // when telemetry cannot be decided it is off, and Conn.Err says why.
@@ -128,13 +129,18 @@ func (g *Gate) Closed() bool { return g.closed.Load() }
 // measured on the Gate's clock, and no longer than ctx allows; a flag that
 // arrives later is seen by Conn.Enabled.
 func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
-	c := &Conn{override: cfg.Override}
-	switch cfg.Override {
-	case OverrideOn, OverrideOff:
+	c := &Conn{gate: g, override: cfg.Override}
+	switch {
+	case cfg.Override == OverrideOff:
 		return c
-	default:
-		c.override = OverrideUnset // an unknown setting follows the server
+	case g.Closed():
+		c.err = flagactor.ErrClosed
+		return c
+	case cfg.Override == OverrideOn:
+		c.openedOn = true
+		return c
 	}
+	c.override = OverrideUnset // an unknown setting follows the server
 	// The open wait bounds all of it: a full mailbox can hold Acquire too.
 	waitCtx, cancel := g.withOpenWait(ctx)
 	defer cancel()
