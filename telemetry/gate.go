@@ -62,30 +62,37 @@ type gateConfig struct {
 // defaultGateConfig is the configuration of a zero Gate.
 var defaultGateConfig = gateConfig{openWait: DefaultOpenWait, clock: clock.New()}
 
-// WithOpenWait sets how long Open waits for an unknown flag (DefaultOpenWait
-// when not given; d <= 0 keeps the default).
+// WithOpenWait sets how long Open waits for an unknown flag; DefaultOpenWait
+// when not given. With d <= 0 Open does not wait: it takes the flag only if
+// the actor has it already, and otherwise starts the fetch, whose answer
+// Conn.Enabled sees later.
 func WithOpenWait(d time.Duration) GateOption {
-	return func(c *gateConfig) {
-		if d > 0 {
-			c.openWait = d
-		}
-	}
+	return func(c *gateConfig) { c.openWait = max(d, 0) }
 }
 
 // WithActorOptions passes options (a clock, a TTL, a fetch timeout) to the
-// Gate's flag actors. The Gate times its open wait on the actors' clock.
+// Gate's flag actors; nil ones are dropped. The Gate times its open wait on
+// the actors' clock.
 func WithActorOptions(opts ...flagactor.Option) GateOption {
-	return func(c *gateConfig) { c.actorOpts = append(c.actorOpts, opts...) }
+	return func(c *gateConfig) {
+		for _, opt := range opts {
+			if opt != nil {
+				c.actorOpts = append(c.actorOpts, opt)
+			}
+		}
+	}
 }
 
 // NewGate makes a private Gate: for tests, or for a driver that wants one per
 // sql.DB. Most drivers use Open and the process-wide Gate. It starts no
 // goroutine: each driver version's actor starts with the first connection
-// that needs it.
+// that needs it. Nil options are ignored.
 func NewGate(opts ...GateOption) *Gate {
 	cfg := defaultGateConfig
 	for _, opt := range opts {
-		opt(&cfg)
+		if opt != nil {
+			opt(&cfg)
+		}
 	}
 	cfg.clock = flagactor.ClockOf(cfg.actorOpts...)
 	return &Gate{cfg: &cfg}

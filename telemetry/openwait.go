@@ -16,6 +16,10 @@ var ErrOpenWait = fmt.Errorf("telemetry: open wait ran out: %w", context.Deadlin
 func (g *Gate) withOpenWait(ctx context.Context) (context.Context, context.CancelFunc) {
 	cfg := g.config()
 	waitCtx, cancel := context.WithCancelCause(ctx)
+	if cfg.openWait <= 0 {
+		cancel(ErrOpenWait) // do not wait: only what needs no waiting gets done
+		return waitCtx, func() { cancel(context.Canceled) }
+	}
 	timer := cfg.clock.AfterFunc(cfg.openWait, func() { cancel(ErrOpenWait) })
 	return waitCtx, func() {
 		timer.Stop()
