@@ -7,6 +7,7 @@ import (
 
 	"github.com/flagactor/flagactor/telemetry"
 	"github.com/flagactor/flagactor/telemetry/flagactor"
+	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
 // TestSetDefaultSameGate: installing the Gate that is already the default
@@ -63,15 +64,16 @@ func TestGateReplacesStoppedActor(t *testing.T) {
 	before := gate.Open(t.Context(), connConfig(server))
 	require.NoError(t, before.Err(), "Err before the fault")
 	mock.panicNextNow()
-	_, err := gate.Stats(t.Context()) // the loop reads the clock, and stops
-	require.ErrorIs(t, err, flagactor.ErrClosed, "Stats as the loop stops")
+	stats, err := gate.Stats(t.Context()) // the loop reads the clock, and stops
+	require.NoError(t, err, "Stats as the loop stops: the stopped actor is passed over")
+	require.Equal(t, messages.Stats{}, stats, "Stats as the loop stops: the stopped actor is passed over")
 	require.False(t, before.Enabled(), "Enabled on a connection of the stopped actor")
 	before.Close()
 
 	after := gate.Open(t.Context(), connConfig(server))
 	require.NoError(t, after.Err(), "Err of an Open after the fault")
 	require.True(t, after.Enabled(), "Enabled after the fault")
-	stats, err := gate.Stats(t.Context())
+	stats, err = gate.Stats(t.Context())
 	require.NoError(t, err, "Stats after the fault")
 	require.Equal(t, 1, stats.Leases, "leases on the new actor")
 	after.Close()
