@@ -29,18 +29,24 @@ type ConnConfig struct {
 }
 
 // Gate decides, for every connection a driver opens, whether telemetry is on.
-// It keeps one flag actor per driver version (the version is part of the
-// flag's URL, so each version has its own answer), started by the first
-// connection of that version that asks the server: a host's flag is fetched
-// once per version however many connections use it. A connection whose
-// client set its Override starts nothing. The zero Gate is ready to use with
-// the default options; a Gate is safe for concurrent use and must not be
-// copied after first use.
 //
-// A fetch goes out with the client of the connection whose query started it.
-// When the server rejects that client's credentials (flagactor.ErrCredentialRejected),
-// only that connection's lease backs off: another connection's query fetches
-// at once with its own client, and a good answer serves every connection.
+// A Gate serves any number of driver versions. The version is part of the
+// flag's URL, so each has its own answer: the Gate keeps one flag actor per
+// version, started by the first connection of that version that asks the
+// server, and a host's flag is fetched once per version and time-to-live
+// however many connections use it. A connection whose client set its
+// Override asks nothing and starts nothing. An actor that stopped after an
+// internal fault is replaced by the next connection of its version.
+//
+// Each connection lends its own client to the fetches its queries start.
+// When the server rejects that client's credentials (an error wrapping
+// flagactor.ErrCredentialRejected: HTTPFetcher's 401 and 403), only that
+// connection's lease backs off, not the host: another connection's query
+// fetches at once with its own client, and a good answer serves every
+// connection.
+//
+// The zero Gate is ready to use with the default options. A Gate is safe for
+// concurrent use; it must not be copied after first use.
 type Gate struct {
 	cfg *gateConfig // nil in a zero Gate: the defaults
 
