@@ -122,10 +122,14 @@ func (g *Gate) Close() error {
 	actors := slices.Collect(maps.Values(g.actors))
 	actors = append(actors, g.stopped...)
 	g.mu.Unlock()
-	var errs []error
-	for _, a := range actors {
-		errs = append(errs, a.Close())
+	// In parallel: each may wait up to its fetch timeout for a Fetcher that
+	// ignores its context.
+	errs := make([]error, len(actors))
+	var wg sync.WaitGroup
+	for i, a := range actors {
+		wg.Go(func() { errs[i] = a.Close() })
 	}
+	wg.Wait()
 	return errors.Join(errs...)
 }
 
@@ -154,6 +158,10 @@ func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
 		return c
 	}
 	c.override = OverrideUnset // an unknown setting follows the server
+	if _, err := flagactor.NormalizeHost(cfg.Host); err != nil {
+		c.err = err // no actor could ever ask the server: start none
+		return c
+	}
 	// The open wait bounds all of it: a full mailbox can hold Acquire too.
 	waitCtx, cancel := g.withOpenWait(ctx)
 	defer cancel()

@@ -63,3 +63,16 @@ func TestZeroGate(t *testing.T) {
 	require.ErrorIs(t, after.Err(), flagactor.ErrClosed, "Err of an Open on a closed zero Gate")
 	require.Equal(t, int64(1), server.Requests(), "requests to the flag endpoint")
 }
+
+// TestInvalidHostStartsNothing: a connection whose host cannot be a host
+// starts no actor: it could never ask the server.
+func TestInvalidHostStartsNothing(t *testing.T) {
+	leaks := goleak.IgnoreCurrent()
+	gate := telemetry.NewGate()
+	conn := gate.Open(t.Context(), telemetry.ConnConfig{Host: "user@host.example", DriverVersion: driverVersion})
+	defer conn.Close()
+	require.ErrorIs(t, conn.Err(), flagactor.ErrInvalidHost)
+	require.NotContains(t, conn.Err().Error(), "user@", "the error repeats what may be a secret")
+	requireNoLeaks(t, leaks)
+	require.NoError(t, gate.Close(), "Gate.Close")
+}
