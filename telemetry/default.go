@@ -6,7 +6,7 @@ import (
 )
 
 // process holds the process-wide Gate. The mutex guards only this pointer;
-// every host's state lives in the Gate's actor.
+// every host's state lives in the Gate's actors.
 var process struct {
 	mu   sync.Mutex
 	gate *Gate

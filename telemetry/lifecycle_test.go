@@ -28,7 +28,7 @@ const (
 
 // startFlagServer starts a fake flag service serving TelemetryFlag = value,
 // and closes it, with its client's idle connections, when the test ends.
-func startFlagServer(t *testing.T, value string) *flagserver.Server {
+func startFlagServer(t testing.TB, value string) *flagserver.Server {
 	t.Helper()
 	s := flagserver.New(flagserver.Config{Flags: map[string]string{telemetry.TelemetryFlag: value}})
 	t.Cleanup(func() {
