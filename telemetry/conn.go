@@ -1,23 +1,30 @@
 package telemetry
 
-import "github.com/flagactor/flagactor/telemetry/flagactor"
+import (
+	"sync/atomic"
+
+	"github.com/flagactor/flagactor/telemetry/flagactor"
+)
 
 // Conn is one driver connection's view of telemetry, from Gate.Open to Close.
 // It is safe for concurrent use, and a nil *Conn is telemetry off, so a
 // driver whose Connect failed before Open may still call Close.
 type Conn struct {
+	gate     *Gate
 	override Override
 	lease    *flagactor.Lease // nil when the server is not asked
 	openedOn bool             // the decision Open reached
 	err      error            // why Open could not ask the server, if it could not
+	closed   atomic.Bool
 }
 
 // Enabled reports whether the connection should send telemetry now. It never
 // waits: it reads the flag the actor last published, so a connection that
-// opened before the flag arrived turns telemetry on once it has.
+// opened before the flag arrived turns telemetry on once it has. A closed
+// connection, or one whose Gate was closed, is off whatever its override.
 func (c *Conn) Enabled() bool {
 	switch {
-	case c == nil:
+	case c == nil, c.closed.Load(), c.gate.Closed():
 		return false
 	case c.override == OverrideOn:
 		return true
@@ -28,13 +35,14 @@ func (c *Conn) Enabled() bool {
 	return on
 }
 
-// EnabledAtOpen reports the decision Open reached.
+// EnabledAtOpen reports the decision Open reached. Closing the connection or
+// its Gate does not change it.
 func (c *Conn) EnabledAtOpen() bool {
-	return c != nil && (c.override == OverrideOn || c.openedOn)
+	return c != nil && c.openedOn
 }
 
 // Err reports why Open could not learn the server's flag (an invalid host, a
-// fetch that failed or outlived the open wait, a closed Gate), or nil. It
+// fetch that failed, the open wait running out, a closed Gate), or nil. It
 // describes the open only: a flag that arrives later turns Enabled on but
 // leaves Err as it was. Telemetry errors never fail a connection; this is
 // for the driver's logs.
@@ -45,9 +53,13 @@ func (c *Conn) Err() error {
 	return c.err
 }
 
-// Close is called once as the connection closes. It is idempotent.
+// Close is called once as the connection closes; from then on Enabled is
+// false. It is idempotent.
 func (c *Conn) Close() {
-	if c != nil && c.lease != nil {
+	if c == nil || !c.closed.CompareAndSwap(false, true) {
+		return
+	}
+	if c.lease != nil {
 		c.lease.Release()
 	}
 }

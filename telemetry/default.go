@@ -6,29 +6,35 @@ import (
 )
 
 // process holds the process-wide Gate. The mutex guards only this pointer;
-// every host's state lives in the Gate's actor.
+// every host's state lives in the Gate's actors.
 var process struct {
 	mu   sync.Mutex
 	gate *Gate
 }
 
-// Default returns the process-wide Gate, starting it on first use.
+// Default returns the process-wide Gate, making it on first use. A default
+// Gate that was closed is replaced by a new one. Making a Gate starts no
+// goroutine; its actors start with the first connection that asks the server.
 func Default() *Gate {
 	process.mu.Lock()
 	defer process.mu.Unlock()
-	if process.gate == nil {
+	if process.gate == nil || process.gate.Closed() {
 		process.gate = NewGate()
 	}
 	return process.gate
 }
 
 // SetDefault makes g the process-wide Gate, for a driver that wants its own
-// options (an open wait, a logger, a clock), and returns the Gate it replaces
-// (nil if none had started), which the caller should Close. A nil g makes the
-// next Default start a Gate with the default options.
+// options (an open wait, a logger, a clock), and returns the Gate it replaces,
+// which the caller should Close: nil if none had started, or if g is the
+// default already. A nil g makes the next Default start a Gate with the
+// default options.
 func SetDefault(g *Gate) (previous *Gate) {
 	process.mu.Lock()
 	defer process.mu.Unlock()
+	if g == process.gate {
+		return nil
+	}
 	previous, process.gate = process.gate, g
 	return previous
 }

@@ -28,7 +28,7 @@ const (
 
 // startFlagServer starts a fake flag service serving TelemetryFlag = value,
 // and closes it, with its client's idle connections, when the test ends.
-func startFlagServer(t *testing.T, value string) *flagserver.Server {
+func startFlagServer(t testing.TB, value string) *flagserver.Server {
 	t.Helper()
 	s := flagserver.New(flagserver.Config{Flags: map[string]string{telemetry.TelemetryFlag: value}})
 	t.Cleanup(func() {
@@ -55,7 +55,7 @@ func newGate(t *testing.T, opts ...telemetry.GateOption) *telemetry.Gate {
 
 func gateStats(t *testing.T, g *telemetry.Gate) messages.Stats {
 	t.Helper()
-	stats, err := g.Actor().Stats(t.Context())
+	stats, err := g.Stats(t.Context())
 	require.NoError(t, err, "Stats")
 	return stats
 }
@@ -90,8 +90,9 @@ func requireNoLeaks(t *testing.T, ignore goleak.Option) {
 }
 
 // TestOpenDoesNotWaitForSlowServer: a flag service that takes 5s to answer
-// does not hold a connection's open past the open wait; the flag it sends
-// later turns the connection's telemetry on without a reopen.
+// does not hold a connection's open past the open wait (on the Gate's
+// clock); the flag it sends later turns the connection's telemetry on
+// without a reopen.
 func TestOpenDoesNotWaitForSlowServer(t *testing.T) {
 	leaks := goleak.IgnoreCurrent()
 
@@ -124,14 +125,20 @@ func TestOpenDoesNotWaitForSlowServer(t *testing.T) {
 		Client:        srv.Client(),
 	}
 
+	// The open wait runs on the Gate's clock: the test ends it by moving the
+	// clock once Open has armed it, while the server still holds the fetch.
+	mock := newSignalClock()
 	const openWait = 200 * time.Millisecond
-	gate := newGate(t, telemetry.WithOpenWait(openWait))
+	gate := newGate(t, telemetry.WithOpenWait(openWait), telemetry.WithActorOptions(flagactor.WithClock(mock)))
+	open := func() *telemetry.Conn {
+		opened := make(chan *telemetry.Conn, 1)
+		go func() { opened <- gate.Open(t.Context(), cfg) }()
+		mock.awaitArmed(t, openWait, 1)
+		mock.Add(openWait)
+		return awaitOpen(t, opened)
+	}
 
-	begin := time.Now()
-	first := gate.Open(t.Context(), cfg)
-	elapsed := time.Since(begin)
-	require.Less(t, elapsed, 2*time.Second, "Open took %v, want it bounded by the open wait %v", elapsed, openWait)
-	require.GreaterOrEqual(t, elapsed, openWait, "Open took %v, want it to wait for the flag up to %v", elapsed, openWait)
+	first := open()
 	require.False(t, first.EnabledAtOpen(), "EnabledAtOpen with the flag still on its way")
 	require.ErrorIs(t, first.Err(), context.DeadlineExceeded)
 	select {
@@ -142,10 +149,7 @@ func TestOpenDoesNotWaitForSlowServer(t *testing.T) {
 
 	// A connection opened while the fetch is in flight waits on that same
 	// fetch, no longer than the open wait, and makes no request of its own.
-	begin = time.Now()
-	second := gate.Open(t.Context(), cfg)
-	elapsed = time.Since(begin)
-	require.Less(t, elapsed, 2*time.Second, "second Open took %v", elapsed)
+	second := open()
 	require.False(t, second.EnabledAtOpen(), "second EnabledAtOpen")
 	require.ErrorIs(t, second.Err(), context.DeadlineExceeded)
 	require.False(t, first.Enabled(), "Enabled before the server answered")
@@ -187,6 +191,7 @@ func TestOpenWaitIsCappedByContext(t *testing.T) {
 	require.False(t, conn.EnabledAtOpen(), "EnabledAtOpen")
 	require.False(t, conn.Enabled(), "Enabled")
 	require.ErrorIs(t, conn.Err(), context.DeadlineExceeded)
+	require.NotErrorIs(t, conn.Err(), telemetry.ErrOpenWait, "the caller's deadline passed, not the open wait")
 	require.NoError(t, gate.Close(), "Gate.Close") // cancels the fetch the server holds
 }
 
@@ -268,7 +273,7 @@ func TestClosedGate(t *testing.T) {
 	require.False(t, after.Enabled(), "Enabled after Gate.Close")
 	require.ErrorIs(t, after.Err(), flagactor.ErrClosed)
 	after.Close()
-	_, err := gate.Actor().Stats(t.Context())
+	_, err := gate.Stats(t.Context())
 	require.ErrorIs(t, err, flagactor.ErrClosed, "Stats after Gate.Close")
 	require.Equal(t, int64(1), server.Requests(), "requests to the flag endpoint")
 }
@@ -293,7 +298,7 @@ func TestDefaultGate(t *testing.T) {
 
 	require.NoError(t, telemetry.Shutdown(), "Shutdown")
 	conn.Close() // after Shutdown: must not block
-	_, err := first.Actor().Stats(t.Context())
+	_, err := first.Stats(t.Context())
 	require.ErrorIs(t, err, flagactor.ErrClosed, "Stats of the Gate Shutdown stopped")
 	server.Close()
 	server.Client().CloseIdleConnections()

@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 )
@@ -16,15 +17,21 @@ const (
 	OverrideOff                   // enableTelemetry=false: off, and the server is never asked
 )
 
-// ParseOverride reads a DSN value: "" is OverrideUnset, otherwise anything
-// strconv.ParseBool accepts.
+// ErrBadOverride reports an enableTelemetry value ParseOverride does not
+// accept.
+var ErrBadOverride = errors.New("telemetry: bad enableTelemetry value")
+
+// ParseOverride reads a DSN value: "" is OverrideUnset, otherwise what
+// strconv.ParseBool accepts (1, t, T, TRUE, true, True, 0, f, F, FALSE,
+// false, False). Anything else is an error matching ErrBadOverride.
 func ParseOverride(value string) (Override, error) {
 	if value == "" {
 		return OverrideUnset, nil
 	}
 	on, err := strconv.ParseBool(value)
 	if err != nil {
-		return OverrideUnset, fmt.Errorf("telemetry: enableTelemetry=%q: want true or false", value)
+		return OverrideUnset, fmt.Errorf("%w: enableTelemetry=%q: want 1, t, T, TRUE, true, True, 0, f, F, FALSE, false or False",
+			ErrBadOverride, value)
 	}
 	if on {
 		return OverrideOn, nil
@@ -32,13 +39,16 @@ func ParseOverride(value string) (Override, error) {
 	return OverrideOff, nil
 }
 
-// String returns the DSN spelling of o.
+// String returns the DSN spelling of an explicit setting ("true" or
+// "false"), and "unset" for OverrideUnset, which has none.
 func (o Override) String() string {
 	switch o {
+	case OverrideUnset:
+		return "unset"
 	case OverrideOn:
 		return "true"
 	case OverrideOff:
 		return "false"
 	}
-	return ""
+	return "Override(" + strconv.Itoa(int(o)) + ")"
 }

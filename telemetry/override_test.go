@@ -43,10 +43,32 @@ func TestParseOverride(t *testing.T) {
 }
 
 func TestOverrideStringRoundTrips(t *testing.T) {
-	for _, o := range []telemetry.Override{telemetry.OverrideUnset, telemetry.OverrideOn, telemetry.OverrideOff} {
+	for _, o := range []telemetry.Override{telemetry.OverrideOn, telemetry.OverrideOff} {
 		got, err := telemetry.ParseOverride(o.String())
 		require.NoError(t, err, "ParseOverride(%q)", o.String())
 		require.Equal(t, o, got, "ParseOverride(%q)", o.String())
+	}
+}
+
+// TestOverrideString: every Override prints something a log reader can read.
+func TestOverrideString(t *testing.T) {
+	require.Equal(t, "unset", telemetry.OverrideUnset.String(), "OverrideUnset")
+	require.Equal(t, "true", telemetry.OverrideOn.String(), "OverrideOn")
+	require.Equal(t, "false", telemetry.OverrideOff.String(), "OverrideOff")
+	require.Equal(t, "Override(7)", telemetry.Override(7).String(), "an Override out of range")
+}
+
+// TestParseOverrideErrorSaysWhatIsAccepted: the error of a value ParseOverride
+// refuses names the setting, matches ErrBadOverride, and lists every
+// spelling it accepts (those of strconv.ParseBool), each of which parses.
+func TestParseOverrideErrorSaysWhatIsAccepted(t *testing.T) {
+	_, err := telemetry.ParseOverride("yes")
+	require.ErrorIs(t, err, telemetry.ErrBadOverride)
+	require.ErrorContains(t, err, `enableTelemetry="yes"`, "the error names the setting and the value")
+	for _, value := range []string{"1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"} {
+		require.Regexp(t, `[ :,]`+value+`(,| or |$)`, err.Error(), "the error lists %q", value)
+		_, parseErr := telemetry.ParseOverride(value)
+		require.NoError(t, parseErr, "ParseOverride(%q)", value)
 	}
 }
 

@@ -81,3 +81,10 @@ func WithFetchTimeout(d time.Duration) Option {
 		}
 	}
 }
+
+// ClockOf returns the clock an Actor made with opts runs on: the last
+// WithClock's, else the wall clock. Code that times things beside an actor
+// (telemetry.Gate's open wait) uses it to keep to the actor's clock.
+func ClockOf(opts ...Option) clock.Clock {
+	return newConfig(opts).clock
+}

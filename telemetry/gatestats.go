@@ -1,0 +1,82 @@
+package telemetry
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+
+	"github.com/flagactor/flagactor/telemetry/flagactor"
+	"github.com/flagactor/flagactor/telemetry/messages"
+)
+
+// VersionStats is one driver version's share of a Gate's counters: those of
+// the version's actor.
+type VersionStats struct {
+	DriverVersion string
+	messages.Stats
+}
+
+// Stats returns the counters of the Gate's actors, summed over driver
+// versions. A Gate no connection has asked the server through yet has no
+// actor: its Stats are zero.
+func (g *Gate) Stats(ctx context.Context) (messages.Stats, error) {
+	byVersion, err := g.VersionStats(ctx)
+	if err != nil {
+		return messages.Stats{}, err
+	}
+	var sum messages.Stats
+	for _, v := range byVersion {
+		sum = addStats(sum, v.Stats)
+	}
+	return sum, nil
+}
+
+// VersionStats returns the counters of each driver version's actor, sorted
+// by version.
+func (g *Gate) VersionStats(ctx context.Context) ([]VersionStats, error) {
+	var byVersion []VersionStats
+	err := g.eachActor(func(version string, a *flagactor.Actor) error {
+		stats, err := a.Stats(ctx)
+		if err == nil {
+			byVersion = append(byVersion, VersionStats{DriverVersion: version, Stats: stats})
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return byVersion, nil
+}
+
+// eachActor calls visit with each driver version's actor, in version order,
+// outside the Gate's lock, and stops at the first error. An actor whose loop
+// stopped after a fault is passed over: its state went with its loop, and
+// the next Open of its version replaces it.
+func (g *Gate) eachActor(visit func(version string, a *flagactor.Actor) error) error {
+	g.mu.Lock()
+	actors := maps.Clone(g.actors)
+	g.mu.Unlock()
+	if g.Closed() {
+		return flagactor.ErrClosed
+	}
+	for _, version := range slices.Sorted(maps.Keys(actors)) {
+		err := visit(version, actors[version])
+		if err != nil && !(errors.Is(err, flagactor.ErrClosed) && !g.Closed()) {
+			return err
+		}
+	}
+	return nil
+}
+
+// addStats adds b's counters to a's.
+func addStats(a, b messages.Stats) messages.Stats {
+	a.Hosts += b.Hosts
+	a.Leases += b.Leases
+	a.Fetches += b.Fetches
+	a.FetchErrors += b.FetchErrors
+	a.Coalesced += b.Coalesced
+	a.StaleServed += b.StaleServed
+	a.Evictions += b.Evictions
+	return a
+}
