@@ -78,5 +78,6 @@ func addStats(a, b messages.Stats) messages.Stats {
 	a.Coalesced += b.Coalesced
 	a.StaleServed += b.StaleServed
 	a.Evictions += b.Evictions
+	a.LogsDropped += b.LogsDropped
 	return a
 }
