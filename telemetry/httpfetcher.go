@@ -16,6 +16,12 @@ import (
 // connection; a long one costs more than a new connection does.
 const maxDrainBytes = 64 << 10
 
+// drainWait bounds how long the rest of a body is waited for. A well-behaved
+// server has sent it with the headers; one that holds the body open (a stuck
+// proxy behind a 429) must not hold the fetch, nor make the actor record a
+// timeout in place of the server's status and Retry-After.
+const drainWait = 100 * time.Millisecond
+
 // errInsecureRedirect stops a redirect that would leave HTTPS: the driver's
 // client may add credentials to every request it sends.
 var errInsecureRedirect = errors.New("telemetry: feature flags: refusing a redirect away from https")
@@ -42,7 +48,8 @@ var timeNow = time.Now
 // ErrBadRequestHost, and no request is made.
 //
 // A status other than 200 is a *StatusError, whose RetryAfter carries the
-// Retry-After of a 429 or 503. A body over 1 MiB is ErrResponseTooLarge; a
+// Retry-After of a 429 or 503; it is known from the status line, so Fetch
+// waits for the body of such an answer at most drainWait (100ms). A body over 1 MiB is ErrResponseTooLarge; a
 // body that is not the feature-flag JSON is ErrMalformedResponse. Errors
 // never hold request headers, so the client's credentials stay out of them.
 func (f *HTTPFetcher) Fetch(ctx context.Context, host string) (messages.Flags, error) {
@@ -50,6 +57,10 @@ func (f *HTTPFetcher) Fetch(ctx context.Context, host string) (messages.Flags, e
 	if err != nil {
 		return messages.Flags{}, err
 	}
+	// Cancelling the request's own context is how drainAndClose gives up on
+	// a body that does not come.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return messages.Flags{}, fmt.Errorf("telemetry: feature flags: %w", err)
@@ -64,7 +75,7 @@ func (f *HTTPFetcher) Fetch(ctx context.Context, host string) (messages.Flags, e
 		// A *url.Error names the method and URL, never the headers.
 		return messages.Flags{}, fmt.Errorf("telemetry: feature flags: %w", err)
 	}
-	defer drainAndClose(resp.Body)
+	defer drainAndClose(resp, cancel)
 
 	if resp.StatusCode != http.StatusOK {
 		return messages.Flags{}, newStatusError(resp, timeNow())
@@ -102,9 +113,14 @@ func httpsOnly(next func(*http.Request, []*http.Request) error) func(*http.Reque
 	}
 }
 
-// drainAndClose reads away at most maxDrainBytes of what is left of body,
-// then closes it.
-func drainAndClose(body io.ReadCloser) {
-	_, _ = io.CopyN(io.Discard, body, maxDrainBytes)
-	_ = body.Close()
+// drainAndClose reads away what is left of resp's body, when that is at most
+// maxDrainBytes and comes within drainWait, then closes it. Past drainWait,
+// cancel (the request's context) ends the read and the connection with it.
+func drainAndClose(resp *http.Response, cancel context.CancelFunc) {
+	if resp.ContentLength <= maxDrainBytes {
+		giveUp := time.AfterFunc(drainWait, cancel)
+		_, _ = io.CopyN(io.Discard, resp.Body, maxDrainBytes)
+		giveUp.Stop()
+	}
+	_ = resp.Body.Close()
 }
