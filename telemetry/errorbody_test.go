@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"sync/atomic"
@@ -113,4 +114,34 @@ func TestActorKeepsRetryAfterOfAHeldBody(t *testing.T) {
 	mock.Add(time.Hour)
 	_, _ = lease.Enabled(ctx, TelemetryFlag)
 	require.Equal(t, int64(2), requests.Load(), "no fetch once the Retry-After passed")
+}
+
+// TestFetchCredentialRejected checks that 401 and 403 are both a
+// *StatusError and a flagactor.ErrCredentialRejected, and no other status is
+// the latter.
+func TestFetchCredentialRejected(t *testing.T) {
+	for _, tt := range []struct {
+		status   int
+		rejected bool
+	}{
+		{http.StatusUnauthorized, true},
+		{http.StatusForbidden, true},
+		{http.StatusNotFound, false},
+		{http.StatusTooManyRequests, false},
+		{http.StatusInternalServerError, false},
+	} {
+		t.Run(http.StatusText(tt.status), func(t *testing.T) {
+			srv := startTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Error(w, "no", tt.status)
+			}))
+
+			_, err := newFetcher(srv).Fetch(context.Background(), hostOf(srv))
+
+			var status *StatusError
+			require.ErrorAs(t, err, &status)
+			require.Equal(t, tt.status, status.StatusCode)
+			require.Equal(t, tt.rejected, errors.Is(err, flagactor.ErrCredentialRejected))
+			require.Equal(t, "telemetry: feature flags: HTTP "+status.Status, err.Error())
+		})
+	}
 }

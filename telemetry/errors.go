@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/flagactor/flagactor/telemetry/flagactor"
 )
 
 var (
@@ -29,7 +31,8 @@ var (
 
 // StatusError is a feature-flag response whose status was not 200 OK.
 // Callers find it with errors.As; the flag actor uses RetryAfter to hold off
-// its next fetch of the host.
+// its next fetch of the host. A 401 or 403 also matches
+// flagactor.ErrCredentialRejected with errors.Is.
 type StatusError struct {
 	StatusCode int    // the HTTP status code, e.g. 503
 	Status     string // the code and its standard text, e.g. "503 Service Unavailable"
@@ -40,6 +43,17 @@ type StatusError struct {
 // Error names the status; it never holds the response body or any header.
 func (e *StatusError) Error() string {
 	return "telemetry: feature flags: HTTP " + e.Status
+}
+
+// Unwrap returns flagactor.ErrCredentialRejected for 401 Unauthorized and
+// 403 Forbidden, so the actor holds off only the lease whose credentials the
+// server refused, and nil for any other status.
+func (e *StatusError) Unwrap() error {
+	switch e.StatusCode {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return flagactor.ErrCredentialRejected
+	}
+	return nil
 }
 
 // RetryAfter returns how long the server asked the client to wait before
