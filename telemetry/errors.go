@@ -12,8 +12,10 @@ import (
 var (
 	// ErrBadRequestHost reports a host that Fetch refuses to put in a URL:
 	// empty, or holding a path, query, fragment, user info, white space or a
-	// control character. Fetch checks it before any request is made.
-	ErrBadRequestHost = errors.New("telemetry: bad host for the feature-flag request")
+	// control character. Fetch checks it before any request is made. It
+	// matches flagactor.ErrInvalidHost too, so a bad host is one error
+	// whichever package found it.
+	ErrBadRequestHost error = invalidHostError("telemetry: bad host for the feature-flag request")
 
 	// ErrBadDriverVersion reports an HTTPFetcher whose DriverVersion is empty,
 	// "." or "..": none of them names a version, and the dots would be read as
@@ -28,6 +30,15 @@ var (
 	// {"flags":[{"name":..,"value":..}],"ttl_seconds":N}.
 	ErrMalformedResponse = errors.New("telemetry: malformed feature-flag response")
 )
+
+// invalidHostError is an error of this package that errors.Is also matches
+// with flagactor.ErrInvalidHost, without that error's text in its own.
+type invalidHostError string
+
+func (e invalidHostError) Error() string { return string(e) }
+
+// Is reports whether target is flagactor.ErrInvalidHost.
+func (e invalidHostError) Is(target error) bool { return target == flagactor.ErrInvalidHost }
 
 // StatusError is a feature-flag response whose status was not 200 OK.
 // Callers find it with errors.As; the flag actor uses RetryAfter to hold off

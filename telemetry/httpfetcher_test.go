@@ -18,6 +18,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/flagactor/flagactor/telemetry/flagactor"
 	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
@@ -348,6 +349,9 @@ func TestFetchRejectsBeforeRequest(t *testing.T) {
 			got, err := f.Fetch(context.Background(), tt.host)
 
 			require.ErrorIs(t, err, tt.wantErr)
+			// One sentinel for a bad host, whichever package reports it.
+			require.Equal(t, tt.wantErr == ErrBadRequestHost, errors.Is(err, flagactor.ErrInvalidHost),
+				"errors.Is(%v, flagactor.ErrInvalidHost)", err)
 			require.True(t, strings.HasPrefix(err.Error(), "telemetry: "), "error %q lacks the package prefix", err)
 			require.Equal(t, messages.Flags{}, got)
 		})
