@@ -22,6 +22,11 @@ var (
 	// a move in the URL path.
 	ErrBadDriverVersion = errors.New("telemetry: bad driver version for the feature-flag request")
 
+	// ErrRedirectRefused reports a redirect Fetch would not follow: one that
+	// leaves https, or the request's host or port. The driver's client may
+	// add its credentials to every request, and they are for that host only.
+	ErrRedirectRefused = errors.New("telemetry: feature-flag request redirected elsewhere")
+
 	// ErrResponseTooLarge reports a feature-flag response body over 1 MiB.
 	// Nothing is taken from such a body.
 	ErrResponseTooLarge = errors.New("telemetry: feature-flag response over 1 MiB")

@@ -2,7 +2,6 @@ package telemetry
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -22,10 +21,6 @@ const maxDrainBytes = 64 << 10
 // timeout in place of the server's status and Retry-After.
 const drainWait = 100 * time.Millisecond
 
-// errInsecureRedirect stops a redirect that would leave HTTPS: the driver's
-// client may add credentials to every request it sends.
-var errInsecureRedirect = errors.New("telemetry: feature flags: refusing a redirect away from https")
-
 // HTTPFetcher asks GET https://{host}/api/2.0/connector-service/feature-flags/GOLANG/{DriverVersion}.
 // It implements the flag actor's Fetcher: one request per Fetch, no retries
 // (the actor decides when to ask again). Its fields are read by every Fetch
@@ -43,7 +38,8 @@ var timeNow = time.Now
 
 // Fetch asks host's feature-flag service for every flag of DriverVersion.
 // host is name[:port], as the flag actor normalizes it; the scheme is always
-// https, and redirects that leave https are refused. A host holding a path,
+// https, and a redirect that leaves https or host (its name or its port) is
+// refused with an error matching ErrRedirectRefused. A host holding a path,
 // query, fragment, user info, white space or a control character is
 // ErrBadRequestHost, and no request is made.
 //
@@ -84,33 +80,16 @@ func (f *HTTPFetcher) Fetch(ctx context.Context, host string) (messages.Flags, e
 }
 
 // client returns a shallow copy of the configured client whose redirect
-// policy also refuses to leave https. The copy shares the Transport, so its
-// connection pool, with the driver's client.
+// policy also refuses to leave https or the request's host and port. The copy
+// shares the Transport, so its connection pool, with the driver's client.
 func (f *HTTPFetcher) client() *http.Client {
 	base := f.Client
 	if base == nil {
 		base = http.DefaultClient
 	}
 	guarded := *base
-	guarded.CheckRedirect = httpsOnly(base.CheckRedirect)
+	guarded.CheckRedirect = sameHostOnly(base.CheckRedirect)
 	return &guarded
-}
-
-// httpsOnly wraps a client's redirect policy (nil means net/http's default
-// of at most 10 redirects) with a refusal to follow a redirect off https.
-func httpsOnly(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
-	return func(req *http.Request, via []*http.Request) error {
-		if req.URL.Scheme != "https" {
-			return errInsecureRedirect
-		}
-		if next != nil {
-			return next(req, via)
-		}
-		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
-		}
-		return nil
-	}
 }
 
 // drainAndClose reads away what is left of resp's body, when that is at most

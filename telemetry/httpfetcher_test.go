@@ -409,7 +409,7 @@ func TestFetchRedirects(t *testing.T) {
 	require.Equal(t, "tls", got.Values["a"])
 
 	_, err = redirectTo("plain").Fetch(context.Background(), hostOf(srv))
-	require.ErrorIs(t, err, errInsecureRedirect)
+	require.ErrorIs(t, err, ErrRedirectRefused)
 	require.Zero(t, plainRequests.Load(), "the redirect off https was followed")
 }
 
