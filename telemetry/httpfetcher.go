@@ -45,9 +45,15 @@ var timeNow = time.Now
 //
 // A status other than 200 is a *StatusError, whose RetryAfter carries the
 // Retry-After of a 429 or 503; it is known from the status line, so Fetch
-// waits for the body of such an answer at most drainWait (100ms). A body over 1 MiB is ErrResponseTooLarge; a
-// body that is not the feature-flag JSON is ErrMalformedResponse. Errors
-// never hold request headers, so the client's credentials stay out of them.
+// waits for the body of such an answer at most drainWait (100ms). A body
+// over 1 MiB is ErrResponseTooLarge; a body that is not the feature-flag
+// JSON is ErrMalformedResponse.
+//
+// No error repeats what may hold a secret: not a refused host (the DSN form
+// token:<pat>@host), not the request's headers, not a redirect's Location
+// beyond its scheme and host; of what the server sent, only the status code
+// and the JSON decoder's complaint about a single character (a server may
+// echo the credentials back).
 func (f *HTTPFetcher) Fetch(ctx context.Context, host string) (messages.Flags, error) {
 	target, err := flagsURL(host, f.DriverVersion)
 	if err != nil {
@@ -68,8 +74,7 @@ func (f *HTTPFetcher) Fetch(ctx context.Context, host string) (messages.Flags, e
 
 	resp, err := f.client().Do(req)
 	if err != nil {
-		// A *url.Error names the method and URL, never the headers.
-		return messages.Flags{}, fmt.Errorf("telemetry: feature flags: %w", err)
+		return messages.Flags{}, requestError(req.Method, target, err)
 	}
 	defer drainAndClose(resp, cancel)
 

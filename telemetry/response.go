@@ -118,7 +118,7 @@ func decodeError(err error) error {
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.As(err, &syntaxErr), errors.As(err, &typeErr):
 		return fmt.Errorf("%w: %v", ErrMalformedResponse, err)
 	default:
-		return fmt.Errorf("telemetry: feature flags: reading the response: %w", err)
+		return readError(err)
 	}
 }
 
