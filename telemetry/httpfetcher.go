@@ -85,7 +85,9 @@ func (f *HTTPFetcher) Fetch(ctx context.Context, host string) (messages.Flags, e
 }
 
 // client returns a shallow copy of the configured client whose redirect
-// policy also refuses to leave https or the request's host and port. The copy
+// policy also refuses to leave https or the request's host and port, and
+// that has no cookie jar: the flag request sends no cookie of the driver's
+// session, and the flag endpoint's cookies do not land in it. The copy
 // shares the Transport, so its connection pool, with the driver's client.
 func (f *HTTPFetcher) client() *http.Client {
 	base := f.Client
@@ -94,6 +96,7 @@ func (f *HTTPFetcher) client() *http.Client {
 	}
 	guarded := *base
 	guarded.CheckRedirect = sameHostOnly(base.CheckRedirect)
+	guarded.Jar = nil
 	return &guarded
 }
 

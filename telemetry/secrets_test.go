@@ -76,16 +76,20 @@ func hijacked(t *testing.T, raw string) http.HandlerFunc {
 	}
 }
 
-// TestFetchErrorsHoldNoSecret runs every error path of Fetch with a secret in
-// its input host, in the client's request headers (a bearer token a
-// Transport adds, which handlers echo back wherever they can) and in a
-// redirect's Location, and checks that no error in the chain holds it.
-func TestFetchErrorsHoldNoSecret(t *testing.T) {
-	var logged bytes.Buffer
-	savedOutput, savedFlags := log.Writer(), log.Flags()
-	log.SetOutput(&logged)
-	t.Cleanup(func() { log.SetOutput(savedOutput); log.SetFlags(savedFlags) })
+// fetchErrorPath is one way Fetch fails, with a secret where it can be.
+type fetchErrorPath struct {
+	path    string
+	carrier string                                                         // where the secret travels
+	host    func(srvHost string) string                                    // the host given to Fetch; nil: the server's
+	handler func(t *testing.T, cancel context.CancelFunc) http.HandlerFunc // nil: a good answer
+	token   string                                                         // the bearer token sent; "" means bearer
+	client  func(*httptest.Server) *http.Client                            // nil: trusts the server and adds the token
+	check   func(*testing.T, error)                                        // that the error is the path's
+}
 
+// fetchErrorPaths is every error path of Fetch: bad host, refused redirect,
+// status, body too large, malformed body, truncated body, transport error.
+func fetchErrorPaths() []fetchErrorPath {
 	isStatus := func(code int) func(*testing.T, error) {
 		return func(t *testing.T, err error) {
 			var status *StatusError
@@ -98,15 +102,7 @@ func TestFetchErrorsHoldNoSecret(t *testing.T) {
 	}
 	anyError := func(t *testing.T, err error) { require.Error(t, err) }
 
-	tests := []struct {
-		path    string
-		carrier string
-		host    func(srvHost string) string // the host given to Fetch; nil: the server's
-		handler func(t *testing.T, cancel context.CancelFunc) http.HandlerFunc
-		token   string                              // the bearer token sent; "" means bearer
-		client  func(*httptest.Server) *http.Client // nil: trusts the server and adds the token
-		check   func(*testing.T, error)
-	}{
+	return []fetchErrorPath{
 		// Bad host: no request is made.
 		{path: "bad host: user and password", carrier: "input host `token:<secret>@host`",
 			host: func(h string) string { return "token:" + bearer + "@" + h }, check: is(ErrBadRequestHost)},
@@ -267,53 +263,84 @@ func TestFetchErrorsHoldNoSecret(t *testing.T) {
 				}
 			}, check: is(context.Canceled)},
 	}
-	for _, tt := range tests {
-		t.Run(tt.path, func(t *testing.T) {
-			var requests, tokens atomic.Int64
-			token := tt.token
-			if token == "" {
-				token = bearer
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			var handler http.HandlerFunc
-			if tt.handler != nil {
-				handler = tt.handler(t, cancel)
-			}
-			srv := startTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				requests.Add(1)
-				if strings.Contains(r.Header.Get("Authorization"), secret) {
-					tokens.Add(1)
-				}
-				if handler == nil {
-					_, _ = io.WriteString(w, `{"flags":[]}`)
-					return
-				}
-				handler(w, r)
-			}))
-			f := newFetcher(srv)
-			f.Client = &http.Client{Transport: tokenTransport{base: srv.Client().Transport, token: token}}
-			if tt.client != nil {
-				f.Client = tt.client(srv)
-			}
-			host := hostOf(srv)
-			if tt.host != nil {
-				host = tt.host(host)
-			}
+}
 
-			_, err := f.Fetch(ctx, host)
+// run makes the fetch of p and returns its error, checked to be p's.
+func (p fetchErrorPath) run(t *testing.T) error {
+	t.Helper()
+	var requests, tokens atomic.Int64
+	token := p.token
+	if token == "" {
+		token = bearer
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var handler http.HandlerFunc
+	if p.handler != nil {
+		handler = p.handler(t, cancel)
+	}
+	srv := startTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		if strings.Contains(r.Header.Get("Authorization"), secret) {
+			tokens.Add(1)
+		}
+		if handler == nil {
+			_, _ = io.WriteString(w, `{"flags":[]}`)
+			return
+		}
+		handler(w, r)
+	}))
+	f := newFetcher(srv)
+	f.Client = &http.Client{Transport: tokenTransport{base: srv.Client().Transport, token: token}}
+	if p.client != nil {
+		f.Client = p.client(srv)
+	}
+	host := hostOf(srv)
+	if p.host != nil {
+		host = p.host(host)
+	}
 
-			t.Logf("%s: %v", tt.path, err)
-			tt.check(t, err)
-			requireNoSecret(t, err)
-			if tt.handler != nil {
-				require.Equal(t, requests.Load(), tokens.Load(), "a request went without the token")
-				require.NotZero(t, requests.Load(), "no request was made")
-			}
-			if tt.host != nil {
-				require.Zero(t, requests.Load(), "a bad host was asked")
-			}
+	_, err := f.Fetch(ctx, host)
+
+	t.Logf("%s (secret in: %s): %v", p.path, p.carrier, err)
+	p.check(t, err)
+	if p.handler != nil {
+		require.Equal(t, requests.Load(), tokens.Load(), "a request went without the token")
+		require.NotZero(t, requests.Load(), "no request was made")
+	}
+	if p.host != nil {
+		require.Zero(t, requests.Load(), "a bad host was asked")
+	}
+	return err
+}
+
+// TestFetchErrorsHoldNoSecret runs every error path of Fetch with a secret in
+// its input host, in the client's request headers (a bearer token a
+// Transport adds, which handlers echo back wherever they can) and in a
+// redirect's Location, and checks that no error in the chain holds it.
+func TestFetchErrorsHoldNoSecret(t *testing.T) {
+	var logged bytes.Buffer
+	savedOutput, savedFlags := log.Writer(), log.Flags()
+	log.SetOutput(&logged)
+	t.Cleanup(func() { log.SetOutput(savedOutput); log.SetFlags(savedFlags) })
+
+	for _, p := range fetchErrorPaths() {
+		t.Run(p.path, func(t *testing.T) {
+			requireNoSecret(t, p.run(t))
 		})
 	}
 	require.NotContains(t, logged.String(), secret)
+}
+
+// TestFetchErrorsHaveOnePrefix checks that every error of Fetch reads as one
+// sentence of this package: its prefix once, at the start.
+func TestFetchErrorsHaveOnePrefix(t *testing.T) {
+	for _, p := range fetchErrorPaths() {
+		t.Run(p.path, func(t *testing.T) {
+			text := p.run(t).Error()
+			require.True(t, strings.HasPrefix(text, "telemetry: "), "error %q lacks the package prefix", text)
+			require.Equal(t, 1, strings.Count(text, "telemetry:"), "error %q repeats the package prefix", text)
+			require.NotContains(t, text, "flagactor:", "error %q has a second package prefix", text)
+		})
+	}
 }
