@@ -26,6 +26,9 @@ func FuzzParseResponse(f *testing.F) {
 		`{"flags":[],"ttl_seconds":1e400,"extra":{"nested":[1,2,{"x":null}]}}`,
 		`{"flags":[null]}`,
 		`{"flags":null}`,
+		`{}`,
+		`{"ttl_seconds":300}`,
+		`{"flags":[],"flags":null}`,
 		`null`,
 		`{"flags":[]} x`,
 		`{"flags":[{"name":5,"name":"a","value":"b"}]}`,
@@ -105,8 +108,13 @@ func referenceParse(body []byte) (referenceFlags, bool) {
 	if !ok {
 		return referenceFlags{}, false
 	}
-	list, ok := lastMember(obj, "flags").([]any)
-	if !ok {
+	// Flags absent or null: an answer without flags.
+	var list []any
+	switch flags := lastMember(obj, "flags").(type) {
+	case nil:
+	case []any:
+		list = flags
+	default:
 		return referenceFlags{}, false
 	}
 	values := make(map[string]string, len(list))

@@ -41,7 +41,9 @@ type wireFlag struct {
 // Every flag is returned; of two flags with one name the later wins. A value
 // is a JSON string, or a JSON boolean, which becomes "true" or "false" (the
 // service's flags are booleans at heart, and reading true as "true" costs
-// nothing). "flags" must be an array and every entry must have a string name
+// nothing). "flags" absent or null is an answer without flags, every flag
+// off (the service has none for this driver version), not an error; any
+// other "flags" must be an array, and every entry must have a string name
 // and a string or boolean value. ttl_seconds, when present and not null, is a
 // number of seconds; a negative or zero one is read as absent (TTL 0, the
 // actor's default) rather than failing flags that are otherwise fine. A
@@ -67,7 +69,9 @@ func parseResponse(body io.Reader) (messages.Flags, error) {
 // decodeResponse decodes one response object and checks that only white
 // space follows it.
 func decodeResponse(dec *json.Decoder) (messages.Flags, error) {
-	var wire wireResponse
+	// Through a pointer, so that a bare null (which encoding/json would
+	// decode into a struct as nothing at all) is told from an empty object.
+	var wire *wireResponse
 	if err := dec.Decode(&wire); err != nil {
 		return messages.Flags{}, decodeError(err)
 	}
@@ -79,14 +83,21 @@ func decodeResponse(dec *json.Decoder) (messages.Flags, error) {
 		return messages.Flags{}, decodeError(err)
 	}
 
-	if len(wire.Flags) == 0 || wire.Flags[0] != '[' {
-		return messages.Flags{}, fmt.Errorf("%w: \"flags\" is not an array", ErrMalformedResponse)
+	if wire == nil {
+		return messages.Flags{}, fmt.Errorf("%w: null, not an object", ErrMalformedResponse)
 	}
 	// A fresh slice: encoding/json would reuse the old elements of a slice it
 	// decodes into, mixing fields of two arrays.
 	var entries []wireFlag
-	if err := json.Unmarshal(wire.Flags, &entries); err != nil {
-		return messages.Flags{}, decodeError(err)
+	switch {
+	case len(wire.Flags) == 0 || string(wire.Flags) == "null":
+		// No flags: a good answer with every flag off.
+	case wire.Flags[0] != '[':
+		return messages.Flags{}, fmt.Errorf("%w: \"flags\" is not an array", ErrMalformedResponse)
+	default:
+		if err := json.Unmarshal(wire.Flags, &entries); err != nil {
+			return messages.Flags{}, decodeError(err)
+		}
 	}
 	values := make(map[string]string, len(entries))
 	for i, entry := range entries {
