@@ -47,7 +47,11 @@ var timeNow = time.Now
 // Retry-After of a 429 or 503; it is known from the status line, so Fetch
 // waits for the body of such an answer at most drainWait (100ms). A body
 // over 1 MiB is ErrResponseTooLarge; a body that is not the feature-flag
-// JSON is ErrMalformedResponse.
+// JSON is ErrMalformedResponse. An answer without flags ({} or "flags":null)
+// is a good answer, every flag off. One flag of an unexpected type (a
+// number, null, an object) is left out and the others kept, and a
+// ttl_seconds that is not a number is read as absent; each such part is a
+// Debug record on slog.Default(), naming the host and what was wrong.
 //
 // No error repeats what may hold a secret: not a refused host (the DSN form
 // token:<pat>@host), not the request's headers, not a redirect's Location
@@ -81,7 +85,9 @@ func (f *HTTPFetcher) Fetch(ctx context.Context, host string) (messages.Flags, e
 	if resp.StatusCode != http.StatusOK {
 		return messages.Flags{}, newStatusError(resp, timeNow())
 	}
-	return parseResponse(resp.Body)
+	flags, skipped, err := parseResponse(resp.Body)
+	logSkipped(ctx, host, skipped)
+	return flags, err
 }
 
 // client returns a shallow copy of the configured client whose redirect

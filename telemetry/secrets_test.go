@@ -233,7 +233,10 @@ func fetchErrorPaths() []fetchErrorPath {
 					hijacked(t, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"+
 						`{"flags":[{"name":"`+r.Header.Get("Authorization"))(w, r)
 				}
-			}, check: is(ErrMalformedResponse)},
+			}, check: func(t *testing.T, err error) {
+				require.ErrorIs(t, err, ErrMalformedResponse)
+				require.ErrorIs(t, err, io.ErrUnexpectedEOF, "the cause of a cut body is lost")
+			}},
 
 		// Transport errors.
 		{path: "transport: connection closed before the answer", carrier: "bearer token",
