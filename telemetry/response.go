@@ -91,27 +91,9 @@ func decodeResponse(dec *json.Decoder) (messages.Flags, []skippedPart, error) {
 	if wire == nil {
 		return messages.Flags{}, nil, fmt.Errorf("%w: null, not an object", ErrMalformedResponse)
 	}
-	var entries []json.RawMessage
-	switch {
-	case len(wire.Flags) == 0 || string(wire.Flags) == "null":
-		// No flags: a good answer with every flag off.
-	case wire.Flags[0] != '[':
-		return messages.Flags{}, nil, fmt.Errorf("%w: \"flags\" is not an array", ErrMalformedResponse)
-	default:
-		if err := json.Unmarshal(wire.Flags, &entries); err != nil {
-			return messages.Flags{}, nil, decodeError(err)
-		}
-	}
-	values := make(map[string]string, len(entries))
-	var skipped []skippedPart
-	for i, raw := range entries {
-		name, value, skip := readFlag(raw)
-		if skip != nil {
-			skip.index = i
-			skipped = append(skipped, *skip)
-			continue
-		}
-		values[name] = value
+	values, skipped, err := readFlags(wire.Flags)
+	if err != nil {
+		return messages.Flags{}, nil, err
 	}
 	ttl, ok := ttlSeconds(wire.TTLSeconds)
 	if !ok {
@@ -120,19 +102,79 @@ func decodeResponse(dec *json.Decoder) (messages.Flags, []skippedPart, error) {
 	return messages.Flags{Values: values, TTL: ttl}, skipped, nil
 }
 
-// readFlag reads one entry of "flags", or says why it is skipped.
-func readFlag(raw json.RawMessage) (name, value string, skip *skippedPart) {
-	if raw[0] != '{' {
-		return "", "", &skippedPart{problem: "entry is " + jsonKind(raw) + ", not an object"}
+// readFlags reads the "flags" member: absent or null is no flags, an array
+// is read entry by entry, anything else is malformed.
+func readFlags(raw json.RawMessage) (map[string]string, []skippedPart, error) {
+	switch {
+	case len(raw) == 0 || string(raw) == "null":
+		// No flags: a good answer with every flag off.
+		return map[string]string{}, nil, nil
+	case raw[0] != '[':
+		return nil, nil, fmt.Errorf("%w: \"flags\" is not an array", ErrMalformedResponse)
 	}
-	// A fresh struct: encoding/json would keep fields of an earlier entry
-	// that this one lacks.
-	var entry wireFlag
-	if err := json.Unmarshal(raw, &entry); err != nil {
-		// Not seen: raw is an object the decoder has checked, and every
-		// field takes any JSON.
-		return "", "", &skippedPart{problem: "entry is unreadable"}
+	// Read in one go when every entry is an object or null, as in every
+	// answer the service gives; entry by entry only when one is not. A
+	// fresh slice: encoding/json would reuse the old elements of a slice it
+	// decodes into, mixing fields of two arrays.
+	var entries []*wireFlag
+	if err := json.Unmarshal(raw, &entries); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if !errors.As(err, &typeErr) {
+			return nil, nil, decodeError(err)
+		}
+		return readFlagsOneByOne(raw)
 	}
+	values := make(map[string]string, len(entries))
+	var skipped []skippedPart
+	for i, entry := range entries {
+		if entry == nil {
+			skipped = append(skipped, skippedPart{index: i, problem: "entry is null, not an object"})
+			continue
+		}
+		name, value, skip := readFlag(entry)
+		if skip != nil {
+			skip.index = i
+			skipped = append(skipped, *skip)
+			continue
+		}
+		values[name] = value
+	}
+	return values, skipped, nil
+}
+
+// readFlagsOneByOne reads a "flags" array some entry of which is neither an
+// object nor null.
+func readFlagsOneByOne(raw json.RawMessage) (map[string]string, []skippedPart, error) {
+	var entries []json.RawMessage
+	if err := json.Unmarshal(raw, &entries); err != nil {
+		return nil, nil, decodeError(err)
+	}
+	values := make(map[string]string, len(entries))
+	var skipped []skippedPart
+	for i, raw := range entries {
+		if raw[0] != '{' {
+			skipped = append(skipped, skippedPart{index: i, problem: "entry is " + jsonKind(raw) + ", not an object"})
+			continue
+		}
+		// A fresh struct: encoding/json would keep fields of an earlier
+		// entry that this one lacks.
+		var entry wireFlag
+		if err := json.Unmarshal(raw, &entry); err != nil {
+			return nil, nil, decodeError(err) // not seen: every field takes any JSON
+		}
+		name, value, skip := readFlag(&entry)
+		if skip != nil {
+			skip.index = i
+			skipped = append(skipped, *skip)
+			continue
+		}
+		values[name] = value
+	}
+	return values, skipped, nil
+}
+
+// readFlag reads one flag, or says why it is skipped.
+func readFlag(entry *wireFlag) (name, value string, skip *skippedPart) {
 	name, ok := jsonString(entry.Name)
 	if !ok {
 		return "", "", &skippedPart{problem: "name is " + jsonKind(entry.Name) + ", not a string"}
