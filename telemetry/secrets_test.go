@@ -263,6 +263,9 @@ func fetchErrorPaths() []fetchErrorPath {
 					}
 					cancel() // the caller gives up while the server thinks
 					<-r.Context().Done()
+					// No answer at all: one sent now could still reach the
+					// client while it closes the connection.
+					panic(http.ErrAbortHandler)
 				}
 			}, check: is(context.Canceled)},
 	}
