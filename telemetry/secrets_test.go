@@ -124,7 +124,7 @@ func fetchErrorPaths() []fetchErrorPath {
 			host: func(string) string { return "[" + secret }, check: is(ErrBadRequestHost)},
 
 		// Refused redirects: the secret is in the Location and in the token.
-		{path: "refused redirect: leaves https", carrier: "Location user info, query and fragment; bearer token",
+		{path: "refused redirect: leaves https", carrier: "Location user info, path, query and fragment; bearer token",
 			handler: func(_ *testing.T, _ context.CancelFunc) http.HandlerFunc {
 				return func(w http.ResponseWriter, r *http.Request) {
 					redirectTo("http://u:"+secret+"@"+r.Host+"/"+secret+"?sig="+secret+"#"+secret)(w, r)
