@@ -5,18 +5,27 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/flagactor/flagactor/telemetry/flagactor"
 )
 
 var (
 	// ErrBadRequestHost reports a host that Fetch refuses to put in a URL:
 	// empty, or holding a path, query, fragment, user info, white space or a
-	// control character. Fetch checks it before any request is made.
-	ErrBadRequestHost = errors.New("telemetry: bad host for the feature-flag request")
+	// control character. Fetch checks it before any request is made. It
+	// matches flagactor.ErrInvalidHost too, so a bad host is one error
+	// whichever package found it.
+	ErrBadRequestHost error = invalidHostError("telemetry: bad host for the feature-flag request")
 
 	// ErrBadDriverVersion reports an HTTPFetcher whose DriverVersion is empty,
 	// "." or "..": none of them names a version, and the dots would be read as
 	// a move in the URL path.
 	ErrBadDriverVersion = errors.New("telemetry: bad driver version for the feature-flag request")
+
+	// ErrRedirectRefused reports a redirect Fetch would not follow: one that
+	// leaves https, or the request's host or port. The driver's client may
+	// add its credentials to every request, and they are for that host only.
+	ErrRedirectRefused = errors.New("telemetry: feature-flag request redirected elsewhere")
 
 	// ErrResponseTooLarge reports a feature-flag response body over 1 MiB.
 	// Nothing is taken from such a body.
@@ -27,9 +36,19 @@ var (
 	ErrMalformedResponse = errors.New("telemetry: malformed feature-flag response")
 )
 
+// invalidHostError is an error of this package that errors.Is also matches
+// with flagactor.ErrInvalidHost, without that error's text in its own.
+type invalidHostError string
+
+func (e invalidHostError) Error() string { return string(e) }
+
+// Is reports whether target is flagactor.ErrInvalidHost.
+func (e invalidHostError) Is(target error) bool { return target == flagactor.ErrInvalidHost }
+
 // StatusError is a feature-flag response whose status was not 200 OK.
 // Callers find it with errors.As; the flag actor uses RetryAfter to hold off
-// its next fetch of the host.
+// its next fetch of the host. A 401 or 403 also matches
+// flagactor.ErrCredentialRejected with errors.Is.
 type StatusError struct {
 	StatusCode int    // the HTTP status code, e.g. 503
 	Status     string // the code and its standard text, e.g. "503 Service Unavailable"
@@ -40,6 +59,17 @@ type StatusError struct {
 // Error names the status; it never holds the response body or any header.
 func (e *StatusError) Error() string {
 	return "telemetry: feature flags: HTTP " + e.Status
+}
+
+// Unwrap returns flagactor.ErrCredentialRejected for 401 Unauthorized and
+// 403 Forbidden, so the actor holds off only the lease whose credentials the
+// server refused, and nil for any other status.
+func (e *StatusError) Unwrap() error {
+	switch e.StatusCode {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return flagactor.ErrCredentialRejected
+	}
+	return nil
 }
 
 // RetryAfter returns how long the server asked the client to wait before

@@ -15,7 +15,7 @@ import (
 // body independently, token by token, keeping every object's keys in order.
 // The parser must never panic, never accept more than 1 MiB, accept exactly
 // the bodies the reference finds well formed, and return exactly the flags
-// and TTL the reference finds in them.
+// and TTL the reference finds in them, skipping as many odd parts.
 func FuzzParseResponse(f *testing.F) {
 	for _, seed := range []string{
 		`{"flags":[{"name":"` + TelemetryFlag + `","value":"true"}],"ttl_seconds":900}`,
@@ -25,7 +25,12 @@ func FuzzParseResponse(f *testing.F) {
 		`{"FLAGS":[{"Name":"a\u00e9","VALUE":"x\"y"}],"ttl_seconds":-1}`,
 		`{"flags":[],"ttl_seconds":1e400,"extra":{"nested":[1,2,{"x":null}]}}`,
 		`{"flags":[null]}`,
+		`{"flags":[{"name":"a","value":1},{"name":"b","value":"x"},"c",{"value":true}],"ttl_seconds":"60"}`,
+		`{"flags":[{"name":"a","value":"1"},{"name":"a","value":{}}],"ttl_seconds":[1]}`,
 		`{"flags":null}`,
+		`{}`,
+		`{"ttl_seconds":300}`,
+		`{"flags":[],"flags":null}`,
 		`null`,
 		`{"flags":[]} x`,
 		`{"flags":[{"name":5,"name":"a","value":"b"}]}`,
@@ -34,15 +39,15 @@ func FuzzParseResponse(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		got, err := parseResponse(bytes.NewReader(body))
+		got, skipped, err := parseResponse(bytes.NewReader(body))
 		want, wellFormed := referenceParse(body)
 
 		if err != nil {
 			if !errors.Is(err, ErrMalformedResponse) && !errors.Is(err, ErrResponseTooLarge) {
 				t.Fatalf("error %v is neither ErrMalformedResponse nor ErrResponseTooLarge", err)
 			}
-			if got.Values != nil || got.TTL != 0 {
-				t.Fatalf("error %v came with flags %v", err, got)
+			if got.Values != nil || got.TTL != 0 || skipped != nil {
+				t.Fatalf("error %v came with flags %v and skipped parts %v", err, got, skipped)
 			}
 			if wellFormed && len(body) <= maxResponseBytes {
 				t.Fatalf("rejected a well-formed body: %v", err)
@@ -72,13 +77,17 @@ func FuzzParseResponse(f *testing.F) {
 		if got.TTL != want.ttl {
 			t.Fatalf("TTL = %v, want %v", got.TTL, want.ttl)
 		}
+		if len(skipped) != want.skipped {
+			t.Fatalf("skipped %d parts %v, want %d", len(skipped), skipped, want.skipped)
+		}
 	})
 }
 
 // referenceFlags is what the reference finds in a body.
 type referenceFlags struct {
-	values map[string]string
-	ttl    time.Duration
+	values  map[string]string
+	ttl     time.Duration
+	skipped int // entries of "flags", and a ttl_seconds, left out
 }
 
 // member is one key and value of a JSON object, in body order.
@@ -105,19 +114,29 @@ func referenceParse(body []byte) (referenceFlags, bool) {
 	if !ok {
 		return referenceFlags{}, false
 	}
-	list, ok := lastMember(obj, "flags").([]any)
-	if !ok {
+	// Flags absent or null: an answer without flags.
+	var list []any
+	switch flags := lastMember(obj, "flags").(type) {
+	case nil:
+	case []any:
+		list = flags
+	default:
 		return referenceFlags{}, false
 	}
 	values := make(map[string]string, len(list))
+	skipped := 0
 	for _, item := range list {
+		// An entry that is not an object with a string name and a string or
+		// boolean value is skipped, and the others kept.
 		entry, ok := item.([]member)
 		if !ok {
-			return referenceFlags{}, false
+			skipped++
+			continue
 		}
 		name, ok := lastMember(entry, "name").(string)
 		if !ok {
-			return referenceFlags{}, false
+			skipped++
+			continue
 		}
 		var value string
 		switch v := lastMember(entry, "value").(type) {
@@ -126,7 +145,8 @@ func referenceParse(body []byte) (referenceFlags, bool) {
 		case bool:
 			value = strconv.FormatBool(v)
 		default:
-			return referenceFlags{}, false
+			skipped++
+			continue
 		}
 		values[name] = value
 	}
@@ -142,10 +162,10 @@ func referenceParse(body []byte) (referenceFlags, bool) {
 		default:
 			ttl = time.Duration(secs * 1e9)
 		}
-	default:
-		return referenceFlags{}, false
+	default: // not a number: read as absent
+		skipped++
 	}
-	return referenceFlags{values: values, ttl: ttl}, true
+	return referenceFlags{values: values, ttl: ttl, skipped: skipped}, true
 }
 
 // lastMember returns the value of obj's last key that equals key ignoring

@@ -41,70 +41,149 @@ type wireFlag struct {
 // Every flag is returned; of two flags with one name the later wins. A value
 // is a JSON string, or a JSON boolean, which becomes "true" or "false" (the
 // service's flags are booleans at heart, and reading true as "true" costs
-// nothing). "flags" must be an array and every entry must have a string name
-// and a string or boolean value. ttl_seconds, when present and not null, is a
-// number of seconds; a negative or zero one is read as absent (TTL 0, the
-// actor's default) rather than failing flags that are otherwise fine. A
-// non-numeric one is malformed.
+// nothing). "flags" absent or null is an answer without flags, every flag
+// off (the service has none for this driver version), not an error; any
+// other "flags" must be an array. ttl_seconds, when present and not null, is
+// a number of seconds; a negative or zero one is read as absent (TTL 0, the
+// actor's default).
+//
+// One odd part does not lose the rest: an entry of "flags" that is not an
+// object with a string name and a string or boolean value, or a ttl_seconds
+// that is not a number, is left out (ttl_seconds read as absent) and listed
+// in skipped. A service that adds a flag of a new type one day must not turn
+// off the telemetry flag in every deployed driver at once.
 //
 // A body over maxResponseBytes is ErrResponseTooLarge; any other body that is
-// not one such JSON object, with nothing but white space after it, is
-// ErrMalformedResponse. An error reading body is returned wrapped, so a
-// cancelled context stays visible to errors.Is.
-func parseResponse(body io.Reader) (messages.Flags, error) {
+// not one JSON object, with nothing but white space after it, or whose
+// "flags" is neither an array nor null, is ErrMalformedResponse. A body that
+// ends too soon also wraps io.ErrUnexpectedEOF, and an error reading body is
+// kept matchable, so errors.Is sees a cancelled context or a cut connection.
+func parseResponse(body io.Reader) (flags messages.Flags, skipped []skippedPart, err error) {
 	// One byte past the limit tells a body of exactly the limit from a longer one.
 	limited := &io.LimitedReader{R: body, N: maxResponseBytes + 1}
-	flags, err := decodeResponse(json.NewDecoder(limited))
+	flags, skipped, err = decodeResponse(json.NewDecoder(limited))
 	if limited.N <= 0 {
-		return messages.Flags{}, ErrResponseTooLarge
+		return messages.Flags{}, nil, ErrResponseTooLarge
 	}
 	if err != nil {
-		return messages.Flags{}, err
+		return messages.Flags{}, nil, err
 	}
-	return flags, nil
+	return flags, skipped, nil
 }
 
 // decodeResponse decodes one response object and checks that only white
 // space follows it.
-func decodeResponse(dec *json.Decoder) (messages.Flags, error) {
-	var wire wireResponse
+func decodeResponse(dec *json.Decoder) (messages.Flags, []skippedPart, error) {
+	// Through a pointer, so that a bare null (which encoding/json would
+	// decode into a struct as nothing at all) is told from an empty object.
+	var wire *wireResponse
 	if err := dec.Decode(&wire); err != nil {
-		return messages.Flags{}, decodeError(err)
+		return messages.Flags{}, nil, decodeError(err)
 	}
 	// Reading on to the end also drains the body, so the connection can be reused.
 	switch _, err := dec.Token(); {
 	case err == nil:
-		return messages.Flags{}, fmt.Errorf("%w: data after the JSON object", ErrMalformedResponse)
+		return messages.Flags{}, nil, fmt.Errorf("%w: data after the JSON object", ErrMalformedResponse)
 	case err != io.EOF:
-		return messages.Flags{}, decodeError(err)
+		return messages.Flags{}, nil, decodeError(err)
 	}
 
-	if len(wire.Flags) == 0 || wire.Flags[0] != '[' {
-		return messages.Flags{}, fmt.Errorf("%w: \"flags\" is not an array", ErrMalformedResponse)
+	if wire == nil {
+		return messages.Flags{}, nil, fmt.Errorf("%w: null, not an object", ErrMalformedResponse)
 	}
-	// A fresh slice: encoding/json would reuse the old elements of a slice it
-	// decodes into, mixing fields of two arrays.
-	var entries []wireFlag
-	if err := json.Unmarshal(wire.Flags, &entries); err != nil {
-		return messages.Flags{}, decodeError(err)
-	}
-	values := make(map[string]string, len(entries))
-	for i, entry := range entries {
-		name, ok := jsonString(entry.Name)
-		if !ok {
-			return messages.Flags{}, fmt.Errorf("%w: flag %d has no string name", ErrMalformedResponse, i)
-		}
-		value, ok := flagValue(entry.Value)
-		if !ok {
-			return messages.Flags{}, fmt.Errorf("%w: flag %d has no string or boolean value", ErrMalformedResponse, i)
-		}
-		values[name] = value
+	values, skipped, err := readFlags(wire.Flags)
+	if err != nil {
+		return messages.Flags{}, nil, err
 	}
 	ttl, ok := ttlSeconds(wire.TTLSeconds)
 	if !ok {
-		return messages.Flags{}, fmt.Errorf("%w: \"ttl_seconds\" is not a number", ErrMalformedResponse)
+		skipped = append(skipped, skippedPart{index: -1, problem: "ttl_seconds is " + jsonKind(wire.TTLSeconds) + ", not a number"})
 	}
-	return messages.Flags{Values: values, TTL: ttl}, nil
+	return messages.Flags{Values: values, TTL: ttl}, skipped, nil
+}
+
+// readFlags reads the "flags" member: absent or null is no flags, an array
+// is read entry by entry, anything else is malformed.
+func readFlags(raw json.RawMessage) (map[string]string, []skippedPart, error) {
+	switch {
+	case len(raw) == 0 || string(raw) == "null":
+		// No flags: a good answer with every flag off.
+		return map[string]string{}, nil, nil
+	case raw[0] != '[':
+		return nil, nil, fmt.Errorf("%w: \"flags\" is not an array", ErrMalformedResponse)
+	}
+	// Read in one go when every entry is an object or null, as in every
+	// answer the service gives; entry by entry only when one is not. A
+	// fresh slice: encoding/json would reuse the old elements of a slice it
+	// decodes into, mixing fields of two arrays.
+	var entries []*wireFlag
+	if err := json.Unmarshal(raw, &entries); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if !errors.As(err, &typeErr) {
+			return nil, nil, decodeError(err)
+		}
+		return readFlagsOneByOne(raw)
+	}
+	values := make(map[string]string, len(entries))
+	var skipped []skippedPart
+	for i, entry := range entries {
+		if entry == nil {
+			skipped = append(skipped, skippedPart{index: i, problem: "entry is null, not an object"})
+			continue
+		}
+		name, value, skip := readFlag(entry)
+		if skip != nil {
+			skip.index = i
+			skipped = append(skipped, *skip)
+			continue
+		}
+		values[name] = value
+	}
+	return values, skipped, nil
+}
+
+// readFlagsOneByOne reads a "flags" array some entry of which is neither an
+// object nor null.
+func readFlagsOneByOne(raw json.RawMessage) (map[string]string, []skippedPart, error) {
+	var entries []json.RawMessage
+	if err := json.Unmarshal(raw, &entries); err != nil {
+		return nil, nil, decodeError(err)
+	}
+	values := make(map[string]string, len(entries))
+	var skipped []skippedPart
+	for i, raw := range entries {
+		if raw[0] != '{' {
+			skipped = append(skipped, skippedPart{index: i, problem: "entry is " + jsonKind(raw) + ", not an object"})
+			continue
+		}
+		// A fresh struct: encoding/json would keep fields of an earlier
+		// entry that this one lacks.
+		var entry wireFlag
+		if err := json.Unmarshal(raw, &entry); err != nil {
+			return nil, nil, decodeError(err) // not seen: every field takes any JSON
+		}
+		name, value, skip := readFlag(&entry)
+		if skip != nil {
+			skip.index = i
+			skipped = append(skipped, *skip)
+			continue
+		}
+		values[name] = value
+	}
+	return values, skipped, nil
+}
+
+// readFlag reads one flag, or says why it is skipped.
+func readFlag(entry *wireFlag) (name, value string, skip *skippedPart) {
+	name, ok := jsonString(entry.Name)
+	if !ok {
+		return "", "", &skippedPart{problem: "name is " + jsonKind(entry.Name) + ", not a string"}
+	}
+	value, ok = flagValue(entry.Value)
+	if !ok {
+		return "", "", &skippedPart{name: name, named: true, problem: "value is " + jsonKind(entry.Value)}
+	}
+	return name, value, nil
 }
 
 // decodeError tells a body that is not JSON (or ends too soon) from a body
@@ -115,10 +194,13 @@ func decodeError(err error) error {
 	switch {
 	case err == io.EOF:
 		return fmt.Errorf("%w: empty body", ErrMalformedResponse)
-	case errors.Is(err, io.ErrUnexpectedEOF), errors.As(err, &syntaxErr), errors.As(err, &typeErr):
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		// Cut short, by the server or the network: errors.Is sees which.
+		return fmt.Errorf("%w: %w", ErrMalformedResponse, err)
+	case errors.As(err, &syntaxErr), errors.As(err, &typeErr):
 		return fmt.Errorf("%w: %v", ErrMalformedResponse, err)
 	default:
-		return fmt.Errorf("telemetry: feature flags: reading the response: %w", err)
+		return readError(err)
 	}
 }
 
@@ -151,7 +233,7 @@ func flagValue(raw json.RawMessage) (string, bool) {
 }
 
 // ttlSeconds decodes ttl_seconds: absent or null is 0, a number goes through
-// serverSeconds, anything else is not ok.
+// serverSeconds, anything else is 0 and not ok.
 func ttlSeconds(raw json.RawMessage) (time.Duration, bool) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return 0, true
@@ -166,4 +248,25 @@ func ttlSeconds(raw json.RawMessage) (time.Duration, bool) {
 		return 0, false
 	}
 	return serverSeconds(secs), true
+}
+
+// jsonKind names the kind of a JSON value the decoder has checked, for a
+// record of what was skipped. It never repeats the value.
+func jsonKind(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return "absent"
+	}
+	switch raw[0] {
+	case 'n':
+		return "null"
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	}
+	return "a number"
 }

@@ -39,6 +39,13 @@ func TestParseResponse(t *testing.T) {
 		{name: "keys ignore case", body: `{"Flags":[{"NAME":"a","Value":"1"}],"TTL_Seconds":5}`,
 			want: map[string]string{"a": "1"}, wantTTL: 5 * time.Second},
 		{name: "empty flags", body: `{"flags":[]}`, want: map[string]string{}},
+		// An answer without flags is an answer: every flag off, for its TTL.
+		{name: "empty object", body: `{}`, want: map[string]string{}},
+		{name: "flags null", body: `{"flags":null}`, want: map[string]string{}},
+		{name: "only a ttl", body: `{"ttl_seconds":300}`, want: map[string]string{}, wantTTL: 5 * time.Minute},
+		{name: "flags null and a ttl", body: `{"flags":null,"ttl_seconds":60}`, want: map[string]string{}, wantTTL: time.Minute},
+		{name: "later flags null", body: `{"flags":[{"name":"a","value":"1"}],"flags":null}`, want: map[string]string{}},
+		{name: "only other keys", body: `{"version":7}`, want: map[string]string{}},
 		{name: "white space around", body: " \n\t{\"flags\":[]}\r\n ", want: map[string]string{}},
 		{name: "ttl", body: `{"flags":[],"ttl_seconds":300}`, want: map[string]string{}, wantTTL: 5 * time.Minute},
 		{name: "ttl null", body: `{"flags":[],"ttl_seconds":null}`, want: map[string]string{}},
@@ -50,28 +57,52 @@ func TestParseResponse(t *testing.T) {
 		{name: "ttl beyond float64", body: `{"flags":[],"ttl_seconds":1e400}`, want: map[string]string{}, wantTTL: maxServerDuration},
 		{name: "ttl below float64", body: `{"flags":[],"ttl_seconds":1e-400}`, want: map[string]string{}},
 
+		// One odd flag does not lose the others: it is skipped.
+		{name: "value number skipped", body: `{"flags":[{"name":"a","value":1},{"name":"b","value":"true"}]}`,
+			want: map[string]string{"b": "true"}},
+		{name: "value null skipped", body: `{"flags":[{"name":"b","value":"true"},{"name":"a","value":null}]}`,
+			want: map[string]string{"b": "true"}},
+		{name: "value object skipped", body: `{"flags":[{"name":"a","value":{"on":true}},{"name":"b","value":true}]}`,
+			want: map[string]string{"b": "true"}},
+		{name: "value array skipped", body: `{"flags":[{"name":"a","value":["true"]},{"name":"b","value":"x"}]}`,
+			want: map[string]string{"b": "x"}},
+		{name: "entry without value skipped", body: `{"flags":[{"name":"a"},{"name":"b","value":"x"}]}`,
+			want: map[string]string{"b": "x"}},
+		{name: "later value null skipped", body: `{"flags":[{"name":"a","value":"1","value":null},{"name":"b","value":"x"}]}`,
+			want: map[string]string{"b": "x"}},
+		{name: "entry null skipped", body: `{"flags":[null,{"name":"b","value":"x"}]}`, want: map[string]string{"b": "x"}},
+		{name: "entry string skipped", body: `{"flags":["a",{"name":"b","value":"x"}]}`, want: map[string]string{"b": "x"}},
+		{name: "entry number skipped", body: `{"flags":[1,{"name":"b","value":"x"}]}`, want: map[string]string{"b": "x"}},
+		{name: "entry array skipped", body: `{"flags":[[{"name":"a","value":"1"}],{"name":"b","value":"x"}]}`,
+			want: map[string]string{"b": "x"}},
+		{name: "entry without name skipped", body: `{"flags":[{"value":"1"},{"name":"b","value":"x"}]}`,
+			want: map[string]string{"b": "x"}},
+		{name: "name null skipped", body: `{"flags":[{"name":null,"value":"1"},{"name":"b","value":"x"}]}`,
+			want: map[string]string{"b": "x"}},
+		{name: "name number skipped", body: `{"flags":[{"name":1,"value":"1"},{"name":"b","value":"x"}]}`,
+			want: map[string]string{"b": "x"}},
+		{name: "later name null skipped", body: `{"flags":[{"name":"a","value":"1","name":null},{"name":"b","value":"x"}]}`,
+			want: map[string]string{"b": "x"}},
+		{name: "odd repeat keeps the earlier", body: `{"flags":[{"name":"a","value":"1"},{"name":"a","value":2}]}`,
+			want: map[string]string{"a": "1"}},
+		{name: "every flag odd", body: `{"flags":[{"name":"a","value":1},null]}`, want: map[string]string{}},
+		{name: "ttl string is absent", body: `{"flags":[{"name":"a","value":"1"}],"ttl_seconds":"60"}`,
+			want: map[string]string{"a": "1"}},
+		{name: "ttl boolean is absent", body: `{"flags":[],"ttl_seconds":true}`, want: map[string]string{}},
+		{name: "ttl object is absent", body: `{"flags":[],"ttl_seconds":{"s":60}}`, want: map[string]string{}},
+		{name: "ttl array is absent", body: `{"flags":[],"ttl_seconds":[60]}`, want: map[string]string{}},
+		{name: "later ttl string is absent", body: `{"flags":[],"ttl_seconds":60,"ttl_seconds":"60"}`, want: map[string]string{}},
+
 		{name: "empty body", body: "", wantErr: ErrMalformedResponse},
 		{name: "only white space", body: "  \n", wantErr: ErrMalformedResponse},
 		{name: "JSON null", body: "null", wantErr: ErrMalformedResponse},
 		{name: "array", body: `[{"name":"a","value":"1"}]`, wantErr: ErrMalformedResponse},
 		{name: "string", body: `"flags"`, wantErr: ErrMalformedResponse},
-		{name: "no flags", body: `{"ttl_seconds":60}`, wantErr: ErrMalformedResponse},
-		{name: "flags null", body: `{"flags":null}`, wantErr: ErrMalformedResponse},
 		{name: "flags object", body: `{"flags":{"a":"1"}}`, wantErr: ErrMalformedResponse},
 		{name: "flags string", body: `{"flags":"a"}`, wantErr: ErrMalformedResponse},
-		{name: "later flags null", body: `{"flags":[],"flags":null}`, wantErr: ErrMalformedResponse},
-		{name: "entry null", body: `{"flags":[null]}`, wantErr: ErrMalformedResponse},
-		{name: "entry string", body: `{"flags":["a"]}`, wantErr: ErrMalformedResponse},
-		{name: "entry without name", body: `{"flags":[{"value":"1"}]}`, wantErr: ErrMalformedResponse},
-		{name: "name null", body: `{"flags":[{"name":null,"value":"1"}]}`, wantErr: ErrMalformedResponse},
-		{name: "name number", body: `{"flags":[{"name":1,"value":"1"}]}`, wantErr: ErrMalformedResponse},
-		{name: "later name null", body: `{"flags":[{"name":"a","value":"1","name":null}]}`, wantErr: ErrMalformedResponse},
-		{name: "entry without value", body: `{"flags":[{"name":"a"}]}`, wantErr: ErrMalformedResponse},
-		{name: "value null", body: `{"flags":[{"name":"a","value":null}]}`, wantErr: ErrMalformedResponse},
-		{name: "value number", body: `{"flags":[{"name":"a","value":1}]}`, wantErr: ErrMalformedResponse},
-		{name: "value object", body: `{"flags":[{"name":"a","value":{}}]}`, wantErr: ErrMalformedResponse},
-		{name: "ttl string", body: `{"flags":[],"ttl_seconds":"60"}`, wantErr: ErrMalformedResponse},
-		{name: "ttl boolean", body: `{"flags":[],"ttl_seconds":true}`, wantErr: ErrMalformedResponse},
+		{name: "flags number", body: `{"flags":1}`, wantErr: ErrMalformedResponse},
+		{name: "flags boolean", body: `{"flags":true}`, wantErr: ErrMalformedResponse},
+		{name: "later flags a string", body: `{"flags":[],"flags":"a"}`, wantErr: ErrMalformedResponse},
 		{name: "syntax error", body: `{"flags":[}`, wantErr: ErrMalformedResponse},
 		{name: "truncated", body: `{"flags":[{"name":"a"`, wantErr: ErrMalformedResponse},
 		{name: "trailing object", body: `{"flags":[]}{}`, wantErr: ErrMalformedResponse},
@@ -86,7 +117,7 @@ func TestParseResponse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := parseResponse(strings.NewReader(tt.body))
+			got, _, err := parseResponse(strings.NewReader(tt.body))
 
 			if tt.wantErr != nil {
 				require.ErrorIs(t, err, tt.wantErr)
@@ -95,6 +126,20 @@ func TestParseResponse(t *testing.T) {
 			}
 			require.NoError(t, err)
 			require.Equal(t, messages.Flags{Values: tt.want, TTL: tt.wantTTL}, got)
+		})
+	}
+}
+
+// TestParseResponseTruncatedWrapsItsCause checks that a body cut short is
+// malformed and says why with io.ErrUnexpectedEOF, which errors.Is sees.
+func TestParseResponseTruncatedWrapsItsCause(t *testing.T) {
+	for _, body := range []string{`{`, `{"flags":[{"name":"a"`, `{"flags":[{"name":"a","value":"1"}],"ttl_seconds":6`, `{"fl`} {
+		t.Run(body, func(t *testing.T) {
+			got, _, err := parseResponse(strings.NewReader(body))
+
+			require.ErrorIs(t, err, ErrMalformedResponse)
+			require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+			require.Equal(t, messages.Flags{}, got)
 		})
 	}
 }
@@ -114,7 +159,7 @@ func TestParseResponseSizeLimit(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			body := prefix + strings.Repeat("\n", tt.size-len(prefix))
 
-			got, err := parseResponse(strings.NewReader(body))
+			got, _, err := parseResponse(strings.NewReader(body))
 
 			if tt.wantErr != nil {
 				require.ErrorIs(t, err, tt.wantErr)
@@ -132,7 +177,7 @@ func TestParseResponseSizeLimit(t *testing.T) {
 func TestParseResponseReadsNoMoreThanTheLimit(t *testing.T) {
 	body := &countingReader{r: io.MultiReader(strings.NewReader(`{"flags":[]}`), endless(' '))}
 
-	_, err := parseResponse(body)
+	_, _, err := parseResponse(body)
 
 	require.ErrorIs(t, err, ErrResponseTooLarge)
 	require.Equal(t, int64(maxResponseBytes+1), body.n)
@@ -142,7 +187,7 @@ func TestParseResponseReadError(t *testing.T) {
 	errReset := errors.New("connection reset by peer")
 	body := io.MultiReader(strings.NewReader(`{"flags":[{"name":"a",`), errorReader{errReset})
 
-	_, err := parseResponse(body)
+	_, _, err := parseResponse(body)
 
 	require.ErrorIs(t, err, errReset)
 	require.NotErrorIs(t, err, ErrMalformedResponse, "a failed read is not a malformed body")
@@ -187,7 +232,7 @@ func BenchmarkParseResponse(b *testing.B) {
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := parseResponse(strings.NewReader(text)); err != nil {
+		if _, _, err := parseResponse(strings.NewReader(text)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,0 +1,147 @@
+package telemetry
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/stretchr/testify/require"
+
+	"github.com/flagactor/flagactor/telemetry/flagactor"
+)
+
+// heldBody answers with Retry-After: 3600 and what start writes, and then
+// keeps the body open until release is called, as a stuck server or proxy
+// does. It counts the requests it gets.
+func heldBody(start func(http.ResponseWriter), requests *atomic.Int64) (handler http.Handler, release func()) {
+	released := make(chan struct{})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if requests != nil {
+			requests.Add(1)
+		}
+		w.Header().Set("Retry-After", "3600")
+		start(w)
+		http.NewResponseController(w).Flush()
+		<-released
+	}), func() { close(released) }
+}
+
+// TestFetchStatusDoesNotWaitForItsBody checks that a non-200 answer returns
+// at once with its *StatusError, whatever the server does with the body.
+func TestFetchStatusDoesNotWaitForItsBody(t *testing.T) {
+	tests := []struct {
+		name  string
+		start func(http.ResponseWriter)
+	}{
+		{"chunked body left open", func(w http.ResponseWriter) {
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = io.WriteString(w, `{"error":"slow down"`)
+		}},
+		{"no byte of the body", func(w http.ResponseWriter) {
+			w.WriteHeader(http.StatusTooManyRequests)
+		}},
+		{"content length not yet sent", func(w http.ResponseWriter) {
+			w.Header().Set("Content-Length", "4096")
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = io.WriteString(w, `{"error":`)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			handler, release := heldBody(tt.start, nil)
+			srv := startTLS(t, handler)
+			// Cleanups run last-in first-out: the handler returns before the
+			// server waits for it.
+			t.Cleanup(release)
+			done := make(chan error, 1)
+			go func() {
+				_, err := newFetcher(srv).Fetch(context.Background(), hostOf(srv))
+				done <- err
+			}()
+
+			select {
+			case err := <-done:
+				var status *StatusError
+				require.ErrorAs(t, err, &status)
+				require.Equal(t, http.StatusTooManyRequests, status.StatusCode)
+				require.Equal(t, time.Hour, status.RetryAfter())
+			case <-time.After(5 * time.Second):
+				t.Fatal("Fetch waited for the body of a 429")
+			}
+		})
+	}
+}
+
+// TestActorKeepsRetryAfterOfAHeldBody runs the same 429 through the actor on
+// a mock clock: the fetch fails with the server's Retry-After, so the next
+// fetch is an hour away, not the first backoff step of a second.
+func TestActorKeepsRetryAfterOfAHeldBody(t *testing.T) {
+	var requests atomic.Int64
+	handler, release := heldBody(func(w http.ResponseWriter) {
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = io.WriteString(w, `{"error":"slow down"`)
+	}, &requests)
+	srv := startTLS(t, handler)
+	mock := clock.NewMock()
+	actor := flagactor.New(flagactor.WithClock(mock))
+	t.Cleanup(func() { _ = actor.Close() })
+	t.Cleanup(release) // first: the actor's fetch and the handler end before Close waits
+	// Only bounds a failing run: a passing one returns well before.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	lease, err := actor.Acquire(ctx, hostOf(srv), newFetcher(srv))
+	require.NoError(t, err)
+	defer lease.Release()
+
+	on, err := lease.Enabled(ctx, TelemetryFlag)
+	require.False(t, on)
+	var status *StatusError
+	require.ErrorAs(t, err, &status, "the query did not get the fetch's status error")
+	require.Equal(t, time.Hour, status.RetryAfter())
+	require.Equal(t, int64(1), requests.Load())
+
+	mock.Add(2 * time.Second) // past a first backoff step with its jitter
+	on, err = lease.Enabled(ctx, TelemetryFlag)
+	require.False(t, on)
+	require.Error(t, err)
+	require.Equal(t, int64(1), requests.Load(), "fetched again before the Retry-After passed")
+
+	mock.Add(time.Hour)
+	_, _ = lease.Enabled(ctx, TelemetryFlag)
+	require.Equal(t, int64(2), requests.Load(), "no fetch once the Retry-After passed")
+}
+
+// TestFetchCredentialRejected checks that 401 and 403 are both a
+// *StatusError and a flagactor.ErrCredentialRejected, and no other status is
+// the latter.
+func TestFetchCredentialRejected(t *testing.T) {
+	for _, tt := range []struct {
+		status   int
+		rejected bool
+	}{
+		{http.StatusUnauthorized, true},
+		{http.StatusForbidden, true},
+		{http.StatusNotFound, false},
+		{http.StatusTooManyRequests, false},
+		{http.StatusInternalServerError, false},
+	} {
+		t.Run(http.StatusText(tt.status), func(t *testing.T) {
+			srv := startTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Error(w, "no", tt.status)
+			}))
+
+			_, err := newFetcher(srv).Fetch(context.Background(), hostOf(srv))
+
+			var status *StatusError
+			require.ErrorAs(t, err, &status)
+			require.Equal(t, tt.status, status.StatusCode)
+			require.Equal(t, tt.rejected, errors.Is(err, flagactor.ErrCredentialRejected))
+			require.Equal(t, "telemetry: feature flags: HTTP "+status.Status, err.Error())
+		})
+	}
+}
