@@ -176,14 +176,21 @@ func run(ctx context.Context, args []string, stdout io.Writer, stderr *os.File) 
 	if !o.quiet {
 		fmt.Fprintf(stderr, "actorbench: %d scenarios in %v\n", len(run.results), took)
 	}
-	if missed := missedOf(run.verdicts); o.check && len(missed) > 0 {
-		fmt.Fprintf(stderr, "actorbench: -check: %d of %d targets missed:\n", len(missed), len(run.verdicts))
-		for _, v := range missed {
-			fmt.Fprintf(stderr, "  %s %s\n", v.Scenario, v)
-		}
-		return 1
+	return checkExit(o.check, run.verdicts, stderr)
+}
+
+// checkExit is the exit code of a run whose targets were judged vs: with
+// -check, 1 when any was missed, naming each on stderr.
+func checkExit(check bool, vs []Verdict, stderr io.Writer) int {
+	missed := missedOf(vs)
+	if !check || len(missed) == 0 {
+		return 0
 	}
-	return 0
+	fmt.Fprintf(stderr, "actorbench: -check: %d of %d targets missed:\n", len(missed), len(vs))
+	for _, v := range missed {
+		fmt.Fprintf(stderr, "  %s %s\n", v.Scenario, v)
+	}
+	return 1
 }
 
 // listScenarios prints every scenario with a line on what it does.
