@@ -205,10 +205,7 @@ func summaryRows(results []Result) [][]string {
 				br, _ := res.row(implBaseline, r.GOMAXPROCS, r.Hosts)
 				what := fmt.Sprintf("warm query, cpu=%d; ns/op", r.GOMAXPROCS)
 				if res.Scenario == "acquire-release" {
-					what = fmt.Sprintf("open+close pair, %d hosts, cpu=%d; ns/op", r.Hosts, r.GOMAXPROCS)
-					if r.Hosts == 1 {
-						what = fmt.Sprintf("open+close pair, 1 host, cpu=%d; ns/op", r.GOMAXPROCS)
-					}
+					what = fmt.Sprintf("open+close pair, %s, cpu=%d; ns/op", hostCount(r.Hosts), r.GOMAXPROCS)
 				}
 				if floor != nil {
 					kind := timingFloor(res.Scenario)

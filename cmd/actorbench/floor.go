@@ -37,7 +37,7 @@ const floorMailbox = 256
 // sink keeps the compiler from dropping a floor's work.
 var sink atomic.Int64
 
-// runFloor measures the floors at every parallelism.
+// runFloor measures the floors at every -cpu.
 func runFloor(_ context.Context, b *bench) (Result, error) {
 	res := Result{
 		Scenario: "floor",

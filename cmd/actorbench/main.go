@@ -12,7 +12,7 @@
 // Every count comes from the flag server's counters or the implementations'
 // own code paths; timing scenarios report the median of several rounds.
 // Scenarios that span simulated hours run on clocks the bench moves by hand
-// (see simulated in sim.go for how, and why two kinds).
+// (see simulated in sim.go for how).
 package main
 
 import (
@@ -60,9 +60,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("actorbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.scenarios, "scenario", "all", "comma-separated scenarios to run: "+strings.Join(scenarioNames(), ","))
-	fs.BoolVar(&o.json, "json", false, "print one JSON object per row instead of tables")
+	fs.BoolVar(&o.json, "json", false, "print JSON lines instead of tables: a meta record, one per row, one per target (verdict)")
 	fs.BoolVar(&o.bench, "bench", false, "also print Go benchmark lines (every round) for benchstat")
-	fs.IntVar(&o.rounds, "rounds", 5, "rounds of each timing benchmark; the median is reported")
+	fs.IntVar(&o.rounds, "rounds", 5, "rounds of each timed figure; the median is reported, with the min-max")
 	fs.StringVar(&o.plotDir, "plot", "", "write PNG charts into this `dir`")
 	fs.BoolVar(&o.quick, "quick", false, "small sizes (a smoke run, seconds long)")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress on stderr")

@@ -20,14 +20,15 @@ var (
 	actorColor    = color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff} // blue
 	baselineColor = color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff} // red
 	floorColors   = map[string]color.Color{
-		floorAtomicMap: color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}, // green
-		floorRoundTrip: color.RGBA{R: 0x7f, G: 0x7f, B: 0x7f, A: 0xff}, // grey
-		floorTwoSends:  color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff}, // orange
+		floorAtomicLoad: color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}, // green
+		floorAtomicMap:  color.RGBA{R: 0x94, G: 0x67, B: 0xbd, A: 0xff}, // purple
+		floorRoundTrip:  color.RGBA{R: 0x7f, G: 0x7f, B: 0x7f, A: 0xff}, // grey
+		floorTwoSends:   color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff}, // orange
 	}
 )
 
 // writePlots writes a PNG chart into dir for each result that has one:
-// requests per simulated second for fleet and outage, ns/op by parallelism
+// requests per simulated second for fleet and outage, ns/op by GOMAXPROCS
 // for warm-query and acquire-release (with the floor beside them).
 func writePlots(dir string, results []Result) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -153,7 +154,7 @@ func nonzeroPoints(series []float64, unit float64) (*plotter.Scatter, error) {
 	return plotter.NewScatter(xys)
 }
 
-// parallelismPlot charts ns/op against the number of goroutines, on a log
+// parallelismPlot charts ns/op against GOMAXPROCS (-cpu), on a log
 // scale so the floors fit beside the implementations.
 func parallelismPlot(res Result, floor *Result) (*plot.Plot, error) {
 	p := plot.New()

@@ -12,7 +12,7 @@ type Result struct {
 }
 
 // Row is one implementation's figures in a scenario; timing scenarios have
-// one row per parallelism (and host count).
+// one row per GOMAXPROCS (and host count).
 type Row struct {
 	Impl       string // implActor, implBaseline or implFloor
 	Floor      string // which floor, when Impl is implFloor

@@ -156,7 +156,7 @@ func ratioAt(res Result, cpu, hosts int, limit float64) (Verdict, bool) {
 	}
 	target := fmt.Sprintf("actor/baseline ns/op at cpu=%d", cpu)
 	if hosts != 0 {
-		target = fmt.Sprintf("actor/baseline ns/op, %d hosts, cpu=%d", hosts, cpu)
+		target = fmt.Sprintf("actor/baseline ns/op, %s, cpu=%d", hostCount(hosts), cpu)
 	}
 	return atMost(res.Scenario, target, a.value("ns_per_op")/b.value("ns_per_op"), limit,
 		ratioRounds(a, b, "ns_per_op", roundNs)), true
@@ -180,7 +180,7 @@ func floorTarget(res Result, floor *Result, kind string, limit float64) []Verdic
 		if ratio := r.value("ns_per_op") / f.value("ns_per_op"); ratio > worst {
 			worst, at = ratio, fmt.Sprintf("cpu=%d", r.GOMAXPROCS)
 			if r.Hosts != 0 {
-				at = fmt.Sprintf("%d hosts, %s", r.Hosts, at)
+				at = hostCount(r.Hosts) + ", " + at
 			}
 			nf, _ := r.field("ns_per_op")
 			rounds = nf.Rounds
@@ -256,4 +256,12 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// hostCount names a number of hosts.
+func hostCount(n int) string {
+	if n == 1 {
+		return "1 host"
+	}
+	return fmt.Sprintf("%d hosts", n)
 }
