@@ -195,7 +195,8 @@ func summaryRows(results []Result) [][]string {
 			side(fmt.Sprintf("retry-after: 429 + Retry-After: 60 for %s; requests", simSpan(len(a.Series))), "fetches", "")
 		case "fleet":
 			side("fleet: peak requests/s after the first minute", "peak_per_second", "")
-			side("fleet: requests per process-hour (steady)", "requests_per_process_hour", "")
+			side("fleet: requests per process-hour, steady (from each process's first refresh)", "requests_per_process_hour", "")
+			side("fleet: requests per process-hour, every request of the run", "requests_per_process_hour_all", "")
 			side("fleet: requests in all", "fetches", "")
 		case "warm-query", "acquire-release":
 			for _, r := range res.Rows {
