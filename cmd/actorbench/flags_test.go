@@ -5,10 +5,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // runCLI runs the command with args and returns its exit code, stdout and
@@ -229,5 +234,52 @@ func TestResultsPageAndReadmeComeFromTheRun(t *testing.T) {
 		"-plot", docs, "-markdown", page, "-readme", readme)
 	if code != 1 || !strings.Contains(errText, "no "+readmeBegin) {
 		t.Errorf("README without markers: exit %d, stderr %q; want 1 and why", code, errText)
+	}
+}
+
+// Each timing case runs under its own GOMAXPROCS, on one goroutine per P,
+// and the process's GOMAXPROCS is back afterwards.
+func TestRunRoundsSetsGOMAXPROCSPerCase(t *testing.T) {
+	if err := setBenchtime(time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	before := runtime.GOMAXPROCS(0)
+	var mu sync.Mutex
+	seen := map[int]bool{}  // GOMAXPROCS inside a body
+	bodies := map[int]int{} // bodies run, by GOMAXPROCS
+	probe := func() runSetup {
+		return runSetup{body: func(l loop) {
+			procs := runtime.GOMAXPROCS(0)
+			mu.Lock()
+			bodies[procs]++
+			seen[procs] = true
+			mu.Unlock()
+			for l.Next() {
+			}
+		}}
+	}
+	b := &bench{rounds: 1, progress: &progress{mode: progressOff}}
+	rows, err := runRounds(b, "probe", []timingCase{
+		{impl: implFloor, floor: "probe", cpu: 1, bench: timed(probe)},
+		{impl: implFloor, floor: "probe", cpu: 3, bench: timed(probe)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := runtime.GOMAXPROCS(0); got != before {
+		t.Errorf("GOMAXPROCS after the rounds = %d, want %d back", got, before)
+	}
+	if len(seen) != 2 || !seen[1] || !seen[3] {
+		t.Errorf("bodies ran under GOMAXPROCS %v, want 1 and 3", slices.Sorted(maps.Keys(seen)))
+	}
+	// testing.Benchmark runs the function several times, growing b.N: at 1 P
+	// one body per run, at 3 Ps three per run.
+	if bodies[3]%3 != 0 || bodies[3] < 3 || bodies[1] < 1 {
+		t.Errorf("body calls by GOMAXPROCS = %v, want a multiple of 3 at 3", bodies)
+	}
+	for _, r := range rows {
+		if r.Goroutines != r.GOMAXPROCS {
+			t.Errorf("row at GOMAXPROCS %d says %d goroutines", r.GOMAXPROCS, r.Goroutines)
+		}
 	}
 }
