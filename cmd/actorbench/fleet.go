@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -34,7 +37,7 @@ func runFleet(ctx context.Context, b *bench) (Result, error) {
 			"simulated clock (simclock) shared by the processes, one step per simulated second",
 			fmt.Sprintf("a process queries in every second in which its value may expire: from %v after its last request (90%% of the TTL: the contract lets no value expire sooner) until it has refetched; the seconds between are skipped, which changes no count",
 				fleetQuiet),
-			"before each of its queries the actor's loop is settled with a Stats round trip, which applies every deadline its timer would have (simclock fires no timers)",
+			"before each of its queries the actor's loop is settled with a Stats round trip, which applies every deadline its timer would have (simclock fires no timers); after it, another tells how many fetches the actor has started, and the step waits until each has reached the fetcher, so every request falls in the second that made it",
 			fmt.Sprintf("peak_per_second leaves out the first %d simulated seconds", fleetWarmup),
 			"requests_per_process_hour: the steady rate of refreshes: each process's requests after its first refresh, per hour from its first refresh to its last request (the cold fetch and the one-time spread of the first refresh left out)",
 			"requests_per_process_hour_all: every request, per process per hour of the run. Over a run of a whole number of TTLs, a refresh schedule moved earlier once (the spread) fits one more refresh before the end than the lockstep one, at the same rate",
@@ -52,6 +55,50 @@ type fleetProcess struct {
 	subject subject
 	conn    conn
 	fetcher *recordingFetcher
+}
+
+// step is one simulated second of a process whose value may expire: it
+// queries once, and returns when any fetch that started has reached the
+// fetcher.
+func (p *fleetProcess) step(ctx context.Context, got *answers) error {
+	if _, err := p.subject.settle(ctx); err != nil {
+		return err
+	}
+	got.add(p.conn.enabled(ctx))
+	// A refresh runs on a goroutine of the actor's own, which may not have
+	// reached the fetcher yet: the clock must not move before it has.
+	started, err := p.subject.settle(ctx)
+	if err != nil {
+		return err
+	}
+	return p.fetcher.waitEntered(int64(started))
+}
+
+// inParallel calls do for every process, on one goroutine per P, and
+// returns the first error.
+func inParallel(procs []*fleetProcess, do func(*fleetProcess) error) error {
+	workers := min(runtime.GOMAXPROCS(0), len(procs)/8) // a few processes are not worth a goroutine
+	if workers <= 1 {
+		for _, p := range procs {
+			if err := do(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, workers)
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(procs); i += workers {
+				if errs[w] = do(procs[i]); errs[w] != nil {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 func fleetOnce(ctx context.Context, impl string, n, seconds int, t *task) (Row, error) {
@@ -79,17 +126,21 @@ func fleetOnce(ctx context.Context, impl string, n, seconds int, t *task) (Row, 
 	var got answers
 	queries := 0
 	quiet := int64(fleetQuiet / time.Second)
+	var due []*fleetProcess
 	for sec := range int64(seconds) {
+		due = due[:0]
 		for _, p := range procs {
 			if p.fetcher.count.Load() > 0 && sec < p.fetcher.last.Load()+quiet {
 				continue // fresh by the contract: this query could change nothing
 			}
-			if err := p.subject.settle(st.ctx); err != nil {
-				return Row{}, err
-			}
-			got.add(p.conn.enabled(st.ctx))
-			queries++
+			due = append(due, p)
 		}
+		// The processes are independent and every request of the step lands
+		// in the same simulated second, so they query side by side.
+		if err := inParallel(due, func(p *fleetProcess) error { return p.step(st.ctx, &got) }); err != nil {
+			return Row{}, err
+		}
+		queries += len(due)
 		if err := st.next(); err != nil {
 			return Row{}, err
 		}
@@ -140,6 +191,22 @@ type recordingFetcher struct {
 	start time.Time
 
 	count, refresh, last atomic.Int64
+}
+
+// waitEntered returns once n fetches have entered Fetch, bounded by
+// maxFetchWait of real time.
+func (f *recordingFetcher) waitEntered(n int64) error {
+	if f.count.Load() >= n {
+		return nil // nearly always: no clock needed
+	}
+	deadline := time.Now().Add(maxFetchWait)
+	for f.count.Load() < n {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d fetches started, %d reached the fetcher after %v", n, f.count.Load(), maxFetchWait)
+		}
+		runtime.Gosched()
+	}
+	return nil
 }
 
 func (f *recordingFetcher) Fetch(ctx context.Context, host string) (messages.Flags, error) {
