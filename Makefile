@@ -12,7 +12,7 @@ ARGS        ?=
 # the library never inherits the benchmark's dependencies.
 MODULES     := . cmd/actorbench
 
-.PHONY: all bench test lint fuzz soak cover benchcmp
+.PHONY: all bench results test lint fuzz soak cover benchcmp
 
 all: lint test
 
@@ -20,6 +20,12 @@ all: lint test
 # Flags go through ARGS, e.g. make bench ARGS='-quick -scenario churn'.
 bench:
 	cd cmd/actorbench && $(GO) run . $(ARGS)
+
+# One full bench run written up: docs/results.md (metadata, summary, every
+# target, the whole text), every chart into docs/, and README's results
+# section, all from that same run. Rerun it after changing the library.
+results:
+	cd cmd/actorbench && $(GO) run . -plot ../../docs -markdown ../../docs/results.md -readme ../../README.md $(ARGS)
 
 # Vet, then every test (fuzz seeds as regression tests, a short soak) under the race detector.
 test:

@@ -12,11 +12,11 @@ import (
 
 // runAcquireRelease times a connection's open and close on hosts that stay
 // in use (each host keeps one pinned connection, so nothing is created,
-// evicted or fetched), over 1 and 1000 hosts, from 1, 2 and 8 goroutines.
+// evicted or fetched), over 1 and 1000 hosts, at each -cpu.
 func runAcquireRelease(ctx context.Context, b *bench) (Result, error) {
 	res := Result{
 		Scenario: "acquire-release",
-		Title:    "an open+close pair on hosts that stay in use, over 1 and 1000 hosts, from 1, 2 and 8 goroutines",
+		Title:    fmt.Sprintf("an open+close pair on hosts that stay in use, over %s hosts, at GOMAXPROCS %s", intList(b.sizes.arHosts), cpuList(b.cpus)),
 		Notes: []string{roundsNote(b),
 			"wall clock; the actor's time includes a Stats round trip at the end, so every pair has been applied"},
 	}
@@ -36,10 +36,10 @@ func runAcquireRelease(ctx context.Context, b *bench) (Result, error) {
 			defer pin.Release()
 			cache.Acquire(h)
 		}
-		for _, p := range b.sizes.parallelisms {
+		for _, cpu := range b.cpus {
 			cases = append(cases,
-				timingCase{impl: implActor, p: p, hosts: hosts, bench: timed(p, actorPairs(ctx, a, names, f, &failed))},
-				timingCase{impl: implBaseline, p: p, hosts: hosts, bench: timed(p, baselinePairs(cache, names))},
+				timingCase{impl: implActor, cpu: cpu, hosts: hosts, bench: timed(actorPairs(ctx, a, names, f, &failed))},
+				timingCase{impl: implBaseline, cpu: cpu, hosts: hosts, bench: timed(baselinePairs(cache, names))},
 			)
 		}
 	}

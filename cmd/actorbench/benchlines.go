@@ -40,7 +40,9 @@ func (r *reporter) writeBenchLines(res Result) {
 		if row.Hosts != 0 {
 			full += "/hosts=" + strconv.Itoa(row.Hosts)
 		}
-		full += "/p=" + strconv.Itoa(row.Parallelism)
+		if row.GOMAXPROCS != 1 {
+			full += "-" + strconv.Itoa(row.GOMAXPROCS) // go test's GOMAXPROCS suffix
+		}
 		for _, s := range row.Samples {
 			fmt.Fprintf(r.w, "%s\t%d\t%.2f ns/op\t%.0f allocs/op\n", full, s.N, s.NsPerOp, s.Allocs)
 		}

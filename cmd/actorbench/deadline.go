@@ -70,9 +70,9 @@ func shortDeadlineOnce(ctx context.Context, impl string, n int, t *task) (Row, e
 	on, err := conns[n].enabled(qctx)
 	t.add(1)
 	return Row{Impl: impl, Fields: []Field{
-		{"fetches", float64(fs.fetches()), kindCount},
-		{"filled", boolValue(on && err == nil), kindBool},
-		{"hurried_errors", float64(hurried.errors), kindCount},
-		{"hurried_wrong", float64(hurried.wrong), kindCount},
+		{Name: "fetches", Value: float64(fs.fetches()), Kind: kindCount},
+		{Name: "filled", Value: boolValue(on && err == nil), Kind: kindBool},
+		{Name: "hurried_errors", Value: float64(hurried.errors), Kind: kindCount},
+		{Name: "hurried_wrong", Value: float64(hurried.wrong), Kind: kindCount},
 	}}, nil
 }

@@ -12,8 +12,13 @@ import (
 // The floors: what the machine itself charges for the shapes the actor is
 // built from, measured in the same run.
 const (
+	// floorAtomicLoad is one atomic.Pointer load and a read of a bool from
+	// what it points to: the actor's warm read is that, with no map lookup,
+	// so this is the least a warm query can cost.
+	floorAtomicLoad = "atomic-load"
 	// floorAtomicMap is an atomic.Pointer load and a lookup of the telemetry
-	// flag in a one-entry map: the least a warm query can cost.
+	// flag in a one-entry map: the least a design that looks the flag up in
+	// a map on every query can cost.
 	floorAtomicMap = "atomic-map"
 	// floorRoundTrip is a request and its reply through channels to one
 	// goroutine: what a query costs an actor that answers every query itself.
@@ -24,7 +29,7 @@ const (
 	floorTwoSends = "two-sends"
 )
 
-var floorKinds = []string{floorAtomicMap, floorRoundTrip, floorTwoSends}
+var floorKinds = []string{floorAtomicLoad, floorAtomicMap, floorRoundTrip, floorTwoSends}
 
 // floorMailbox is the size of the floors' channels, the actor's mailbox size.
 const floorMailbox = 256
@@ -32,17 +37,17 @@ const floorMailbox = 256
 // sink keeps the compiler from dropping a floor's work.
 var sink atomic.Int64
 
-// runFloor measures the floors at every parallelism.
+// runFloor measures the floors at every -cpu.
 func runFloor(_ context.Context, b *bench) (Result, error) {
 	res := Result{
 		Scenario: "floor",
-		Title:    "the machine's floor: an atomic load + map lookup, a channel round trip, two one-way channel sends",
+		Title:    "the machine's floor: one atomic load, an atomic load + map lookup, a channel round trip, two one-way channel sends",
 		Notes:    []string{roundsNote(b)},
 	}
 	var cases []timingCase
-	for _, p := range b.sizes.parallelisms {
+	for _, cpu := range b.cpus {
 		for _, kind := range floorKinds {
-			cases = append(cases, timingCase{impl: implFloor, floor: kind, p: p, bench: timed(p, floorSetup(kind))})
+			cases = append(cases, timingCase{impl: implFloor, floor: kind, cpu: cpu, bench: timed(floorSetup(kind))})
 		}
 	}
 	rows, err := runRounds(b, "floor", cases)
@@ -56,6 +61,8 @@ func runFloor(_ context.Context, b *bench) (Result, error) {
 
 func floorSetup(kind string) func() runSetup {
 	switch kind {
+	case floorAtomicLoad:
+		return atomicLoadFloor
 	case floorAtomicMap:
 		return atomicMapFloor
 	case floorRoundTrip:
@@ -68,6 +75,23 @@ func floorSetup(kind string) func() runSetup {
 
 // floorAnswer stands for the actor's published answer.
 type floorAnswer struct{ values map[string]string }
+
+// floorFresh stands for the actor's published answer with its fresh mark.
+type floorFresh struct{ on bool }
+
+func atomicLoadFloor() runSetup {
+	var cell atomic.Pointer[floorFresh]
+	cell.Store(&floorFresh{on: true})
+	return runSetup{body: func(l loop) {
+		hits := 0
+		for l.Next() {
+			if cell.Load().on {
+				hits++
+			}
+		}
+		sink.Add(int64(hits))
+	}}
+}
 
 func atomicMapFloor() runSetup {
 	var cell atomic.Pointer[floorAnswer]

@@ -6,11 +6,13 @@
 //	go run ./cmd/actorbench -scenario fleet,outage -plot docs
 //	go run ./cmd/actorbench -json                # one JSON object per row
 //	go run ./cmd/actorbench -bench -scenario warm-query | benchstat /dev/stdin
+//	go run ./cmd/actorbench -cpu 1,2,8 -check      # exit 1 when a target is missed
+//	make results                                 # docs/results.md, charts and README from one run
 //
 // Every count comes from the flag server's counters or the implementations'
 // own code paths; timing scenarios report the median of several rounds.
 // Scenarios that span simulated hours run on clocks the bench moves by hand
-// (see simulated in sim.go for how, and why two kinds).
+// (see simulated in sim.go for how).
 package main
 
 import (
@@ -21,6 +23,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -43,6 +47,10 @@ type options struct {
 	quiet     bool
 	benchtime time.Duration
 	list      bool
+	cpus      []int
+	check     bool
+	markdown  string // write the results page here
+	readme    string // rewrite this README's results section
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -52,14 +60,18 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("actorbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.scenarios, "scenario", "all", "comma-separated scenarios to run: "+strings.Join(scenarioNames(), ","))
-	fs.BoolVar(&o.json, "json", false, "print one JSON object per row instead of tables")
+	fs.BoolVar(&o.json, "json", false, "print JSON lines instead of tables: a meta record, one per row, one per target (verdict)")
 	fs.BoolVar(&o.bench, "bench", false, "also print Go benchmark lines (every round) for benchstat")
-	fs.IntVar(&o.rounds, "rounds", 5, "rounds of each timing benchmark; the median is reported")
+	fs.IntVar(&o.rounds, "rounds", 5, "rounds of each timed figure; the median is reported, with the min-max")
 	fs.StringVar(&o.plotDir, "plot", "", "write PNG charts into this `dir`")
 	fs.BoolVar(&o.quick, "quick", false, "small sizes (a smoke run, seconds long)")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress on stderr")
 	fs.DurationVar(&o.benchtime, "benchtime", 0, "time per timing benchmark round (default 60ms, 5ms with -quick)")
-	fs.BoolVar(&o.list, "list", false, "list the scenarios and exit")
+	fs.BoolVar(&o.list, "list", false, "list the scenarios, a line on each, and exit")
+	cpu := fs.String("cpu", "1,2,8", "comma-separated GOMAXPROCS `list` for the timing scenarios, as go test -cpu")
+	fs.BoolVar(&o.check, "check", false, "exit 1 when any target of the run is missed")
+	fs.StringVar(&o.markdown, "markdown", "", "also write the results page (metadata, summary, targets, charts, the whole text) to this `file`")
+	fs.StringVar(&o.readme, "readme", "", "rewrite the results section of this README `file`, between "+readmeBegin+" and "+readmeEnd)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: actorbench [flags]\n\nThe flag actor against the mutex design, scenario by scenario.\n\n")
 		fs.PrintDefaults()
@@ -67,6 +79,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
+	cpus, err := parseCPUs(*cpu)
+	if err != nil {
+		return o, err
+	}
+	o.cpus = cpus
 	switch {
 	case fs.NArg() > 0:
 		return o, fmt.Errorf("unexpected arguments: %q", fs.Args())
@@ -74,8 +91,27 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("-rounds must be at least 1")
 	case o.json && o.bench:
 		return o, errors.New("-json and -bench both write to stdout: pick one")
+	case (o.markdown != "" || o.readme != "") && o.json:
+		return o, errors.New("-markdown and -readme show the text output: not with -json")
+	case o.readme != "" && (o.markdown == "" || o.plotDir == ""):
+		return o, errors.New("-readme links the results page and the charts: give -markdown and -plot too")
 	}
 	return o, nil
+}
+
+// parseCPUs reads a -cpu list.
+func parseCPUs(list string) ([]int, error) {
+	var cpus []int
+	for field := range strings.SplitSeq(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(field))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("-cpu %q: want a comma-separated list of positive integers", list)
+		}
+		if !slices.Contains(cpus, n) {
+			cpus = append(cpus, n)
+		}
+	}
+	return cpus, nil
 }
 
 // run is the whole command; it returns the exit code.
@@ -89,7 +125,7 @@ func run(ctx context.Context, args []string, stdout io.Writer, stderr *os.File) 
 		return 2
 	}
 	if o.list {
-		fmt.Fprintln(stdout, strings.Join(scenarioNames(), "\n"))
+		listScenarios(stdout)
 		return 0
 	}
 	picked, err := selectScenarios(o.scenarios)
@@ -97,31 +133,100 @@ func run(ctx context.Context, args []string, stdout io.Writer, stderr *os.File) 
 		fmt.Fprintln(stderr, "actorbench:", err)
 		return 2
 	}
+	if o.plotDir != "" && !slices.ContainsFunc(picked, func(s scenario) bool { return s.chart }) {
+		fmt.Fprintf(stderr, "actorbench: -plot: no scenario picked has a chart (those that do: %s)\n", strings.Join(chartNames(), ", "))
+		return 2
+	}
 	began := time.Now()
-	results, err := runScenarios(ctx, o, picked, stdout, newProgress(stderr, o.quiet))
+	out := stdout
+	var text strings.Builder // the whole text output, for the results page
+	if o.markdown != "" {
+		out = io.MultiWriter(stdout, &text)
+	}
+	run, err := runScenarios(ctx, o, picked, out, newProgress(stderr, o.quiet))
 	if err != nil {
 		fmt.Fprintln(stderr, "actorbench:", err)
 		return 1
 	}
+	took := time.Since(began).Round(time.Second)
+	var charts []string
 	if o.plotDir != "" {
-		files, err := writePlots(o.plotDir, results)
+		charts, err = writePlots(o.plotDir, run.results)
 		if err != nil {
 			fmt.Fprintln(stderr, "actorbench: plot:", err)
 			return 1
 		}
 		if !o.quiet {
-			fmt.Fprintf(stderr, "actorbench: wrote %s\n", strings.Join(files, ", "))
+			fmt.Fprintf(stderr, "actorbench: wrote %s\n", strings.Join(charts, ", "))
+		}
+	}
+	if o.markdown != "" {
+		page := resultsPage{meta: run.meta, results: run.results, verdicts: run.verdicts, text: text.String(), took: took}
+		if err := page.write(o.markdown, charts); err != nil {
+			fmt.Fprintln(stderr, "actorbench: -markdown:", err)
+			return 1
+		}
+		if o.readme != "" {
+			if err := page.rewriteReadme(o.readme, o.markdown, charts); err != nil {
+				fmt.Fprintln(stderr, "actorbench: -readme:", err)
+				return 1
+			}
 		}
 	}
 	if !o.quiet {
-		fmt.Fprintf(stderr, "actorbench: %d scenarios in %v\n", len(results), time.Since(began).Round(100*time.Millisecond))
+		fmt.Fprintf(stderr, "actorbench: %d scenarios in %v\n", len(run.results), took)
 	}
-	return 0
+	return checkExit(o.check, run.verdicts, stderr)
+}
+
+// checkExit is the exit code of a run whose targets were judged vs: with
+// -check, 1 when any was missed, naming each on stderr.
+func checkExit(check bool, vs []Verdict, stderr io.Writer) int {
+	missed := missedOf(vs)
+	if !check || len(missed) == 0 {
+		return 0
+	}
+	fmt.Fprintf(stderr, "actorbench: -check: %d of %d targets missed:\n", len(missed), len(vs))
+	for _, v := range missed {
+		fmt.Fprintf(stderr, "  %s %s\n", v.Scenario, v)
+	}
+	return 1
+}
+
+// listScenarios prints every scenario with a line on what it does.
+func listScenarios(w io.Writer) {
+	var t table
+	for _, s := range scenarios {
+		t.add(s.name, s.about)
+	}
+	t.writeLeft(w)
+}
+
+// chartNames are the scenarios -plot draws.
+func chartNames() []string {
+	var names []string
+	for _, s := range scenarios {
+		if s.chart {
+			names = append(names, s.name)
+		}
+	}
+	return names
+}
+
+// benchRun is what one run produced.
+type benchRun struct {
+	meta     meta
+	results  []Result
+	verdicts []Verdict
 }
 
 // runScenarios runs picked in order, reporting each to stdout as it ends.
-func runScenarios(ctx context.Context, o options, picked []scenario, stdout io.Writer, prog *progress) ([]Result, error) {
-	b := &bench{sizes: fullSizes, rounds: o.rounds, progress: prog}
+func runScenarios(ctx context.Context, o options, picked []scenario, stdout io.Writer, prog *progress) (benchRun, error) {
+	var run benchRun
+	b := &bench{sizes: fullSizes, rounds: o.rounds, cpus: o.cpus, progress: prog}
+	if len(b.cpus) == 0 {
+		b.cpus = []int{1, 2, 8}
+	}
 	if o.quick {
 		b.sizes = quickSizes
 	}
@@ -129,23 +234,26 @@ func runScenarios(ctx context.Context, o options, picked []scenario, stdout io.W
 		b.sizes.benchtime = o.benchtime
 	}
 	if err := setBenchtime(b.sizes.benchtime); err != nil {
-		return nil, err
+		return run, err
 	}
+	run.meta = newMeta(o, b)
 	rep := &reporter{w: stdout, json: o.json, bench: o.bench}
-	rep.header(o.quick, o.rounds)
-	var results []Result
+	if err := rep.header(run.meta); err != nil {
+		return run, err
+	}
 	for _, s := range picked {
 		if err := ctx.Err(); err != nil {
-			return results, err
+			return run, err
 		}
 		res, err := s.run(ctx, b)
 		if err != nil {
-			return results, fmt.Errorf("%s: %w", s.name, err)
+			return run, fmt.Errorf("%s: %w", s.name, err)
 		}
-		results = append(results, res)
+		run.results = append(run.results, res)
 		if err := rep.report(res, b.floor); err != nil {
-			return results, err
+			return run, err
 		}
+		run.verdicts = rep.verdicts
 	}
-	return results, nil
+	return run, nil
 }

@@ -34,11 +34,12 @@ func quickRun(t *testing.T) ([]Result, []map[string]any) {
 		picked = append(picked, s)
 	}
 	var out bytes.Buffer
-	o := options{quick: true, rounds: 1, json: true}
-	results, err := runScenarios(t.Context(), o, picked, &out, &progress{mode: progressOff})
+	o := options{quick: true, rounds: 1, json: true, cpus: []int{1, 2, 8}}
+	run, err := runScenarios(t.Context(), o, picked, &out, &progress{mode: progressOff})
 	if err != nil {
 		t.Fatalf("quick run: %v", err)
 	}
+	results := run.results
 	var lines []map[string]any
 	sc := bufio.NewScanner(&out)
 	for sc.Scan() {
@@ -105,20 +106,27 @@ func TestQuickRunHoldsTheClaims(t *testing.T) {
 	want("short-deadline: actor fetches == 1", get("short-deadline", implActor, "fetches") == 1,
 		get("short-deadline", implActor, "fetches"))
 
-	// 20 simulated minutes with a 15-minute TTL: every process fetches at
-	// its start and refreshes once, whatever its jitter.
+	// 40 simulated minutes with a 15-minute TTL: every process fetches at
+	// its start and refreshes twice, whatever its jitter.
 	n := float64(sz.fleetActors)
 	for _, impl := range impls {
 		f := get("fleet", impl, "fetches")
-		want("fleet: "+impl+" fetches == 2 per process", f == 2*n, f)
+		want("fleet: "+impl+" fetches == 3 per process", f == 3*n, f)
 		want("fleet: "+impl+" wrong == 0", get("fleet", impl, "wrong") == 0)
 	}
 	a, b = get("fleet", implActor, "peak_per_second"), get("fleet", implBaseline, "peak_per_second")
 	want("fleet: baseline peak == every process at once", b == n, b)
 	want("fleet: actor peak < baseline peak", a < b, a, b)
+	a, b = get("fleet", implActor, "requests_per_process_hour"), get("fleet", implBaseline, "requests_per_process_hour")
+	want("fleet: baseline refreshes every 15 minutes: 4 requests per process-hour", b == 4, b)
+	want("fleet: actor's steady rate within 1% of the baseline's", a >= b && a <= 1.01*b, a, b)
+	want("fleet: queries skip the seconds where no value can expire",
+		get("fleet", implActor, "queries") < n*float64(sz.fleetSeconds)/2, get("fleet", implActor, "queries"))
 
 	live, after := get("memory", implActor, "bytes_per_host"), get("memory", implActor, "bytes_per_host_after")
 	want("memory: actor gives memory back once hosts are evicted", live > 0 && after < live/4, live, after)
+	released := get("memory", implActor, "bytes_per_host_released")
+	want("memory: actor keeps its entries right after release (until the TTL)", released > after, released, after)
 	for _, impl := range impls {
 		want("scale: "+impl+" fetches each host once", get("scale", impl, "fetches") == float64(sz.scaleHosts))
 		want("scale: "+impl+" took time", get("scale", impl, "seconds") > 0)
@@ -136,20 +144,20 @@ func TestQuickRunHoldsTheClaims(t *testing.T) {
 // checkTimingRows checks that every timing row was measured.
 func checkTimingRows(t *testing.T, byName map[string]Result) {
 	t.Helper()
-	for _, p := range quickSizes.parallelisms {
+	for _, cpu := range []int{1, 2, 8} {
 		for _, kind := range floorKinds {
-			r, ok := byName["floor"].floorRow(kind, p)
+			r, ok := byName["floor"].floorRow(kind, cpu)
 			if !ok || r.value("ns_per_op") <= 0 {
-				t.Errorf("floor %s p=%d: missing or not measured", kind, p)
+				t.Errorf("floor %s cpu=%d: missing or not measured", kind, cpu)
 			}
 		}
 		for _, impl := range impls {
-			if r, ok := byName["warm-query"].row(impl, p, 0); !ok || r.value("ns_per_op") <= 0 {
-				t.Errorf("warm-query %s p=%d: missing or not measured", impl, p)
+			if r, ok := byName["warm-query"].row(impl, cpu, 0); !ok || r.value("ns_per_op") <= 0 || r.Goroutines != cpu {
+				t.Errorf("warm-query %s cpu=%d: missing or not measured (%+v)", impl, cpu, r)
 			}
 			for _, hosts := range quickSizes.arHosts {
-				if r, ok := byName["acquire-release"].row(impl, p, hosts); !ok || r.value("ns_per_op") <= 0 {
-					t.Errorf("acquire-release %s hosts=%d p=%d: missing or not measured", impl, hosts, p)
+				if r, ok := byName["acquire-release"].row(impl, cpu, hosts); !ok || r.value("ns_per_op") <= 0 {
+					t.Errorf("acquire-release %s hosts=%d cpu=%d: missing or not measured", impl, hosts, cpu)
 				}
 			}
 		}
@@ -161,16 +169,22 @@ func checkTimingRows(t *testing.T, byName map[string]Result) {
 func checkJSONLines(t *testing.T, lines []map[string]any) {
 	t.Helper()
 	seen := map[string]bool{}
-	for _, l := range lines {
+	if len(lines) == 0 || lines[0]["scenario"] != "meta" {
+		t.Fatalf("the first JSON line is not the meta record: %v", lines[:min(len(lines), 1)])
+	}
+	for _, l := range lines[1:] {
 		scenario, _ := l["scenario"].(string)
+		if scenario == "verdict" {
+			continue // TestVerdictRecords
+		}
 		impl, _ := l["impl"].(string)
 		if scenario == "" || impl == "" {
 			t.Errorf("JSON line %v lacks scenario or impl", l)
 		}
 		seen[scenario+"/"+impl] = true
 		if slices.Contains(timingScenarios, scenario) {
-			if _, ok := l["parallelism"]; !ok {
-				t.Errorf("timing line %v lacks parallelism", l)
+			if _, ok := l["gomaxprocs"]; !ok {
+				t.Errorf("timing line %v lacks gomaxprocs", l)
 			}
 			if _, ok := l["ns_per_op"]; !ok {
 				t.Errorf("timing line %v lacks ns_per_op", l)
@@ -201,6 +215,9 @@ func checkTables(t *testing.T, results []Result) {
 	t.Helper()
 	var out bytes.Buffer
 	rep := &reporter{w: &out, bench: true}
+	if err := rep.header(meta{}); err != nil {
+		t.Fatal(err)
+	}
 	var floor *Result
 	for i, res := range results {
 		if res.Scenario == "floor" {
@@ -297,7 +314,11 @@ func TestParseFlags(t *testing.T) {
 		wantErr bool
 	}{
 		{"defaults", nil, false},
-		{"everything", []string{"-scenario", "fleet", "-rounds", "3", "-plot", "x", "-quick", "-quiet", "-benchtime", "10ms"}, false},
+		{"everything", []string{"-scenario", "fleet", "-rounds", "3", "-plot", "x", "-quick", "-quiet", "-benchtime", "10ms", "-cpu", "1,4", "-check", "-markdown", "r.md", "-readme", "README.md"}, false},
+		{"cpu not a number", []string{"-cpu", "1,two"}, true},
+		{"cpu zero", []string{"-cpu", "0"}, true},
+		{"readme without the page", []string{"-readme", "README.md", "-plot", "x"}, true},
+		{"page with json", []string{"-markdown", "r.md", "-json"}, true},
 		{"json and bench both write stdout", []string{"-json", "-bench"}, true},
 		{"no rounds", []string{"-rounds", "0"}, true},
 		{"stray argument", []string{"fleet"}, true},

@@ -68,7 +68,7 @@ func failingOnce(ctx context.Context, impl string, mode flagserver.Mode, seconds
 	}
 	return Row{
 		Impl:   impl,
-		Fields: []Field{{"fetches", float64(fs.fetches()), kindCount}},
+		Fields: []Field{{Name: "fetches", Value: float64(fs.fetches()), Kind: kindCount}},
 		Series: perSecondSeries(fs.server.PerSecond(), start, seconds),
 	}, nil
 }

@@ -20,14 +20,15 @@ var (
 	actorColor    = color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff} // blue
 	baselineColor = color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff} // red
 	floorColors   = map[string]color.Color{
-		floorAtomicMap: color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}, // green
-		floorRoundTrip: color.RGBA{R: 0x7f, G: 0x7f, B: 0x7f, A: 0xff}, // grey
-		floorTwoSends:  color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff}, // orange
+		floorAtomicLoad: color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}, // green
+		floorAtomicMap:  color.RGBA{R: 0x94, G: 0x67, B: 0xbd, A: 0xff}, // purple
+		floorRoundTrip:  color.RGBA{R: 0x7f, G: 0x7f, B: 0x7f, A: 0xff}, // grey
+		floorTwoSends:   color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff}, // orange
 	}
 )
 
 // writePlots writes a PNG chart into dir for each result that has one:
-// requests per simulated second for fleet and outage, ns/op by parallelism
+// requests per simulated second for fleet and outage, ns/op by GOMAXPROCS
 // for warm-query and acquire-release (with the floor beside them).
 func writePlots(dir string, results []Result) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -68,7 +69,11 @@ func writePlots(dir string, results []Result) ([]string, error) {
 func timelinePlot(res Result) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = res.Scenario + ": requests the server saw per simulated second"
-	p.X.Label.Text = "simulated minutes since start"
+	unit, unitName := 60.0, "minutes"
+	if row, ok := res.row(implActor, 0, rowHosts(res)); ok && len(row.Series) > 3*3600 {
+		unit, unitName = 3600, "hours"
+	}
+	p.X.Label.Text = "simulated " + unitName + " since start"
 	p.Y.Label.Text = "requests in that second"
 	p.Legend.Top = true
 	p.X.Tick.Marker = wholeTicks{}
@@ -83,7 +88,7 @@ func timelinePlot(res Result) (*plot.Plot, error) {
 		xys := make(plotter.XYs, len(row.Series))
 		nonzero, most := 0, 0.0
 		for i, n := range row.Series {
-			xys[i] = plotter.XY{X: float64(i) / 60, Y: n}
+			xys[i] = plotter.XY{X: float64(i) / unit, Y: n}
 			if n > 0 {
 				nonzero++
 			}
@@ -99,12 +104,13 @@ func timelinePlot(res Result) (*plot.Plot, error) {
 		p.Add(line)
 		label := fmt.Sprintf("%s: %d requests", impl, int64(row.value("fetches")))
 		if res.Scenario == "fleet" && len(row.Series) > fleetWarmup {
-			label += fmt.Sprintf(", at most %.0f/s after the first minute", slices.Max(row.Series[fleetWarmup:]))
+			label += fmt.Sprintf(", %.3f per process-hour, at most %.0f/s after the first minute",
+				row.value("requests_per_process_hour"), slices.Max(row.Series[fleetWarmup:]))
 		}
 		p.Legend.Add(label, line)
 		// A rare request is a one-pixel spike; mark each so it shows.
 		if nonzero > 0 && nonzero < 200 {
-			marks, err := nonzeroPoints(row.Series)
+			marks, err := nonzeroPoints(row.Series, unit)
 			if err != nil {
 				return nil, err
 			}
@@ -138,29 +144,29 @@ func (wholeTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ticks
 }
 
-func nonzeroPoints(series []float64) (*plotter.Scatter, error) {
+func nonzeroPoints(series []float64, unit float64) (*plotter.Scatter, error) {
 	var xys plotter.XYs
 	for i, n := range series {
 		if n > 0 {
-			xys = append(xys, plotter.XY{X: float64(i) / 60, Y: n})
+			xys = append(xys, plotter.XY{X: float64(i) / unit, Y: n})
 		}
 	}
 	return plotter.NewScatter(xys)
 }
 
-// parallelismPlot charts ns/op against the number of goroutines, on a log
+// parallelismPlot charts ns/op against GOMAXPROCS (-cpu), on a log
 // scale so the floors fit beside the implementations.
 func parallelismPlot(res Result, floor *Result) (*plot.Plot, error) {
 	p := plot.New()
-	p.Title.Text = res.Scenario + ": ns/op by goroutines (median of rounds)"
-	p.X.Label.Text = "goroutines"
+	p.Title.Text = res.Scenario + ": ns/op by GOMAXPROCS (median of rounds, bars: min-max)"
+	p.X.Label.Text = "GOMAXPROCS (-cpu), one goroutine per P"
 	p.Y.Label.Text = "ns/op (log scale)"
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = logTicks{}
 	p.Legend.Top = true
 	p.Legend.Left = true
 
-	ps := parallelismsOf(res)
+	ps := cpusOf(res)
 	names := make([]string, len(ps))
 	for i, n := range ps {
 		names[i] = strconv.Itoa(n)
@@ -178,7 +184,7 @@ func parallelismPlot(res Result, floor *Result) (*plot.Plot, error) {
 	if res.Scenario == "acquire-release" {
 		hostCounts = nil
 		for _, r := range res.Rows {
-			if r.Impl == implActor && r.Parallelism == ps[0] {
+			if r.Impl == implActor && r.GOMAXPROCS == ps[0] {
 				hostCounts = append(hostCounts, r.Hosts)
 			}
 		}
@@ -201,7 +207,7 @@ func parallelismPlot(res Result, floor *Result) (*plot.Plot, error) {
 		}
 	}
 	if floor != nil {
-		kinds := []string{floorAtomicMap, floorRoundTrip}
+		kinds := []string{floorAtomicLoad, floorRoundTrip}
 		if res.Scenario == "acquire-release" {
 			kinds = []string{floorTwoSends, floorRoundTrip}
 		}
@@ -240,9 +246,38 @@ func parallelismPlot(res Result, floor *Result) (*plot.Plot, error) {
 		}
 		p.Add(line, points)
 		p.Legend.Add(s.label, line, points)
+		if bars, err := rangeBars(s.rows); err != nil {
+			return nil, err
+		} else if bars != nil {
+			bars.Color = s.color
+			p.Add(bars)
+		}
 	}
 	return p, nil
 }
+
+// rangeBars draws the min-max of each row's rounds; nil when a row has one
+// round only.
+func rangeBars(rows []Row) (*plotter.YErrorBars, error) {
+	var pts rangePoints
+	for i, r := range rows {
+		f, _ := r.field("ns_per_op")
+		if f.Rounds < 2 {
+			return nil, nil
+		}
+		pts = append(pts, rangePoint{x: float64(i), y: max(f.Value, 0.1), lo: f.Value - f.Min, hi: f.Max - f.Value})
+	}
+	return plotter.NewYErrorBars(pts)
+}
+
+type rangePoint struct{ x, y, lo, hi float64 }
+
+// rangePoints are the points of rangeBars, as plotter.YErrorBars reads them.
+type rangePoints []rangePoint
+
+func (p rangePoints) Len() int                         { return len(p) }
+func (p rangePoints) XY(i int) (float64, float64)      { return p[i].x, p[i].y }
+func (p rangePoints) YError(i int) (low, high float64) { return p[i].lo, p[i].hi }
 
 // logTicks labels a log axis at 1, 2 and 5 times each power of ten, with
 // unlabelled marks between: plot.LogTicks labels powers of ten only, often

@@ -1,5 +1,7 @@
 package main
 
+import "slices"
+
 // Result is what one scenario measured, for both implementations (and the
 // floor), ready to print, encode or chart.
 type Result struct {
@@ -10,24 +12,47 @@ type Result struct {
 }
 
 // Row is one implementation's figures in a scenario; timing scenarios have
-// one row per parallelism (and host count).
+// one row per GOMAXPROCS (and host count).
 type Row struct {
-	Impl        string // implActor, implBaseline or implFloor
-	Floor       string // which floor, when Impl is implFloor
-	Parallelism int    // goroutines in total; 0 where it does not apply
-	Hosts       int    // 0 where it does not apply
-	Fields      []Field
+	Impl       string // implActor, implBaseline or implFloor
+	Floor      string // which floor, when Impl is implFloor
+	GOMAXPROCS int    // the timing row's GOMAXPROCS (-cpu); 0 where it does not apply
+	Goroutines int    // goroutines running the timed body; 0 where it does not apply
+	Hosts      int    // 0 where it does not apply
+	Fields     []Field
 	// Series is requests per simulated second, for charts; not printed.
 	Series []float64
 	// Samples are the rounds of a timing row, for -bench; not printed.
 	Samples []Sample
+	// PerRound is each figure round by round, for rows folded from rounds
+	// run whole (scale); not printed.
+	PerRound map[string][]float64
 }
 
-// Field is one named figure of a row.
+// Field is one named figure of a row. A timed figure is the median of its
+// rounds, with the least and the most of them beside it.
 type Field struct {
 	Name  string
 	Value float64
 	Kind  fieldKind
+	// Min and Max are the range over the rounds, when Rounds > 1.
+	Min, Max float64
+	Rounds   int // rounds behind a timed figure; 0 for a single measurement
+}
+
+// timedField is the median of values (one per round) with their range.
+func timedField(name string, values []float64) Field {
+	v := slices.Clone(values)
+	slices.Sort(v)
+	return Field{Name: name, Value: medianOf(v), Kind: kindMeasure, Min: v[0], Max: v[len(v)-1], Rounds: len(v)}
+}
+
+// medianOf is the median of sorted values.
+func medianOf(v []float64) float64 {
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
 }
 
 // fieldKind says how a field prints and encodes.
@@ -62,21 +87,21 @@ func (r Row) value(name string) float64 {
 	return f.Value
 }
 
-// row returns the first row of impl at parallelism p and host count hosts
+// row returns the first row of impl at GOMAXPROCS cpu and host count hosts
 // (0 matches rows without one).
-func (res Result) row(impl string, p, hosts int) (Row, bool) {
+func (res Result) row(impl string, cpu, hosts int) (Row, bool) {
 	for _, r := range res.Rows {
-		if r.Impl == impl && r.Parallelism == p && r.Hosts == hosts {
+		if r.Impl == impl && r.GOMAXPROCS == cpu && r.Hosts == hosts {
 			return r, true
 		}
 	}
 	return Row{}, false
 }
 
-// floorRow returns the floor row of kind at parallelism p.
-func (res Result) floorRow(kind string, p int) (Row, bool) {
+// floorRow returns the floor row of kind at GOMAXPROCS cpu.
+func (res Result) floorRow(kind string, cpu int) (Row, bool) {
 	for _, r := range res.Rows {
-		if r.Impl == implFloor && r.Floor == kind && r.Parallelism == p {
+		if r.Impl == implFloor && r.Floor == kind && r.GOMAXPROCS == cpu {
 			return r, true
 		}
 	}

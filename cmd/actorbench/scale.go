@@ -10,23 +10,61 @@ import (
 )
 
 // runScale opens, queries, closes and evicts many connections on many hosts,
-// timing the whole and measuring the heap at its peak.
+// timing the whole and measuring the heap at its peak, in b.rounds rounds
+// with the implementations interleaved.
 func runScale(ctx context.Context, b *bench) (Result, error) {
 	hosts, conns := b.sizes.scaleHosts, b.sizes.scaleConns
 	res := Result{
 		Scenario: "scale",
-		Title: fmt.Sprintf("%d hosts x %d connections (%d leases): open all, query all, close all, evict all",
-			hosts, conns, hosts*conns),
+		Title: fmt.Sprintf("%d hosts x %d connections (%d leases): open all, query all, close all, evict all; %d rounds",
+			hosts, conns, hosts*conns, b.rounds),
 		Notes: []string{
 			"fetcher: in-memory, counting (one HTTPS request per host would spend the time budget on TLS, not on the cache)",
 			"seconds: the four phases on one goroutine, each ending when the implementation has applied it; heap measurements are not timed",
+			"every figure is the median of the rounds (actor and baseline alternate, round by round), timed ones with the min-max of the rounds in brackets",
 			"peak_heap_bytes: live heap with every connection open, beyond the heap before; bytes_per_lease: that peak beyond the heap with one connection per host, per extra connection",
 		},
 	}
-	return forEachImpl(b, res, 3*hosts*conns, func(impl string, t *task) (Row, error) {
-		return scaleOnce(ctx, impl, hosts, conns, t)
-	})
+	perImpl := map[string][]Row{}
+	for round := range b.rounds {
+		for _, impl := range impls {
+			t := b.progress.start(fmt.Sprintf("scale/%s %d/%d", impl, round+1, b.rounds), 3*hosts*conns)
+			row, err := scaleOnce(ctx, impl, hosts, conns, t)
+			t.done()
+			if err != nil {
+				return res, fmt.Errorf("%s: %w", impl, err)
+			}
+			perImpl[impl] = append(perImpl[impl], row)
+		}
+	}
+	for _, impl := range impls {
+		res.Rows = append(res.Rows, medianRow(perImpl[impl]))
+	}
+	return res, nil
 }
+
+// medianRow folds the rounds of one implementation into one row: every
+// figure the median of its rounds, measured ones with their range, and each
+// figure round by round in PerRound.
+func medianRow(rounds []Row) Row {
+	out := Row{Impl: rounds[0].Impl, Hosts: rounds[0].Hosts, PerRound: map[string][]float64{}}
+	for i, f := range rounds[0].Fields {
+		values := make([]float64, len(rounds))
+		for r, row := range rounds {
+			values[r] = row.Fields[i].Value
+		}
+		out.PerRound[f.Name] = values
+		folded := timedField(f.Name, values)
+		if f.Kind != kindMeasure {
+			folded = Field{Name: f.Name, Value: folded.Value, Kind: f.Kind}
+		}
+		out.Fields = append(out.Fields, folded)
+	}
+	return out
+}
+
+// scaleRoundSeconds is a scale row's total seconds round by round.
+func scaleRoundSeconds(r Row) []float64 { return r.PerRound["seconds"] }
 
 func scaleOnce(ctx context.Context, impl string, hosts, conns int, t *task) (Row, error) {
 	names := hostNames(hosts)
@@ -95,13 +133,14 @@ func scaleOnce(ctx context.Context, impl string, hosts, conns int, t *task) (Row
 
 	extra := hosts * (conns - 1)
 	return Row{Impl: impl, Hosts: hosts, Fields: []Field{
-		{"seconds", (opened + queried + closed + evicted).Seconds(), kindMeasure},
-		{"open_seconds", opened.Seconds(), kindMeasure},
-		{"query_seconds", queried.Seconds(), kindMeasure},
-		{"close_seconds", closed.Seconds(), kindMeasure},
-		{"evict_seconds", evicted.Seconds(), kindMeasure},
-		{"peak_heap_bytes", float64(peak - before), kindCount},
-		{"bytes_per_lease", float64(peak-withHosts) / float64(max(extra, 1)), kindMeasure},
-		{"fetches", float64(f.calls.Load()), kindCount},
+		{Name: "seconds", Value: (opened + queried + closed + evicted).Seconds(), Kind: kindMeasure},
+		{Name: "open_seconds", Value: opened.Seconds(), Kind: kindMeasure},
+		{Name: "query_seconds", Value: queried.Seconds(), Kind: kindMeasure},
+		{Name: "close_seconds", Value: closed.Seconds(), Kind: kindMeasure},
+		{Name: "evict_seconds", Value: evicted.Seconds(), Kind: kindMeasure},
+		{Name: "peak_heap_bytes", Value: float64(peak - before), Kind: kindCount},
+		{Name: "bytes_per_lease", Value: float64(peak-withHosts) / float64(max(extra, 1)), Kind: kindMeasure},
+		{Name: "fetches", Value: float64(f.calls.Load()), Kind: kindCount},
+		{Name: "leases", Value: float64(hosts * conns), Kind: kindCount},
 	}}, nil
 }

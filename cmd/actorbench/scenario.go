@@ -19,8 +19,7 @@ type sizes struct {
 	fleetSeconds    int
 	memoryHosts     int
 	scaleHosts      int
-	scaleConns      int // connections per host in scale
-	parallelisms    []int
+	scaleConns      int   // connections per host in scale
 	arHosts         []int // host counts of acquire-release
 	benchtime       time.Duration
 }
@@ -31,28 +30,26 @@ var fullSizes = sizes{
 	deadlineCallers: 20,
 	failingSeconds:  3600,
 	fleetActors:     1000,
-	fleetSeconds:    2 * 3600,
+	fleetSeconds:    24 * 3600,
 	memoryHosts:     100_000,
 	scaleHosts:      100_000,
 	scaleConns:      10,
-	parallelisms:    []int{1, 2, 8},
 	arHosts:         []int{1, 1000},
 	benchtime:       60 * time.Millisecond,
 }
 
 // quickSizes keep every claim the smoke test checks meaningful: the fleet
-// still outlives one 15-minute TTL, retry-after still spans many Retry-Afters.
+// still outlives two 15-minute TTLs, retry-after still spans many Retry-Afters.
 var quickSizes = sizes{
 	stampedeCallers: 100,
 	churnCycles:     300,
 	deadlineCallers: 20,
 	failingSeconds:  600,
 	fleetActors:     50,
-	fleetSeconds:    20 * 60,
+	fleetSeconds:    40 * 60,
 	memoryHosts:     5000,
 	scaleHosts:      2000,
 	scaleConns:      10,
-	parallelisms:    []int{1, 2, 8},
 	arHosts:         []int{1, 1000},
 	benchtime:       5 * time.Millisecond,
 }
@@ -60,7 +57,8 @@ var quickSizes = sizes{
 // bench is one run of actorbench: its settings, and where progress goes.
 type bench struct {
 	sizes    sizes
-	rounds   int // rounds of each timing benchmark; the median is reported
+	cpus     []int // GOMAXPROCS values of the timing scenarios (-cpu)
+	rounds   int   // rounds of each timed figure; the median is reported
 	progress *progress
 	// floor holds the floor scenario's result once it has run, so the timing
 	// tables that follow can set the implementations beside it.
@@ -69,25 +67,27 @@ type bench struct {
 
 // scenario is one named comparison.
 type scenario struct {
-	name string
-	run  func(ctx context.Context, b *bench) (Result, error)
+	name  string
+	about string // one line on what it does, for -list
+	run   func(ctx context.Context, b *bench) (Result, error)
+	chart bool // -plot draws a chart of it
 }
 
 // scenarios in the order they run: the counting ones first, then floor
 // before the timing scenarios that are compared with it, then the heavy
 // memory ones last so their heap does not slow the timings.
 var scenarios = []scenario{
-	{"stampede", runStampede},
-	{"churn", runChurn},
-	{"short-deadline", runShortDeadline},
-	{"outage", runOutage},
-	{"retry-after", runRetryAfter},
-	{"fleet", runFleet},
-	{"floor", runFloor},
-	{"warm-query", runWarmQuery},
-	{"acquire-release", runAcquireRelease},
-	{"memory", runMemory},
-	{"scale", runScale},
+	{"stampede", "many goroutines query one cold host at once while the server takes 50ms: fetches, and callers told false", runStampede, false},
+	{"churn", "open, query, close one host many times inside one TTL: fetches", runChurn, false},
+	{"short-deadline", "callers with 10ms deadlines on a 50ms server, then one with 1s: fetches, and whether the last got the value", runShortDeadline, false},
+	{"outage", "the server answers 500 for a simulated hour, one query a second: requests the server saw", runOutage, true},
+	{"retry-after", "the server answers 429 with Retry-After: 60 for a simulated hour: requests against the 61 it allows", runRetryAfter, false},
+	{"fleet", "1000 processes start together and run 24 simulated hours: peak requests per second, and requests per process-hour", runFleet, true},
+	{"floor", "what the machine charges for the actor's shapes: one atomic load, atomic load + map, a channel round trip, two sends", runFloor, false},
+	{"warm-query", "a query of a fresh value at each -cpu: ns/op and allocs/op against the baseline and the one-atomic-load floor", runWarmQuery, true},
+	{"acquire-release", "an open+close pair on 1 and 1000 hosts at each -cpu: ns/op against the baseline and the two-sends floor", runAcquireRelease, true},
+	{"memory", "100,000 hosts opened and fetched, then released, then past their TTL: bytes per host at each point", runMemory, false},
+	{"scale", "100,000 hosts x 10 connections opened, queried, closed, evicted, several rounds: seconds and peak heap", runScale, false},
 }
 
 func scenarioNames() []string {

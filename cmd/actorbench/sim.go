@@ -16,20 +16,15 @@ const flagTTL = 15 * time.Minute
 
 // simulated is a clock the bench moves by hand.
 //
-// How simulated time works: scenarios that span simulated time run both implementations on the same
-// kind of injected clock, one the bench moves by hand:
-//
-//   - outage, retry-after, churn, memory and scale use internal/simclock. Its
-//     Add costs no real time, and its timers never fire: these scenarios are
-//     driven by messages, and the actor's loop reads the clock and applies
-//     every deadline that has passed at the start of each batch of messages,
-//     so a query (or a Stats round trip) after Add sees exactly what the
-//     timer would have done. Contexts from WithTimeout do end on Add.
-//   - fleet uses github.com/benbjohnson/clock's Mock, because there the
-//     actor's timer must fire: 1000 actors answer warm queries from a
-//     published value that only the timer turns stale. The Mock yields a
-//     real millisecond per Add and per timer it fires: about 35s for both
-//     implementations at the default sizes, most of make bench.
+// How simulated time works: scenarios that span simulated time run both
+// implementations on internal/simclock, which the bench moves by hand. Its
+// Add costs no real time, and its timers never fire: the scenarios are
+// driven by messages, and the actor's loop reads the clock and applies every
+// deadline that has passed whenever it takes up a message, so a query (or a
+// Stats round trip) after Add sees exactly what the timer would have done.
+// Contexts from WithTimeout do end on Add. (clock.Mock, whose timers fire,
+// yields a real millisecond per Add and per timer fired: a simulated day of a
+// 1000-process fleet would take minutes of sleeping.)
 //
 // A step is one simulated second: every connection queries once; the bench
 // waits, in real time and bounded, until no fetch is running (so every
@@ -52,13 +47,6 @@ func simStart() time.Time { return time.Now().Truncate(time.Second) }
 
 // newSimClock returns the message-driven simulated clock.
 func newSimClock() *simclock.Clock { return simclock.New(simStart()) }
-
-// newMockClock returns a clock.Mock for the one scenario whose timers must fire.
-func newMockClock() *clock.Mock {
-	m := clock.NewMock()
-	m.Set(simStart())
-	return m
-}
 
 // stepper drives a simulation one simulated second at a time.
 type stepper struct {

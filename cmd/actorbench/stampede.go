@@ -92,8 +92,8 @@ func stampedeOnce(ctx context.Context, impl string, n int, t *task) (Row, error)
 		return Row{}, err
 	}
 	return Row{Impl: impl, Fields: []Field{
-		{"fetches", float64(fs.fetches()), kindCount},
-		{"wrong", float64(got.wrong), kindCount},
-		{"errors", float64(got.errors), kindCount},
+		{Name: "fetches", Value: float64(fs.fetches()), Kind: kindCount},
+		{Name: "wrong", Value: float64(got.wrong), Kind: kindCount},
+		{Name: "errors", Value: float64(got.errors), Kind: kindCount},
 	}}, nil
 }

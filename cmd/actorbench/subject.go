@@ -41,9 +41,10 @@ func forEachImpl(b *bench, res Result, steps int, once func(impl string, t *task
 // drive both implementations through it, so the two do exactly the same work.
 type subject interface {
 	open(ctx context.Context, host string) (conn, error)
-	// settle returns once every call made before it has taken effect; for the
-	// actor that is a Stats round trip through its one mailbox.
-	settle(ctx context.Context) error
+	// settle returns once every call made before it has taken effect (for
+	// the actor, a Stats round trip through its one mailbox), with the number
+	// of fetches the implementation has started so far.
+	settle(ctx context.Context) (fetches uint64, err error)
 	close() error
 }
 
@@ -77,9 +78,9 @@ func (s *actorSubject) open(ctx context.Context, host string) (conn, error) {
 	return leaseConn{l}, nil
 }
 
-func (s *actorSubject) settle(ctx context.Context) error {
-	_, err := s.actor.Stats(ctx)
-	return err
+func (s *actorSubject) settle(ctx context.Context) (uint64, error) {
+	st, err := s.actor.Stats(ctx)
+	return st.Fetches, err
 }
 
 func (s *actorSubject) close() error { return s.actor.Close() }
@@ -104,7 +105,9 @@ func (s *baselineSubject) open(_ context.Context, host string) (conn, error) {
 }
 
 // settle has nothing to wait for: every baseline call is done when it returns.
-func (s *baselineSubject) settle(context.Context) error { return nil }
+func (s *baselineSubject) settle(context.Context) (uint64, error) {
+	return s.cache.Stats().Fetches, nil
+}
 
 func (s *baselineSubject) close() error { return nil }
 

@@ -16,7 +16,12 @@ type table struct {
 
 func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
 
-func (t *table) write(w io.Writer) {
+func (t *table) write(w io.Writer) { t.writeAligned(w, false) }
+
+// writeLeft writes the table with every column left-aligned.
+func (t *table) writeLeft(w io.Writer) { t.writeAligned(w, true) }
+
+func (t *table) writeAligned(w io.Writer, left bool) {
 	var widths []int
 	for _, r := range t.rows {
 		for i, c := range r {
@@ -31,10 +36,13 @@ func (t *table) write(w io.Writer) {
 		b.WriteString("  ")
 		for i, c := range r {
 			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
-			if i == 0 {
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			if i == 0 || left {
 				b.WriteString(c + pad)
 			} else {
-				b.WriteString("  " + pad + c)
+				b.WriteString(pad + c)
 			}
 		}
 		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))

@@ -8,8 +8,8 @@ import (
 )
 
 // writeTable prints res as a table under a heading with its notes, then
-// its verdict.
-func (r *reporter) writeTable(res Result, floor *Result) {
+// its verdict and targets, and returns the targets.
+func (r *reporter) writeTable(res Result, floor *Result, vs []Verdict) {
 	fmt.Fprintf(r.w, "\n== %s: %s\n", res.Scenario, res.Title)
 	for _, n := range res.Notes {
 		fmt.Fprintf(r.w, "   (%s)\n", n)
@@ -24,7 +24,10 @@ func (r *reporter) writeTable(res Result, floor *Result) {
 		sideBySide(&t, res)
 	}
 	t.write(r.w)
-	fmt.Fprintf(r.w, "  Verdict: %s\n", verdict(res, floor))
+	fmt.Fprintf(r.w, "  Verdict: %s\n", summary(res))
+	for _, v := range vs {
+		fmt.Fprintf(r.w, "  Target %s\n", v)
+	}
 }
 
 // sideBySide prints one line per field: actor, baseline, their ratio.
@@ -50,19 +53,24 @@ func rowHosts(res Result) int {
 	return res.Rows[0].Hosts
 }
 
-// timingTable prints one line per parallelism (and host count): actor and
-// baseline ns/op, their ratio, the floor beside them when it has run, and
-// allocations.
-func timingTable(t *table, res Result, floor *Result) {
-	kind := floorAtomicMap
-	if res.Scenario == "acquire-release" {
-		kind = floorTwoSends
+// timingFloor is the floor a timing scenario is set beside.
+func timingFloor(scenario string) string {
+	if scenario == "acquire-release" {
+		return floorTwoSends
 	}
+	return floorAtomicLoad
+}
+
+// timingTable prints one line per GOMAXPROCS (and host count): actor and
+// baseline ns/op with their ranges, their ratio, the floor beside them when
+// it has run, and allocations.
+func timingTable(t *table, res Result, floor *Result) {
+	kind := timingFloor(res.Scenario)
 	head := []string{}
 	if res.Scenario == "acquire-release" {
 		head = append(head, "hosts")
 	}
-	head = append(head, "p", "actor ns/op", "baseline ns/op", "actor/baseline")
+	head = append(head, "cpu", "goroutines", "actor ns/op (min-max)", "baseline ns/op (min-max)", "actor/baseline")
 	if floor != nil {
 		head = append(head, "floor ns/op ("+kind+")", "actor/floor")
 	}
@@ -72,18 +80,20 @@ func timingTable(t *table, res Result, floor *Result) {
 		if r.Impl != implActor {
 			continue
 		}
-		b, _ := res.row(implBaseline, r.Parallelism, r.Hosts)
+		b, _ := res.row(implBaseline, r.GOMAXPROCS, r.Hosts)
 		var line []string
 		if res.Scenario == "acquire-release" {
 			line = append(line, strconv.Itoa(r.Hosts))
 		}
-		an, bn := r.value("ns_per_op"), b.value("ns_per_op")
-		line = append(line, strconv.Itoa(r.Parallelism), formatFloat(an), formatFloat(bn), formatRatio(an, bn))
+		af, _ := r.field("ns_per_op")
+		bf, _ := b.field("ns_per_op")
+		line = append(line, strconv.Itoa(r.GOMAXPROCS), strconv.Itoa(r.Goroutines),
+			formatValue(af), formatValue(bf), formatRatio(af.Value, bf.Value))
 		if floor != nil {
-			fr, ok := floor.floorRow(kind, r.Parallelism)
+			fr, ok := floor.floorRow(kind, r.GOMAXPROCS)
 			if ok {
 				fn := fr.value("ns_per_op")
-				line = append(line, formatFloat(fn), formatRatio(an, fn))
+				line = append(line, formatFloat(fn), formatRatio(af.Value, fn))
 			} else {
 				line = append(line, "-", "-")
 			}
@@ -93,35 +103,37 @@ func timingTable(t *table, res Result, floor *Result) {
 	}
 }
 
-// floorTable prints the floors side by side, one line per parallelism.
+// floorTable prints the floors side by side, one line per GOMAXPROCS.
 func floorTable(t *table, res Result) {
-	head := []string{"p"}
+	head := []string{"cpu", "goroutines"}
 	for _, k := range floorKinds {
-		head = append(head, k+" ns/op")
+		head = append(head, k+" ns/op (min-max)")
 	}
 	t.add(head...)
-	for _, p := range parallelismsOf(res) {
-		line := []string{strconv.Itoa(p)}
+	for _, cpu := range cpusOf(res) {
+		line := []string{strconv.Itoa(cpu), strconv.Itoa(goroutinesAt(cpu))}
 		for _, k := range floorKinds {
-			r, _ := res.floorRow(k, p)
-			line = append(line, formatFloat(r.value("ns_per_op")))
+			r, _ := res.floorRow(k, cpu)
+			f, _ := r.field("ns_per_op")
+			line = append(line, formatValue(f))
 		}
 		t.add(line...)
 	}
 }
 
-// parallelismsOf lists the parallelisms of res's rows in order, once each.
-func parallelismsOf(res Result) []int {
-	var ps []int
+// cpusOf lists the GOMAXPROCS of res's rows in order, once each.
+func cpusOf(res Result) []int {
+	var cpus []int
 	for _, r := range res.Rows {
-		if !slices.Contains(ps, r.Parallelism) {
-			ps = append(ps, r.Parallelism)
+		if !slices.Contains(cpus, r.GOMAXPROCS) {
+			cpus = append(cpus, r.GOMAXPROCS)
 		}
 	}
-	return ps
+	return cpus
 }
 
-// formatValue prints a field by its kind.
+// formatValue prints a field by its kind, a timed one with the range of its
+// rounds.
 func formatValue(f Field) string {
 	switch f.Kind {
 	case kindBool:
@@ -131,6 +143,9 @@ func formatValue(f Field) string {
 		return "no"
 	case kindCount:
 		return strconv.FormatFloat(f.Value, 'f', 0, 64)
+	}
+	if f.Rounds > 1 {
+		return fmt.Sprintf("%s (%s-%s)", formatFloat(f.Value), formatFloat(f.Min), formatFloat(f.Max))
 	}
 	return formatFloat(f.Value)
 }

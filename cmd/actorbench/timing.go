@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"runtime"
-	"slices"
 	"testing"
 	"time"
 )
@@ -29,12 +28,16 @@ type runSetup struct {
 	cleanup func()       // untimed
 }
 
-// timed returns a benchmark that runs the body setup makes from p
-// goroutines in total. At p=1 the body runs on the benchmark's own goroutine:
-// RunParallel never starts fewer than GOMAXPROCS goroutines. Otherwise
-// SetParallelism(ceil(p/GOMAXPROCS)) starts p of them when GOMAXPROCS divides
-// p (it does for 2 and 8 on this machine's 2 cores).
-func timed(p int, setup func() runSetup) func(*testing.B) {
+// goroutinesAt is how many goroutines run a timed body at GOMAXPROCS cpu,
+// as go test -cpu does: RunParallel's one per P, and at one P the
+// benchmark's own goroutine in a plain loop.
+func goroutinesAt(cpu int) int { return cpu }
+
+// timed returns a benchmark that runs the body setup makes on goroutinesAt
+// of the GOMAXPROCS it runs under: at one P a plain loop on the benchmark's
+// own goroutine, as a non-parallel go test benchmark; above, RunParallel.
+// runRounds sets GOMAXPROCS around it.
+func timed(setup func() runSetup) func(*testing.B) {
 	return func(b *testing.B) {
 		b.ReportAllocs()
 		run := setup()
@@ -42,11 +45,9 @@ func timed(p int, setup func() runSetup) func(*testing.B) {
 			defer run.cleanup()
 		}
 		b.ResetTimer()
-		if p == 1 {
+		if runtime.GOMAXPROCS(0) == 1 {
 			run.body(&countdown{n: b.N})
 		} else {
-			procs := runtime.GOMAXPROCS(0)
-			b.SetParallelism((p + procs - 1) / procs)
 			b.RunParallel(func(pb *testing.PB) { run.body(pb) })
 		}
 		if run.drain != nil {
@@ -60,23 +61,26 @@ func timed(p int, setup func() runSetup) func(*testing.B) {
 type timingCase struct {
 	impl  string
 	floor string // the floor's kind, for implFloor
-	p     int
+	cpu   int    // GOMAXPROCS while it runs
 	hosts int
 	bench func(*testing.B)
 }
 
 // runRounds runs every case b.rounds times, the cases interleaved within a
-// round so that a noisy moment spreads over all of them, and returns one row
-// per case with the median ns/op and allocs/op.
+// round so that a noisy moment spreads over all of them, each under its own
+// GOMAXPROCS, and returns one row per case with the median ns/op and
+// allocs/op and their ranges over the rounds.
 func runRounds(b *bench, label string, cases []timingCase) ([]Row, error) {
 	t := b.progress.start(label, len(cases)*b.rounds)
 	defer t.done()
 	samples := make([][]Sample, len(cases))
 	for range b.rounds {
 		for i, c := range cases {
+			prev := runtime.GOMAXPROCS(c.cpu)
 			r := testing.Benchmark(c.bench)
+			runtime.GOMAXPROCS(prev)
 			if r.N == 0 {
-				return nil, fmt.Errorf("%s/%s p=%d: the benchmark failed", label, c.impl, c.p)
+				return nil, fmt.Errorf("%s/%s cpu=%d: the benchmark failed", label, c.impl, c.cpu)
 			}
 			samples[i] = append(samples[i], Sample{
 				N:       r.N,
@@ -88,31 +92,22 @@ func runRounds(b *bench, label string, cases []timingCase) ([]Row, error) {
 	}
 	rows := make([]Row, len(cases))
 	for i, c := range cases {
+		ns := make([]float64, len(samples[i]))
+		allocs := make([]float64, len(samples[i]))
+		for j, s := range samples[i] {
+			ns[j], allocs[j] = s.NsPerOp, s.Allocs
+		}
 		rows[i] = Row{
-			Impl:        c.impl,
-			Floor:       c.floor,
-			Parallelism: c.p,
-			Hosts:       c.hosts,
-			Fields: []Field{
-				{"ns_per_op", median(samples[i], func(s Sample) float64 { return s.NsPerOp }), kindMeasure},
-				{"allocs_per_op", median(samples[i], func(s Sample) float64 { return s.Allocs }), kindMeasure},
-			},
-			Samples: samples[i],
+			Impl:       c.impl,
+			Floor:      c.floor,
+			GOMAXPROCS: c.cpu,
+			Goroutines: goroutinesAt(c.cpu),
+			Hosts:      c.hosts,
+			Fields:     []Field{timedField("ns_per_op", ns), timedField("allocs_per_op", allocs)},
+			Samples:    samples[i],
 		}
 	}
 	return rows, nil
-}
-
-func median(samples []Sample, of func(Sample) float64) float64 {
-	v := make([]float64, len(samples))
-	for i, s := range samples {
-		v[i] = of(s)
-	}
-	slices.Sort(v)
-	if len(v)%2 == 1 {
-		return v[len(v)/2]
-	}
-	return (v[len(v)/2-1] + v[len(v)/2]) / 2
 }
 
 // setBenchtime sets how long testing.Benchmark runs each benchmark, through
@@ -124,6 +119,6 @@ func setBenchtime(d time.Duration) error {
 
 // roundsNote says how a timing table's figures were reduced.
 func roundsNote(b *bench) string {
-	return fmt.Sprintf("median of %d rounds of testing.Benchmark (%v each), cases interleaved; GOMAXPROCS=%d",
-		b.rounds, b.sizes.benchtime, runtime.GOMAXPROCS(0))
+	return fmt.Sprintf("median of %d rounds of testing.Benchmark (%v each), cases interleaved, min-max of the rounds in brackets; cpu is GOMAXPROCS for the row (as go test -cpu), one goroutine per P (a plain loop at cpu=1); the machine has %d CPUs",
+		b.rounds, b.sizes.benchtime, runtime.NumCPU())
 }

@@ -14,11 +14,11 @@ import (
 )
 
 // runWarmQuery times a query of a fresh value, the path every statement of
-// every connection takes, from 1, 2 and 8 goroutines.
+// every connection takes, at each -cpu.
 func runWarmQuery(ctx context.Context, b *bench) (Result, error) {
 	res := Result{
 		Scenario: "warm-query",
-		Title:    "a query of a fresh value (one host, one connection), from 1, 2 and 8 goroutines",
+		Title:    fmt.Sprintf("a query of a fresh value (one host, one connection), at GOMAXPROCS %s", cpuList(b.cpus)),
 		Notes:    []string{roundsNote(b), "wall clock; the value was fetched once over HTTPS before timing"},
 	}
 	fs := newFlagService(flagserver.Config{TTL: flagTTL})
@@ -63,10 +63,10 @@ func runWarmQuery(ctx context.Context, b *bench) (Result, error) {
 		}}
 	}
 	var cases []timingCase
-	for _, p := range b.sizes.parallelisms {
+	for _, cpu := range b.cpus {
 		cases = append(cases,
-			timingCase{impl: implActor, p: p, bench: timed(p, actorSetup)},
-			timingCase{impl: implBaseline, p: p, bench: timed(p, baselineSetup)},
+			timingCase{impl: implActor, cpu: cpu, bench: timed(actorSetup)},
+			timingCase{impl: implBaseline, cpu: cpu, bench: timed(baselineSetup)},
 		)
 	}
 	rows, err := runRounds(b, "warm-query", cases)

@@ -1,33 +1,67 @@
 package flagactor
 
 import (
+	"math/rand/v2"
 	"testing"
 	"time"
 )
 
-// An answer's life ends up to 10% early and never late; a long TTL's end
-// falls on a whole second, so hosts fetched together share a timer firing.
+// policyTTLs are the lifetimes the expiry tests run with: the default, the
+// server's clamp bounds, and short and tiny ones.
+var policyTTLs = []time.Duration{15 * time.Minute, time.Hour, time.Minute, 61 * time.Second, 5 * time.Second, time.Millisecond}
+
+// Every expiry, a cold fetch's or a refresh's, comes at most 10% of the TTL
+// early and never late.
 func TestExpiryForBounds(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		ttl     time.Duration
-		rounded bool
-	}{
-		{"server default 15m", 15 * time.Minute, true},
-		{"clamped minimum 1m", time.Minute, true},
-		{"short TTL 5s", 5 * time.Second, false},
-		{"tiny TTL 1ms", time.Millisecond, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			s := &loopState{}
-			for i := range 2000 {
-				s.now = int64(i) * int64(333*time.Millisecond) // not on a whole second
-				life := time.Duration(s.expiryFor(tc.ttl) - s.now)
-				if life > tc.ttl || life < tc.ttl-tc.ttl/10 {
-					t.Fatalf("life %v of an answer with TTL %v: want within [%v, %v]", life, tc.ttl, tc.ttl-tc.ttl/10, tc.ttl)
+	for _, ttl := range policyTTLs {
+		t.Run(ttl.String(), func(t *testing.T) {
+			for range 50 {
+				s := &loopState{}
+				for i := range 200 {
+					s.now = int64(i)*int64(333*time.Millisecond) + rand.Int64N(int64(ttl))
+					life := time.Duration(s.expiryFor(ttl) - s.now)
+					if life > ttl || life < ttl-ttl/10 {
+						t.Fatalf("life %v of an answer with TTL %v: want within [%v, %v]", life, ttl, ttl-ttl/10, ttl)
+					}
 				}
-				if at := s.expiryFor(tc.ttl); tc.rounded && at%int64(expiryGrain) != 0 {
-					t.Fatalf("expiry %v of TTL %v is not on a whole second", time.Duration(at), tc.ttl)
+			}
+		})
+	}
+}
+
+// A fleet started at one instant spreads its first refreshes over the
+// jitter window; after that, a value refreshed within a tenth of a TTL of its
+// expiry lives its whole TTL, so refreshes are spread once, not shortened
+// forever.
+func TestExpiryForSpreadsOnceThenKeepsTheFullTTL(t *testing.T) {
+	for _, ttl := range policyTTLs {
+		t.Run(ttl.String(), func(t *testing.T) {
+			const fleet = 1000
+			firsts := map[int64]int{} // first expiry, in tenths of the jitter window -> processes
+			for range fleet {
+				s := &loopState{} // one process: its own loop
+				s.now = 0         // every process fetches cold at the same instant
+				at := s.expiryFor(ttl)
+				firsts[(at-int64(ttl-ttl/10))*100/int64(ttl)]++
+				for range 20 {
+					// The refresh comes after the expiry, by less than a tenth of the TTL.
+					s.now = at + rand.Int64N(int64(ttl/10))
+					next := s.expiryFor(ttl)
+					// From one expiry to the next: the whole TTL (up to the 9ns
+					// that dividing it into tenths can lose), however late in
+					// that tenth the refresh came.
+					if period := time.Duration(next - at); period < ttl-9 || period > ttl {
+						t.Fatalf("expiry %v after a refresh %v past the previous expiry, want %v", period, time.Duration(s.now-at), ttl)
+					}
+					at = next
+				}
+			}
+			if len(firsts) < 10 {
+				t.Errorf("first expiries of %d processes fetched at once fall into %d of 10 tenths of the jitter window: not spread", fleet, len(firsts))
+			}
+			for tenth, n := range firsts {
+				if n > fleet/10*2 {
+					t.Errorf("%d of %d first expiries fall into tenth %d of the jitter window", n, fleet, tenth)
 				}
 			}
 		})
