@@ -9,7 +9,8 @@ import (
 	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
-// batchSize bounds how many queued requests the loop handles per clock read.
+// batchSize bounds how many queued requests the loop handles before it looks
+// at its other channels (fetch results, the timer, quit) again.
 const batchSize = 64
 
 // loopState is everything the actor's goroutine owns. Nothing else reads or
@@ -18,7 +19,7 @@ type loopState struct {
 	a     *Actor
 	clock clock.Clock
 	epoch time.Time
-	now   int64 // nanoseconds since epoch, read once per batch
+	now   int64 // nanoseconds since epoch, read as each message is taken up
 
 	hosts     map[string]*hostEntry
 	hostsPeak int // most entries since the map was last rebuilt
@@ -77,7 +78,6 @@ func (a *Actor) run(s *loopState) {
 	for {
 		select {
 		case req := <-a.mailbox:
-			s.tick()
 			s.handle(req)
 			s.drainMailbox()
 		case r := <-a.results:
@@ -103,7 +103,9 @@ func (s *loopState) tick() {
 	}
 }
 
-// drainMailbox handles what is already queued, without blocking.
+// drainMailbox handles what is already queued, without blocking. Each request
+// reads the clock afresh (in handle): one queued behind others was sent
+// later, maybe after the clock moved.
 func (s *loopState) drainMailbox() {
 	for range batchSize {
 		select {
@@ -115,7 +117,10 @@ func (s *loopState) drainMailbox() {
 	}
 }
 
+// handle applies one request with the clock as it reads now, every deadline
+// that has passed by then applied first.
 func (s *loopState) handle(req request) {
+	s.tick()
 	if hook := s.a.cfg.beforeHandle; hook != nil {
 		hook(req)
 	}
