@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/flagactor/flagactor/telemetry/messages"
 )
@@ -13,7 +14,8 @@ import (
 // mailbox, so the calls one goroutine makes take effect in the order it made
 // them. An Actor is safe for use by any number of goroutines.
 type Actor struct {
-	cfg config
+	cfg   config
+	epoch time.Time // what the loop's times count from, on cfg.clock
 
 	mailbox chan request                // callers -> loop; bounded, so callers feel backpressure
 	results chan fetchResult            // fetch goroutines -> loop
@@ -39,6 +41,7 @@ func New(opts ...Option) *Actor {
 	cfg := newConfig(opts)
 	a := &Actor{
 		cfg:     cfg,
+		epoch:   cfg.clock.Now(),
 		mailbox: make(chan request, cfg.mailboxSize),
 		results: make(chan fetchResult, cfg.mailboxSize),
 		quit:    make(chan struct{}),
@@ -100,6 +103,10 @@ func (a *Actor) Close() error {
 	}
 	return nil
 }
+
+// sinceEpoch reads the actor's clock as the loop counts time. For the wall
+// clock it is a monotonic reading, cheaper than a full time.Now.
+func (a *Actor) sinceEpoch() int64 { return int64(a.cfg.clock.Since(a.epoch)) }
 
 // send puts req in the mailbox, waiting while it is full.
 func (a *Actor) send(ctx context.Context, req request) error {

@@ -2,6 +2,7 @@ package flagactor
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,18 +14,21 @@ import (
 
 // holdLoop returns a beforeHandle hook that stops the loop on the first
 // request matching match, after it has read the clock for it, until release
-// is closed; held is closed when the loop stops there.
-func holdLoop(match func(request) bool) (hook func(request), held, release chan struct{}) {
-	held, release = make(chan struct{}), make(chan struct{})
+// is called (idempotent: defer it after the actor's Close, so that a failed
+// test does not leave Close waiting); held is closed when the loop stops.
+func holdLoop(match func(request) bool) (hook func(request), held chan struct{}, release func()) {
+	held = make(chan struct{})
+	released := make(chan struct{})
+	var once sync.Once
 	armed := true
 	hook = func(r request) {
 		if armed && match(r) {
 			armed = false
 			close(held)
-			<-release
+			<-released
 		}
 	}
-	return hook, held, release
+	return hook, held, func() { once.Do(func() { close(released) }) }
 }
 
 // waitQueued waits until n requests sit in the mailbox.
@@ -45,6 +49,7 @@ func TestRequestSeesClockAsItIsTakenUp(t *testing.T) {
 	mock := clock.NewMock()
 	a := New(WithClock(mock), WithTTL(ttl), withBeforeHandle(hook))
 	defer func() { require.NoError(t, a.Close()) }()
+	defer release()
 	ctx := context.Background()
 	f := FetcherFunc(func(context.Context, string) (messages.Flags, error) {
 		return messages.Flags{Values: map[string]string{"flag": "true"}}, nil
@@ -63,7 +68,7 @@ func TestRequestSeesClockAsItIsTakenUp(t *testing.T) {
 		got <- st
 	}()
 	waitQueued(t, a, 1)
-	close(release)
+	release()
 	st := <-got
 	require.Equal(t, 0, st.Hosts, "hosts after the clock moved past the expiry of the only host")
 	require.Equal(t, uint64(1), st.Evictions, "evictions")
@@ -79,6 +84,7 @@ func TestQueryAfterBackoffFetchesWhateverTheBatch(t *testing.T) {
 	mock := clock.NewMock()
 	a := New(WithClock(mock), withBeforeHandle(hook))
 	defer func() { require.NoError(t, a.Close()) }()
+	defer release()
 	ctx := context.Background()
 	var calls int
 	f := FetcherFunc(func(context.Context, string) (messages.Flags, error) {
@@ -106,6 +112,6 @@ func TestQueryAfterBackoffFetchesWhateverTheBatch(t *testing.T) {
 		got <- err
 	}()
 	waitQueued(t, a, 1)
-	close(release)
+	release()
 	require.NoError(t, <-got, "query sent after the backoff ended")
 }

@@ -1,11 +1,6 @@
 package flagactor
 
-import (
-	"math"
-	"time"
-
-	"github.com/flagactor/flagactor/telemetry/messages"
-)
+import "math"
 
 // noWake marks a time that never comes.
 const noWake = math.MaxInt64
@@ -73,21 +68,15 @@ func (s *loopState) settle(e *hostEntry) {
 	s.wakeups.set(e, e.nextWake())
 }
 
-// farFuture stands for "not until the fetch in flight is done".
-var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
-
 // publishUnfresh publishes e's answer while it has no fresh value: the last
 // good flags if any, and when the next fetch could start.
 func (s *loopState) publishUnfresh(e *hostEntry) {
-	var ans *answer
+	ans := &answer{flagValues: noValues, nextFetch: noWake}
 	if e.flags != nil {
-		ans = newAnswer(e.flags.stale.Flags, false, true)
-	} else {
-		ans = newAnswer(messages.Flags{}, false, false)
+		ans.flagValues, ans.known = e.flags.values, true
 	}
-	ans.NextFetch = farFuture
 	if e.inflight == nil {
-		ans.NextFetch = s.epoch.Add(time.Duration(e.retryAt))
+		ans.nextFetch = e.retryAt
 	}
 	e.slot.publish(ans)
 }

@@ -12,10 +12,10 @@ import (
 // flagSet is one distinct set of flag values, shared by every host that
 // serves it: a fleet of hosts with the same flags holds one map, not one each.
 type flagSet struct {
-	key   string
-	refs  int
-	fresh *answer
-	stale *answer
+	key    string
+	refs   int
+	values *flagValues
+	stale  *answer // the answer of a host whose copy of it has expired
 }
 
 // flagSets interns flag sets by their content.
@@ -28,7 +28,7 @@ type flagSets struct {
 
 // intern returns the shared set equal to values, with one more reference.
 func (fs *flagSets) intern(values map[string]string) *flagSet {
-	if set := fs.last; set != nil && maps.Equal(set.fresh.Flags.Values, values) {
+	if set := fs.last; set != nil && maps.Equal(set.values.Flags.Values, values) {
 		set.refs++
 		return set
 	}
@@ -43,11 +43,12 @@ func (fs *flagSets) intern(values map[string]string) *flagSet {
 	if f.Values == nil {
 		f.Values = map[string]string{}
 	}
+	v := newFlagValues(f)
 	set := &flagSet{
-		key:   key,
-		refs:  1,
-		fresh: newAnswer(f, true, true),
-		stale: newAnswer(f, false, true),
+		key:    key,
+		refs:   1,
+		values: v,
+		stale:  &answer{flagValues: v, known: true},
 	}
 	if fs.byKey == nil {
 		fs.byKey = make(map[string]*flagSet)

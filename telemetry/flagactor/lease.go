@@ -31,7 +31,9 @@ func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
 		return false, ErrClosed
 	}
 	if slot := l.ticket.boundSlot(); slot != nil {
-		if ans := slot.load(); ans != nil && ans.Fresh {
+		// The expiry is checked here, on the caller's clock read, not left to
+		// the loop: a busy loop or a late timer must not stretch a value's life.
+		if ans := slot.load(); ans != nil && ans.expiresAt != 0 && ans.freshAt(l.actor.sinceEpoch()) {
 			return ans.Bool(flag), nil
 		}
 	}
@@ -57,10 +59,10 @@ func (l *Lease) Peek(flag string) (enabled, known bool) {
 	if slot := l.ticket.boundSlot(); slot != nil {
 		ans = slot.load()
 	}
-	if ans == nil || !ans.Fresh && !l.actor.cfg.clock.Now().Before(ans.NextFetch) {
+	if now := l.actor.sinceEpoch(); ans == nil || !ans.freshAt(now) && now >= ans.nextFetch {
 		l.actor.nudge(&l.ticket)
 	}
-	if ans == nil || !ans.Known {
+	if ans == nil || !ans.known {
 		return false, false
 	}
 	return ans.Bool(flag), true

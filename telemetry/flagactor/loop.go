@@ -42,7 +42,7 @@ func newLoopState(a *Actor) *loopState {
 	return &loopState{
 		a:       a,
 		clock:   a.cfg.clock,
-		epoch:   a.cfg.clock.Now(),
+		epoch:   a.epoch,
 		hosts:   make(map[string]*hostEntry),
 		timerAt: noWake,
 	}

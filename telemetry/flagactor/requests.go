@@ -52,10 +52,10 @@ func (s *loopState) query(q *queryRequest) {
 		// Only a lease released while its query was queued finds no entry.
 		q.Reply <- queryReply{Err: ErrReleased}
 	case e.fresh:
-		q.Reply <- queryReply{Flags: e.flags.fresh.Flags}
+		q.Reply <- queryReply{Flags: e.flags.values.Flags}
 	case e.flags != nil:
 		s.stats.StaleServed++
-		q.Reply <- queryReply{Flags: e.flags.stale.Flags}
+		q.Reply <- queryReply{Flags: e.flags.values.Flags}
 		if e.inflight == nil && s.now >= e.retryAt {
 			s.startFetch(e, q.Ticket.Fetcher)
 		}

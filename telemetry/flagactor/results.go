@@ -30,9 +30,9 @@ func (s *loopState) fetchSucceeded(e *hostEntry, f *inflight, flags messages.Fla
 	ttl := s.answerTTL(flags.TTL)
 	e.expiresAt = s.expiryFor(ttl)
 	e.fresh = true
-	e.slot.publish(set.fresh)
+	e.slot.publish(&answer{flagValues: set.values, expiresAt: e.expiresAt, known: true})
 	e.failures, e.retryAt, e.lastErr = 0, 0, nil
-	f.answer(queryReply{Flags: set.fresh.Flags})
+	f.answer(queryReply{Flags: set.values.Flags})
 }
 
 // fetchFailed starts the backoff and answers the waiters with the last good
@@ -44,7 +44,7 @@ func (s *loopState) fetchFailed(e *hostEntry, f *inflight, cause error) {
 	e.lastErr = fmt.Errorf("flagactor: fetch %s: %w", e.host, cause)
 	s.log(logEvent{msg: "flagactor: fetch failed", host: e.host, err: cause, delay: time.Duration(e.retryAt - s.now)})
 	if e.flags != nil {
-		f.answer(queryReply{Flags: e.flags.stale.Flags})
+		f.answer(queryReply{Flags: e.flags.values.Flags})
 	} else {
 		f.answer(queryReply{Err: e.lastErr})
 	}
