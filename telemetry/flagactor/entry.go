@@ -22,7 +22,7 @@ type hostEntry struct {
 	expiresAt int64 // when flags turn stale (jitter applied)
 	retryAt   int64 // no fetch starts before this
 	wakeAt    int64 // when the loop next looks at this entry
-	lastErr   error // why the last fetch failed
+	lastErr   error // why the last fetch failed: a *fetchError, safe to call Error on
 }
 
 // lingerUntil is how long an entry without leases is kept: until its value
@@ -59,7 +59,7 @@ func (s *loopState) settle(e *hostEntry) {
 		e.slot.publish(e.flags.stale)
 	}
 	if e.inflight != nil && s.now >= e.inflight.deadline {
-		s.fetchFailed(e, s.endFetch(e), ErrFetchTimeout)
+		s.fetchFailed(e, s.endFetch(e), fetchResult{Err: newFetchError(e.host, ErrFetchTimeout)})
 	}
 	if e.leases == 0 && e.inflight == nil && s.now >= e.lingerUntil() {
 		s.evict(e)

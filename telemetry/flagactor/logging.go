@@ -9,10 +9,10 @@ import (
 // logEvent is one debug record the loop hands to the logging goroutine, so
 // that the loop itself never does I/O.
 type logEvent struct {
-	msg   string
-	host  string
-	err   error
-	delay time.Duration // the backoff, for a failed fetch
+	msg     string
+	host    string
+	errText string        // the fetch error's text, computed on the fetch goroutine
+	delay   time.Duration // the backoff, for a failed fetch
 }
 
 // logBuffer bounds the records waiting for the logging goroutine; past it the
@@ -37,8 +37,8 @@ func (a *Actor) startLogging() {
 		defer close(a.logged)
 		for ev := range a.logs {
 			attrs := []slog.Attr{slog.String("host", ev.host)}
-			if ev.err != nil {
-				attrs = append(attrs, slog.String("error", ev.err.Error()), slog.Duration("retry_in", ev.delay))
+			if ev.errText != "" {
+				attrs = append(attrs, slog.String("error", ev.errText), slog.Duration("retry_in", ev.delay))
 			}
 			a.cfg.logger.LogAttrs(context.Background(), slog.LevelDebug, ev.msg, attrs...)
 		}

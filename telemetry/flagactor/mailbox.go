@@ -2,6 +2,7 @@ package flagactor
 
 import (
 	"sync/atomic"
+	"time"
 
 	"github.com/flagactor/flagactor/telemetry/messages"
 )
@@ -84,11 +85,21 @@ type statsRequest struct {
 // tells the loop which fetch of the host it answers, so a late answer to a
 // fetch the loop already timed out is ignored. It travels on a channel of its
 // own, not through the mailbox.
+//
+// It carries plain values only: whatever the loop needs from a failed fetch
+// was worked out on the fetch goroutine (runFetch), so the loop never calls
+// a method of a value a Fetcher returned.
 type fetchResult struct {
 	Host    string
 	Attempt uint64
 	Flags   messages.Flags
-	Err     error
+	// Err is nil after a good fetch, else a *fetchError: its text is
+	// computed, and it may be handed to callers and logged.
+	Err error
+	// RetryAfter is what the error's RetryAfter method asked for; 0 if none.
+	RetryAfter time.Duration
+	// CredentialRejected is true when the error wraps ErrCredentialRejected.
+	CredentialRejected bool
 }
 
 func (acquireRequest) isRequest() {}

@@ -1,7 +1,6 @@
 package flagactor
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/flagactor/flagactor/telemetry/messages"
@@ -15,7 +14,7 @@ func (s *loopState) fetchDone(r fetchResult) {
 	}
 	f := s.endFetch(e)
 	if r.Err != nil {
-		s.fetchFailed(e, f, r.Err)
+		s.fetchFailed(e, f, r)
 	} else {
 		s.fetchSucceeded(e, f, r.Flags)
 	}
@@ -37,12 +36,13 @@ func (s *loopState) fetchSucceeded(e *hostEntry, f *inflight, flags messages.Fla
 
 // fetchFailed starts the backoff and answers the waiters with the last good
 // value, or the error when there is none.
-func (s *loopState) fetchFailed(e *hostEntry, f *inflight, cause error) {
+// r.Err is a *fetchError, whose text is already computed.
+func (s *loopState) fetchFailed(e *hostEntry, f *inflight, r fetchResult) {
 	s.stats.FetchErrors++
 	e.failures++
-	e.retryAt = s.now + int64(min(s.retryDelay(e.failures, cause), time.Duration(noWake-1-s.now)))
-	e.lastErr = fmt.Errorf("flagactor: fetch %s: %w", e.host, cause)
-	s.log(logEvent{msg: "flagactor: fetch failed", host: e.host, err: cause, delay: time.Duration(e.retryAt - s.now)})
+	e.retryAt = s.now + int64(min(s.retryDelay(e.failures, r.RetryAfter), time.Duration(noWake-1-s.now)))
+	e.lastErr = r.Err
+	s.log(logEvent{msg: "flagactor: fetch failed", host: e.host, errText: r.Err.Error(), delay: time.Duration(e.retryAt - s.now)})
 	if e.flags != nil {
 		f.answer(queryReply{Flags: e.flags.values.Flags})
 	} else {
