@@ -17,7 +17,7 @@ type hostEntry struct {
 	failures  int32 // consecutive failed fetches
 	wakeIndex int32 // position in the wake queue, -1 when not queued
 
-	inflight *inflight // the fetch in flight, nil when none
+	inflight *inflight // the fetch in flight, or a timed-out one not yet returned; nil when none
 
 	expiresAt int64 // when flags turn stale (jitter applied)
 	retryAt   int64 // no fetch starts before this
@@ -58,8 +58,11 @@ func (s *loopState) settle(e *hostEntry) {
 		e.fresh = false
 		e.slot.publish(e.flags.stale)
 	}
-	if e.inflight != nil && s.now >= e.inflight.deadline {
-		s.fetchFailed(e, s.endFetch(e), fetchResult{Err: newFetchError(e.host, ErrFetchTimeout)})
+	if f := e.inflight; f != nil && s.now >= f.deadline {
+		// The fetch fails now, whatever its Fetcher does; its record stays
+		// until its goroutine returns (see inflight.timedOut).
+		f.timedOut, f.deadline = true, noWake
+		s.fetchFailed(e, f, fetchResult{Err: newFetchError(e.host, ErrFetchTimeout)})
 	}
 	if e.leases == 0 && e.inflight == nil && s.now >= e.lingerUntil() {
 		s.evict(e)

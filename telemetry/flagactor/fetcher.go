@@ -10,6 +10,12 @@ import (
 // the actor's, with a context that ends at the fetch timeout or when the actor
 // closes. Each connection brings its own (its authenticated client); a fetch
 // uses the Fetcher of the lease whose query started it.
+//
+// At most one fetch of a host runs at a time, counting one that timed out
+// and has not returned: a Fetcher that ignores its context holds its host,
+// and no new fetch of that host starts until it returns (queries get the
+// last value, or the timeout error, meanwhile). So fetch goroutines stay
+// bounded by the number of hosts.
 type Fetcher interface {
 	Fetch(ctx context.Context, host string) (messages.Flags, error)
 }

@@ -59,11 +59,12 @@ func (s *loopState) query(q *queryRequest) {
 		if e.inflight == nil && s.now >= e.retryAt {
 			s.startFetch(e, q.Ticket.Fetcher)
 		}
-	case e.inflight != nil:
+	case e.fetching():
 		if e.inflight.addWaiter(q) {
 			s.stats.Coalesced++
 		}
-	case s.now < e.retryAt:
+	case e.inflight != nil || s.now < e.retryAt:
+		// Inside the backoff, or a timed-out fetch still hangs: no fetch.
 		q.Reply <- queryReply{Err: e.lastErr}
 	default:
 		s.startFetch(e, q.Ticket.Fetcher).addWaiter(q)

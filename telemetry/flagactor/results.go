@@ -10,9 +10,18 @@ import (
 func (s *loopState) fetchDone(r fetchResult) {
 	e := s.hosts[r.Host]
 	if e == nil || e.inflight == nil || e.inflight.attempt != r.Attempt {
-		return // the loop already gave up on this fetch
+		return // not this entry's fetch
 	}
 	f := s.endFetch(e)
+	if f.timedOut {
+		// Already failed at its timeout; its goroutine has returned, so the
+		// host is free for the next fetch. The answer itself is too late.
+		if !e.fresh {
+			s.publishUnfresh(e)
+		}
+		s.settle(e)
+		return
+	}
 	if r.Err != nil {
 		s.fetchFailed(e, f, r)
 	} else {
