@@ -24,6 +24,8 @@ type flagSets struct {
 	// last is the set interned last: a fleet of hosts, or one host's
 	// refreshes, mostly serve it again, found without building a key.
 	last *flagSet
+	// peak is the most sets held since byKey was last rebuilt.
+	peak int
 }
 
 // intern returns the shared set equal to values, with one more reference.
@@ -54,6 +56,7 @@ func (fs *flagSets) intern(values map[string]string) *flagSet {
 		fs.byKey = make(map[string]*flagSet)
 	}
 	fs.byKey[key] = set
+	fs.peak = max(fs.peak, len(fs.byKey))
 	fs.last = set
 	return set
 }
@@ -69,7 +72,26 @@ func (fs *flagSets) release(set *flagSet) {
 		if fs.last == set {
 			fs.last = nil
 		}
+		fs.shrink()
 	}
+}
+
+// shrink rebuilds the table once it is mostly empty: a Go map never gives
+// its memory back, so a burst of hosts with flag sets of their own would
+// keep it for good.
+func (fs *flagSets) shrink() {
+	if fs.peak < 1024 || len(fs.byKey) > fs.peak/4 {
+		return
+	}
+	if len(fs.byKey) == 0 {
+		fs.byKey, fs.peak = nil, 0
+		return
+	}
+	byKey := make(map[string]*flagSet, len(fs.byKey))
+	for k, v := range fs.byKey {
+		byKey[k] = v
+	}
+	fs.byKey, fs.peak = byKey, len(byKey)
 }
 
 // flagSetKey encodes values canonically: sorted names, each part
