@@ -32,6 +32,8 @@ type Actor struct {
 	fetchCtx    context.Context
 	stopFetches context.CancelFunc
 
+	overflow releaseOverflow // releases that found the mailbox full
+
 	logs   chan logEvent // loop -> logging goroutine; nil when not logging
 	logged chan struct{} // closed when the logging goroutine has exited
 }
@@ -47,6 +49,7 @@ func New(opts ...Option) *Actor {
 		quit:    make(chan struct{}),
 		done:    make(chan struct{}),
 	}
+	a.overflow.ready = make(chan struct{}, 1)
 	a.fetchCtx, a.stopFetches = context.WithCancel(context.Background())
 	a.startLogging()
 	go a.run(newLoopState(a))

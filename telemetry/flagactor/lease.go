@@ -1,16 +1,12 @@
 package flagactor
 
-import (
-	"context"
-	"sync/atomic"
-)
+import "context"
 
 // Lease is one connection's hold on a host entry. While any lease on a host is
 // live the actor keeps the host's flags. A Lease is safe for concurrent use.
 type Lease struct {
-	actor    *Actor
-	released atomic.Bool
-	ticket   ticket
+	actor  *Actor
+	ticket ticket
 }
 
 // Host returns the normalized host key the lease is filed under.
@@ -24,11 +20,11 @@ func (l *Lease) Host() string { return l.ticket.Host }
 // successfully and the fetch failed, Enabled returns false and an error
 // wrapping the fetch's.
 func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
-	if l.released.Load() {
-		return false, ErrReleased
-	}
 	if l.actor.closed.Load() {
 		return false, ErrClosed
+	}
+	if l.ticket.released.Load() {
+		return false, ErrReleased
 	}
 	if slot := l.ticket.boundSlot(); slot != nil {
 		// The expiry is checked here, on the caller's clock read, not left to
@@ -52,7 +48,7 @@ func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
 // uses it for a cheap re-check on a connection that opened before the flag
 // was known.
 func (l *Lease) Peek(flag string) (enabled, known bool) {
-	if l.released.Load() || l.actor.closed.Load() {
+	if l.ticket.released.Load() || l.actor.closed.Load() {
 		return false, false
 	}
 	var ans *answer
@@ -70,14 +66,23 @@ func (l *Lease) Peek(flag string) (enabled, known bool) {
 
 // Release gives the lease back. When a host's last lease goes, the actor keeps
 // its entry until the value expires (or a failure backoff ends), then forgets
-// the host. Release is idempotent; it does not wait for the actor.
+// the host. Release is idempotent; it does not wait for the actor, not even
+// while its mailbox is full. A query of the lease that the actor has not
+// taken up yet starts no fetch with the lease's Fetcher.
 func (l *Lease) Release() {
-	if !l.released.CompareAndSwap(false, true) {
+	if !l.ticket.released.CompareAndSwap(false, true) {
 		return
 	}
 	if l.ticket.withdraw() {
 		return // the loop has not applied the Acquire yet, and now drops it
 	}
-	// A closed actor has nothing to release: its ErrClosed is dropped.
-	_ = l.actor.send(context.Background(), releaseRequest{Ticket: &l.ticket})
+	a := l.actor
+	if a.closed.Load() {
+		return // a closed actor has nothing to release
+	}
+	select {
+	case a.mailbox <- releaseRequest{Ticket: &l.ticket}:
+	default:
+		a.overflow.add(&l.ticket) // full: handed over without waiting
+	}
 }

@@ -83,6 +83,9 @@ func (a *Actor) run(s *loopState) {
 		case r := <-a.results:
 			s.tick()
 			s.fetchDone(r)
+		case <-a.overflow.ready:
+			s.tick()
+			s.applyOverflow()
 		case <-s.wake:
 			s.wake, s.timerAt = nil, noWake
 			s.tick()
@@ -121,6 +124,7 @@ func (s *loopState) drainMailbox() {
 // that has passed by then applied first.
 func (s *loopState) handle(req request) {
 	s.tick()
+	s.applyOverflow() // releases made before this request was sent come first
 	if hook := s.a.cfg.beforeHandle; hook != nil {
 		hook(req)
 	}
@@ -146,21 +150,27 @@ func (s *loopState) snapshot() messages.Stats {
 }
 
 // rearm points the timer at the earliest wake-up, when that has changed. It
-// reads the clock afresh: time may have moved on since the batch began (a
+// reads the clock afresh: time may have moved on since the request began (a
 // mock clock moved far ahead fires one timer at a time), and a wake-up that
-// is already due is applied now rather than armed late.
+// is already due is applied now rather than armed late. The timer counts its
+// delay from the clock as it reads while arming, which may be later than the
+// reading the delay came from: when the clock has moved in between, the timer
+// is armed once more from a fresh reading, so that it fires no later than
+// the wake-up. (A wall clock always moves a little in between; the second
+// arming leaves it the few nanoseconds of one clock read late.)
 func (s *loopState) rearm() {
-	for {
-		next := s.wakeups.next()
-		if next == s.timerAt {
-			return
-		}
+	if s.wakeups.next() == s.timerAt {
+		return
+	}
+	for tries := 0; ; tries++ {
 		s.stopTimer()
+		s.tick() // applies whatever is due
+		next := s.wakeups.next()
 		if next == noWake {
 			return
 		}
-		if s.tick(); s.wakeups.next() != next {
-			continue // it was due: applied, look again
+		if hook := s.a.cfg.beforeArm; hook != nil {
+			hook()
 		}
 		d := time.Duration(next - s.now)
 		if s.timer == nil {
@@ -169,7 +179,9 @@ func (s *loopState) rearm() {
 			s.timer.Reset(d)
 		}
 		s.wake, s.timerAt = s.timer.C, next
-		return
+		if tries > 0 || s.a.sinceEpoch() == s.now {
+			return
+		}
 	}
 }
 

@@ -21,6 +21,9 @@ type ticket struct {
 	Host    string
 	Fetcher Fetcher
 	slot    atomic.Pointer[answerSlot]
+	// released is set by the lease's Release, and read by the loop too: a
+	// query the loop takes up after it starts no fetch with Fetcher.
+	released atomic.Bool
 }
 
 // boundSlot returns the host's published-answer slot, or nil until the loop
@@ -105,4 +108,7 @@ type fetchResult struct {
 func (acquireRequest) isRequest() {}
 func (releaseRequest) isRequest() {}
 func (*queryRequest) isRequest()  {}
-func (statsRequest) isRequest()   {}
+
+// isNudge reports whether q is Peek's: nobody waits for its answer.
+func (q *queryRequest) isNudge() bool { return q.Done == closedDone }
+func (statsRequest) isRequest()       {}

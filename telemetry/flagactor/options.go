@@ -35,6 +35,9 @@ type config struct {
 	// beforeHandle, when set, runs on the loop before each request. Tests use
 	// it to inject a fault into the loop.
 	beforeHandle func(request)
+	// beforeArm, when set, runs on the loop between its clock read and the
+	// arming of its timer. Tests use it to move a mock clock there.
+	beforeArm func()
 }
 
 func newConfig(opts []Option) config {

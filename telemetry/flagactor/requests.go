@@ -54,7 +54,9 @@ func (s *loopState) query(q *queryRequest) {
 	case e.fresh:
 		q.Reply <- queryReply{Flags: e.flags.values.Flags}
 	case e.flags != nil:
-		s.stats.StaleServed++
+		if !q.isNudge() {
+			s.stats.StaleServed++ // a query answered stale, not Peek's nudge
+		}
 		q.Reply <- queryReply{Flags: e.flags.values.Flags}
 		if e.inflight == nil && s.now >= e.retryAt {
 			s.startFetch(e, q.Ticket.Fetcher)
