@@ -48,8 +48,9 @@ func (s *loopState) release(t *ticket) {
 func (s *loopState) query(q *queryRequest) {
 	e := s.hosts[q.Ticket.Host]
 	switch {
-	case e == nil:
-		// Only a lease released while its query was queued finds no entry.
+	case e == nil || q.Ticket.released.Load():
+		// Released while its query was queued: its connection may have torn
+		// down the credentials its Fetcher uses, so nothing is fetched.
 		q.Reply <- queryReply{Err: ErrReleased}
 	case e.fresh:
 		q.Reply <- queryReply{Flags: e.flags.values.Flags}
