@@ -12,7 +12,9 @@ import (
 // Actor caches feature flags per host. One goroutine, started by New and
 // stopped by Close, owns every host entry; callers reach it through one
 // mailbox, so the calls one goroutine makes take effect in the order it made
-// them. An Actor is safe for use by any number of goroutines.
+// them. An Actor is safe for use by any number of goroutines. Make one with
+// New: on a zero Actor every call fails at once with ErrNotStarted (Close
+// returns nil).
 type Actor struct {
 	cfg   config
 	epoch time.Time // what the loop's times count from, on cfg.clock
@@ -68,8 +70,8 @@ func (a *Actor) Acquire(ctx context.Context, host string, f Fetcher) (*Lease, er
 	if f == nil {
 		return nil, ErrNoFetcher
 	}
-	if a.closed.Load() {
-		return nil, ErrClosed
+	if err := a.usable(); err != nil {
+		return nil, err
 	}
 	l := &Lease{actor: a, ticket: ticket{Host: key, Fetcher: f}}
 	if err := a.send(ctx, acquireRequest{Ticket: &l.ticket}); err != nil {
@@ -81,8 +83,8 @@ func (a *Actor) Acquire(ctx context.Context, host string, f Fetcher) (*Lease, er
 // Stats returns a snapshot of the actor's counters, taken on its goroutine
 // after every call this goroutine made before it.
 func (a *Actor) Stats(ctx context.Context) (messages.Stats, error) {
-	if a.closed.Load() {
-		return messages.Stats{}, ErrClosed
+	if err := a.usable(); err != nil {
+		return messages.Stats{}, err
 	}
 	req := statsRequest{Reply: make(chan messages.Stats, 1)}
 	return roundTrip(ctx, a, req, req.Reply)
@@ -94,6 +96,9 @@ func (a *Actor) Stats(ctx context.Context) (messages.Stats, error) {
 // waited for at most the fetch timeout. Close is idempotent. It returns a
 // non-nil error only when the loop had already stopped after an internal fault.
 func (a *Actor) Close() error {
+	if a.done == nil {
+		return nil // not started with New: nothing to stop
+	}
 	a.closeOnce.Do(func() {
 		a.closed.Store(true)
 		close(a.quit)
@@ -103,6 +108,19 @@ func (a *Actor) Close() error {
 	a.stopLoggingOnce.Do(a.stopLogging)
 	if f := a.failure.Load(); f != nil {
 		return f
+	}
+	return nil
+}
+
+// usable returns why calls on a cannot be served, or nil: ErrNotStarted for
+// an Actor not made by New (its channels are nil, and would block forever),
+// ErrClosed once closed.
+func (a *Actor) usable() error {
+	if a.done == nil {
+		return ErrNotStarted
+	}
+	if a.closed.Load() {
+		return ErrClosed
 	}
 	return nil
 }

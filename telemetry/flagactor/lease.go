@@ -20,6 +20,9 @@ func (l *Lease) Host() string { return l.ticket.Host }
 // successfully and the fetch failed, Enabled returns false and an error
 // wrapping the fetch's.
 func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
+	if l.actor == nil {
+		return false, ErrNotStarted // a Lease not made by Acquire
+	}
 	if l.actor.closed.Load() {
 		return false, ErrClosed
 	}
@@ -48,7 +51,7 @@ func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
 // uses it for a cheap re-check on a connection that opened before the flag
 // was known.
 func (l *Lease) Peek(flag string) (enabled, known bool) {
-	if l.ticket.released.Load() || l.actor.closed.Load() {
+	if l.actor == nil || l.ticket.released.Load() || l.actor.closed.Load() {
 		return false, false
 	}
 	var ans *answer
@@ -70,6 +73,9 @@ func (l *Lease) Peek(flag string) (enabled, known bool) {
 // while its mailbox is full. A query of the lease that the actor has not
 // taken up yet starts no fetch with the lease's Fetcher.
 func (l *Lease) Release() {
+	if l.actor == nil {
+		return // a Lease not made by Acquire holds nothing
+	}
 	if !l.ticket.released.CompareAndSwap(false, true) {
 		return
 	}

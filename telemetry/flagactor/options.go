@@ -48,7 +48,9 @@ func newConfig(opts []Option) config {
 		mailboxSize:  256,
 	}
 	for _, opt := range opts {
-		opt(&cfg)
+		if opt != nil { // a nil Option is ignored
+			opt(&cfg)
+		}
 	}
 	return cfg
 }
