@@ -148,7 +148,7 @@ func (a *Actor) send(ctx context.Context, req request) error {
 
 // query asks the loop for t's host when no fresh answer is published.
 func (a *Actor) query(ctx context.Context, t *ticket) (queryReply, error) {
-	q := &queryRequest{Ticket: t, Done: ctx.Done(), Reply: make(chan queryReply, 1)}
+	q := &queryRequest{Ticket: t, Ctx: ctx, Done: ctx.Done(), Reply: make(chan queryReply, 1)}
 	return roundTrip(ctx, a, q, q.Reply)
 }
 

@@ -7,28 +7,48 @@ import (
 	"time"
 )
 
-// startFetch starts one fetch of e through f on a goroutine of its own.
-func (s *loopState) startFetch(e *hostEntry, f Fetcher) *inflight {
+// startFetch starts one fetch of e for query q, through its lease's Fetcher
+// and with its caller's context values, on a goroutine of its own.
+func (s *loopState) startFetch(e *hostEntry, q *queryRequest) *inflight {
 	s.attempts++
 	e.inflight = &inflight{attempt: s.attempts, deadline: s.now + int64(s.a.cfg.fetchTimeout)}
 	s.stats.Fetches++
 	s.a.fetches.Add(1)
-	go s.a.fetch(e.host, s.attempts, f)
+	go s.a.fetch(q.Ctx, e.host, s.attempts, q.Ticket.Fetcher)
 	s.wakeups.set(e, e.nextWake())
 	s.publishUnfresh(e)
 	return e.inflight
 }
 
 // fetch runs one Fetcher call and reports it to the loop.
-func (a *Actor) fetch(host string, attempt uint64, f Fetcher) {
+func (a *Actor) fetch(caller context.Context, host string, attempt uint64, f Fetcher) {
 	defer a.fetches.Done()
-	ctx, cancel := a.cfg.clock.WithTimeout(a.fetchCtx, a.cfg.fetchTimeout)
+	ctx, cancel := a.fetchContext(caller)
 	r := runFetch(ctx, f, host)
 	cancel()
 	r.Host, r.Attempt = host, attempt
 	select {
 	case a.results <- r:
 	case <-a.done:
+	}
+}
+
+// fetchContext is the context of one fetch: the values of the context of
+// the query that started it (nil for none), so what a driver puts there (a
+// tracing span, a mark for its retry layer) reaches its Fetcher; and the
+// actor's own cancellation and fetch timeout. The caller leaving does not end
+// it: the fetch goes on for the other waiters and the cache.
+func (a *Actor) fetchContext(caller context.Context) (context.Context, context.CancelFunc) {
+	if caller == nil {
+		return a.cfg.clock.WithTimeout(a.fetchCtx, a.cfg.fetchTimeout)
+	}
+	values, cancelValues := context.WithCancel(context.WithoutCancel(caller))
+	stopWatching := context.AfterFunc(a.fetchCtx, cancelValues) // Close cancels it
+	ctx, cancelTimeout := a.cfg.clock.WithTimeout(values, a.cfg.fetchTimeout)
+	return ctx, func() {
+		cancelTimeout()
+		stopWatching()
+		cancelValues()
 	}
 }
 

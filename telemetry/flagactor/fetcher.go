@@ -7,8 +7,9 @@ import (
 )
 
 // Fetcher loads every flag of one host. It runs on its own goroutine, never on
-// the actor's, with a context that ends at the fetch timeout or when the actor
-// closes. Each connection brings its own (its authenticated client); a fetch
+// the actor's, with a context that carries the values of the context of the
+// query that started it (none for a fetch Peek started) and ends at the fetch
+// timeout or when the actor closes, not when that caller leaves. Each connection brings its own (its authenticated client); a fetch
 // uses the Fetcher of the lease whose query started it.
 //
 // At most one fetch of a host runs at a time, counting one that timed out

@@ -1,6 +1,7 @@
 package flagactor
 
 import (
+	"context"
 	"sync/atomic"
 	"time"
 
@@ -64,9 +65,11 @@ type releaseRequest struct {
 // queryRequest asks for Ticket.Host's flags when the published answer is
 // missing or stale. Reply has a buffer of one so the loop never blocks on a
 // caller that gave up; Done is the caller's context's Done, so the loop can
-// forget waiters that have left.
+// forget waiters that have left. Ctx is the caller's context, whose values a
+// fetch the query starts carries; nil for Peek's nudge.
 type queryRequest struct {
 	Ticket *ticket
+	Ctx    context.Context
 	Done   <-chan struct{}
 	Reply  chan queryReply
 }

@@ -60,7 +60,7 @@ func (s *loopState) query(q *queryRequest) {
 		}
 		q.Reply <- queryReply{Flags: e.flags.values.Flags}
 		if e.inflight == nil && s.now >= e.retryAt {
-			s.startFetch(e, q.Ticket.Fetcher)
+			s.startFetch(e, q)
 		}
 	case e.fetching():
 		if e.inflight.addWaiter(q) {
@@ -70,6 +70,6 @@ func (s *loopState) query(q *queryRequest) {
 		// Inside the backoff, or a timed-out fetch still hangs: no fetch.
 		q.Reply <- queryReply{Err: e.lastErr}
 	default:
-		s.startFetch(e, q.Ticket.Fetcher).addWaiter(q)
+		s.startFetch(e, q).addWaiter(q)
 	}
 }
