@@ -11,7 +11,7 @@ import (
 // and with its caller's context values, on a goroutine of its own.
 func (s *loopState) startFetch(e *hostEntry, q *queryRequest) *inflight {
 	s.attempts++
-	e.inflight = &inflight{attempt: s.attempts, deadline: s.now + int64(s.a.cfg.fetchTimeout)}
+	e.inflight = &inflight{attempt: s.attempts, by: q.Ticket, deadline: s.now + int64(s.a.cfg.fetchTimeout)}
 	s.stats.Fetches++
 	s.a.fetches.Add(1)
 	go s.a.fetch(q.Ctx, e.host, s.attempts, q.Ticket.Fetcher)

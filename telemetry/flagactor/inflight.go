@@ -3,8 +3,9 @@ package flagactor
 // inflight is the loop's record of one host's fetch in flight. It lives only
 // as long as the fetch's goroutine, which keeps every idle host entry small.
 type inflight struct {
-	attempt  uint64 // numbers the fetch, to ignore a late result
-	deadline int64  // when the loop gives up on it, whatever the Fetcher does; noWake once it has
+	attempt  uint64  // numbers the fetch, to ignore a late result
+	by       *ticket // the lease whose Fetcher runs it
+	deadline int64   // when the loop gives up on it, whatever the Fetcher does; noWake once it has
 	// timedOut is set when the loop gave up on the fetch (a failed fetch,
 	// its waiters answered) while its goroutine has not returned. Until it
 	// does, the record stays: it holds the host, so that no second fetch of

@@ -18,7 +18,9 @@ func (l *Lease) Host() string { return l.ticket.Host }
 // fetch; a query whose ctx ends first returns ctx.Err(). A stale value is
 // returned at once while a refresh runs. When the host has never been fetched
 // successfully and the fetch failed, Enabled returns false and an error
-// wrapping the fetch's.
+// wrapping the fetch's. A failure wrapping ErrCredentialRejected is the
+// lease's own: the lease backs off (its later queries get that error, or the
+// host's value once another lease has fetched one), the host does not.
 func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
 	if l.actor == nil {
 		return false, ErrNotStarted // a Lease not made by Acquire

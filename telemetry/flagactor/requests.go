@@ -59,7 +59,7 @@ func (s *loopState) query(q *queryRequest) {
 			s.stats.StaleServed++ // a query answered stale, not Peek's nudge
 		}
 		q.Reply <- queryReply{Flags: e.flags.values.Flags}
-		if e.inflight == nil && s.now >= e.retryAt {
+		if e.inflight == nil && s.now >= e.retryAt && !s.leaseBackingOff(e, q.Ticket) {
 			s.startFetch(e, q)
 		}
 	case e.fetching():
@@ -69,6 +69,8 @@ func (s *loopState) query(q *queryRequest) {
 	case e.inflight != nil || s.now < e.retryAt:
 		// Inside the backoff, or a timed-out fetch still hangs: no fetch.
 		q.Reply <- queryReply{Err: e.lastErr}
+	case s.leaseBackingOff(e, q.Ticket):
+		q.Reply <- queryReply{Err: q.Ticket.credErr}
 	default:
 		s.startFetch(e, q).addWaiter(q)
 	}

@@ -13,18 +13,19 @@ func (s *loopState) fetchDone(r fetchResult) {
 		return // not this entry's fetch
 	}
 	f := s.endFetch(e)
-	if f.timedOut {
+	switch {
+	case f.timedOut:
 		// Already failed at its timeout; its goroutine has returned, so the
 		// host is free for the next fetch. The answer itself is too late.
 		if !e.fresh {
 			s.publishUnfresh(e)
 		}
-		s.settle(e)
-		return
-	}
-	if r.Err != nil {
+	case r.CredentialRejected:
+		s.credentialRejected(e, f, r)
+	case r.Err != nil:
 		s.fetchFailed(e, f, r)
-	} else {
+	default:
+		f.by.credentialAccepted()
 		s.fetchSucceeded(e, f, r.Flags)
 	}
 	s.settle(e)
