@@ -11,9 +11,21 @@ import "time"
 // so a pool whose every token is bad makes at most one request per
 // connection per step.
 
+// leaseBackoff is one lease's own backoff, after the server rejected its
+// Fetcher's credentials (an error wrapping ErrCredentialRejected): the
+// lease's, not the host's, so another lease may fetch meanwhile. Only the
+// loop reads or writes it.
+type leaseBackoff struct {
+	failures int32  // consecutive rejections
+	epoch    uint16 // the entry's leaseEpoch when they were counted
+	retryAt  int64  // no fetch with the lease's Fetcher before this
+	err      error  // the last rejection: a *fetchError
+}
+
 // leaseBackingOff reports whether t, a lease on e, is inside its own backoff.
 func (s *loopState) leaseBackingOff(e *hostEntry, t *ticket) bool {
-	return t.credFailures > 0 && t.credEpoch == e.leaseEpoch && s.now < t.credRetryAt
+	c := t.cred
+	return c != nil && c.failures > 0 && c.epoch == e.leaseEpoch && s.now < c.retryAt
 }
 
 // endLeaseBackoffs ends the own backoff of every lease on e.
@@ -25,15 +37,19 @@ func (e *hostEntry) endLeaseBackoffs() { e.leaseEpoch++ }
 // fetch, rather than told another connection's error.
 func (s *loopState) credentialRejected(e *hostEntry, f *inflight, r fetchResult) {
 	s.stats.FetchErrors++
-	t := f.by
-	if t.credEpoch != e.leaseEpoch {
-		t.credFailures, t.credEpoch = 0, e.leaseEpoch
+	c := f.by.cred
+	if c == nil {
+		c = &leaseBackoff{}
+		f.by.cred = c
 	}
-	t.credFailures++
-	t.credRetryAt = s.now + int64(min(s.retryDelay(t.credFailures, r.RetryAfter), time.Duration(noWake-1-s.now)))
-	t.credErr = r.Err
+	if c.epoch != e.leaseEpoch {
+		c.failures, c.epoch = 0, e.leaseEpoch
+	}
+	c.failures++
+	c.retryAt = s.now + int64(min(s.retryDelay(c.failures, r.RetryAfter), time.Duration(noWake-1-s.now)))
+	c.err = r.Err
 	e.lastErr = r.Err
-	s.log(logEvent{msg: "flagactor: fetch credentials rejected", host: e.host, errText: r.Err.Error(), delay: time.Duration(t.credRetryAt - s.now)})
+	s.log(logEvent{msg: "flagactor: fetch credentials rejected", host: e.host, errText: r.Err.Error(), delay: time.Duration(c.retryAt - s.now)})
 	if e.flags != nil {
 		f.answer(queryReply{Flags: e.flags.values.Flags})
 		s.publishUnfresh(e)
@@ -47,7 +63,7 @@ func (s *loopState) credentialRejected(e *hostEntry, f *inflight, r fetchResult)
 		case w.Ticket.released.Load():
 			w.Reply <- queryReply{Err: ErrReleased}
 		case s.leaseBackingOff(e, w.Ticket):
-			w.Reply <- queryReply{Err: w.Ticket.credErr} // t's own waiters among them
+			w.Reply <- queryReply{Err: w.Ticket.cred.err} // the rejected lease's own waiters among them
 		case next == nil:
 			next = s.startFetch(e, w)
 			next.addWaiter(w)
@@ -62,4 +78,4 @@ func (s *loopState) credentialRejected(e *hostEntry, f *inflight, r fetchResult)
 }
 
 // credentialAccepted ends the own backoff of t, whose Fetcher just fetched.
-func (t *ticket) credentialAccepted() { t.credFailures, t.credErr = 0, nil }
+func (t *ticket) credentialAccepted() { t.cred = nil }

@@ -11,16 +11,16 @@ type hostEntry struct {
 	slot  answerSlot // what leases read without a message
 	host  string
 	flags *flagSet // last good value; nil until a fetch succeeds
-	fresh bool     // flags is within its time-to-live
 
 	leases    int32
 	failures  int32 // consecutive failed fetches
 	wakeIndex int32 // position in the wake queue, -1 when not queued
-	// leaseEpoch numbers the era of the leases' own backoffs (ticket.cred*):
+	// leaseEpoch numbers the era of the leases' own backoffs (ticket.cred):
 	// endLeaseBackoffs bumps it, which ends them all without visiting them.
 	// (It wraps after 65536 bumps; a backoff it wrongly revives is bounded
 	// by the TTL anyway.)
 	leaseEpoch uint16
+	fresh      bool // flags is within its time-to-live (placed here to pack the entry into 96 bytes)
 
 	inflight *inflight // the fetch in flight, or a timed-out one not yet returned; nil when none
 

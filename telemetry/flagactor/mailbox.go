@@ -26,14 +26,10 @@ type ticket struct {
 	// query the loop takes up after it starts no fetch with Fetcher.
 	released atomic.Bool
 
-	// The lease's own backoff, after the server rejected its Fetcher's
-	// credentials (an error wrapping ErrCredentialRejected): the lease's,
-	// not the host's, so another lease may fetch meanwhile. Only the loop
-	// reads or writes these fields.
-	credFailures int32  // consecutive rejections
-	credEpoch    uint16 // the entry's leaseEpoch when they were counted
-	credRetryAt  int64  // no fetch with Fetcher before this
-	credErr      error  // the last rejection: a *fetchError
+	// cred is the lease's own backoff, after the server rejected its
+	// Fetcher's credentials; nil until it first did. Only the loop reads or
+	// writes it.
+	cred *leaseBackoff
 }
 
 // boundSlot returns the host's published-answer slot, or nil until the loop

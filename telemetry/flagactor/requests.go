@@ -70,7 +70,7 @@ func (s *loopState) query(q *queryRequest) {
 		// Inside the backoff, or a timed-out fetch still hangs: no fetch.
 		q.Reply <- queryReply{Err: e.lastErr}
 	case s.leaseBackingOff(e, q.Ticket):
-		q.Reply <- queryReply{Err: q.Ticket.credErr}
+		q.Reply <- queryReply{Err: q.Ticket.cred.err}
 	default:
 		s.startFetch(e, q).addWaiter(q)
 	}
