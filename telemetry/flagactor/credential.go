@@ -28,9 +28,6 @@ func (s *loopState) leaseBackingOff(e *hostEntry, t *ticket) bool {
 	return c != nil && c.failures > 0 && c.epoch == e.leaseEpoch && s.now < c.retryAt
 }
 
-// endLeaseBackoffs ends the own backoff of every lease on e.
-func (e *hostEntry) endLeaseBackoffs() { e.leaseEpoch++ }
-
 // credentialRejected applies a fetch of e that failed on its lease's
 // credentials: that lease backs off, and the fetch's waiters of other leases
 // are handed to a fetch through the Fetcher of the first of them that may

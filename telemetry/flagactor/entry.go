@@ -16,7 +16,8 @@ type hostEntry struct {
 	failures  int32 // consecutive failed fetches
 	wakeIndex int32 // position in the wake queue, -1 when not queued
 	// leaseEpoch numbers the era of the leases' own backoffs (ticket.cred):
-	// endLeaseBackoffs bumps it, which ends them all without visiting them.
+	// a backoff counted in an earlier era is over, so bumping it (as
+	// Invalidate does) ends them all without visiting the leases.
 	// (It wraps after 65536 bumps; a backoff it wrongly revives is bounded
 	// by the TTL anyway.)
 	leaseEpoch uint16
