@@ -18,8 +18,7 @@ const batchSize = 64
 type loopState struct {
 	a     *Actor
 	clock clock.Clock
-	epoch time.Time
-	now   int64 // nanoseconds since epoch, read as each message is taken up
+	now   int64 // nanoseconds since the actor's epoch, read as each message is taken up
 
 	hosts     map[string]*hostEntry
 	hostsPeak int // most entries since the map was last rebuilt
@@ -42,7 +41,6 @@ func newLoopState(a *Actor) *loopState {
 	return &loopState{
 		a:       a,
 		clock:   a.cfg.clock,
-		epoch:   a.epoch,
 		hosts:   make(map[string]*hostEntry),
 		timerAt: noWake,
 	}
@@ -100,7 +98,7 @@ func (a *Actor) run(s *loopState) {
 // request handled now sees the state the clock says, whether or not the
 // timer's tick has been received yet.
 func (s *loopState) tick() {
-	s.now = int64(s.clock.Now().Sub(s.epoch))
+	s.now = s.a.sinceEpoch()
 	for len(s.wakeups) > 0 && s.wakeups[0].wakeAt <= s.now {
 		s.settle(s.wakeups[0])
 	}

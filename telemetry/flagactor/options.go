@@ -27,6 +27,7 @@ type Option func(*config)
 
 type config struct {
 	clock        clock.Clock
+	wallClock    bool // clock is the default wall clock
 	ttl          time.Duration
 	fetchTimeout time.Duration
 	mailboxSize  int
@@ -43,6 +44,7 @@ type config struct {
 func newConfig(opts []Option) config {
 	cfg := config{
 		clock:        clock.New(),
+		wallClock:    true,
 		ttl:          DefaultTTL,
 		fetchTimeout: DefaultFetchTimeout,
 		mailboxSize:  256,
@@ -61,7 +63,7 @@ func newConfig(opts []Option) config {
 func WithClock(c clock.Clock) Option {
 	return func(cfg *config) {
 		if c != nil {
-			cfg.clock = c
+			cfg.clock, cfg.wallClock = c, false
 		}
 	}
 }

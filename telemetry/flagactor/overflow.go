@@ -1,6 +1,9 @@
 package flagactor
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // releaseOverflow holds the releases that found the mailbox full, so that
 // Release never waits for the loop. The loop takes them up before the next
@@ -9,7 +12,9 @@ import "sync"
 type releaseOverflow struct {
 	mu      sync.Mutex
 	tickets []*ticket
-	pending bool // tickets is not empty; read by the loop before each request
+	// pending is set while tickets is not empty (changed under mu): the
+	// loop reads it before each request, without taking the lock.
+	pending atomic.Bool
 	// ready wakes an idle loop; a buffer of one, and a send that never
 	// blocks, is enough for any number of releases.
 	ready chan struct{}
@@ -19,7 +24,7 @@ type releaseOverflow struct {
 func (o *releaseOverflow) add(t *ticket) {
 	o.mu.Lock()
 	o.tickets = append(o.tickets, t)
-	o.pending = true
+	o.pending.Store(true)
 	o.mu.Unlock()
 	select {
 	case o.ready <- struct{}{}:
@@ -30,13 +35,14 @@ func (o *releaseOverflow) add(t *ticket) {
 // take returns the queued releases, in the order they were queued, and
 // empties the queue. Only the loop calls it.
 func (o *releaseOverflow) take() []*ticket {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if !o.pending {
+	if !o.pending.Load() {
 		return nil
 	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	t := o.tickets
-	o.tickets, o.pending = nil, false
+	o.tickets = nil
+	o.pending.Store(false)
 	return t
 }
 
