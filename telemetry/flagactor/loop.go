@@ -154,8 +154,8 @@ func (s *loopState) snapshot() messages.Stats {
 // delay from the clock as it reads while arming, which may be later than the
 // reading the delay came from: when the clock has moved in between, the timer
 // is armed once more from a fresh reading, so that it fires no later than
-// the wake-up. (A wall clock always moves a little in between; the second
-// arming leaves it the few nanoseconds of one clock read late.)
+// the wake-up. (The default wall clock moves only by the nanoseconds between
+// two reads, far below a timer's own slack: it is armed once.)
 func (s *loopState) rearm() {
 	if s.wakeups.next() == s.timerAt {
 		return
@@ -177,7 +177,7 @@ func (s *loopState) rearm() {
 			s.timer.Reset(d)
 		}
 		s.wake, s.timerAt = s.timer.C, next
-		if tries > 0 || s.a.sinceEpoch() == s.now {
+		if tries > 0 || s.a.cfg.wallClock || s.a.sinceEpoch() == s.now {
 			return
 		}
 	}
