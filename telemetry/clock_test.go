@@ -59,6 +59,13 @@ func (c *signalClock) Now() time.Time {
 	return c.Mock.Now()
 }
 
+// Since reads the clock through Now, so a hold or a panic set for the next
+// Now applies to every way the actor reads the time.
+func (c *signalClock) Since(t time.Time) time.Duration { return c.Now().Sub(t) }
+
+// Until reads the clock through Now, as Since does.
+func (c *signalClock) Until(t time.Time) time.Duration { return t.Sub(c.Now()) }
+
 // holdNextNow makes the next call of Now wait until release is called;
 // held is closed once that call waits. release is idempotent.
 func (c *signalClock) holdNextNow() (held <-chan struct{}, release func()) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/flagactor/flagactor/telemetry/messages"
 )
@@ -11,9 +12,12 @@ import (
 // Actor caches feature flags per host. One goroutine, started by New and
 // stopped by Close, owns every host entry; callers reach it through one
 // mailbox, so the calls one goroutine makes take effect in the order it made
-// them. An Actor is safe for use by any number of goroutines.
+// them. An Actor is safe for use by any number of goroutines. Make one with
+// New: on a zero Actor every call fails at once with ErrNotStarted (Close
+// returns nil).
 type Actor struct {
-	cfg config
+	cfg   config
+	epoch time.Time // what the loop's times count from, on cfg.clock
 
 	mailbox chan request                // callers -> loop; bounded, so callers feel backpressure
 	results chan fetchResult            // fetch goroutines -> loop
@@ -30,6 +34,8 @@ type Actor struct {
 	fetchCtx    context.Context
 	stopFetches context.CancelFunc
 
+	overflow releaseOverflow // releases that found the mailbox full
+
 	logs   chan logEvent // loop -> logging goroutine; nil when not logging
 	logged chan struct{} // closed when the logging goroutine has exited
 }
@@ -39,11 +45,13 @@ func New(opts ...Option) *Actor {
 	cfg := newConfig(opts)
 	a := &Actor{
 		cfg:     cfg,
+		epoch:   cfg.clock.Now(),
 		mailbox: make(chan request, cfg.mailboxSize),
 		results: make(chan fetchResult, cfg.mailboxSize),
 		quit:    make(chan struct{}),
 		done:    make(chan struct{}),
 	}
+	a.overflow.ready = make(chan struct{}, 1)
 	a.fetchCtx, a.stopFetches = context.WithCancel(context.Background())
 	a.startLogging()
 	go a.run(newLoopState(a))
@@ -62,8 +70,8 @@ func (a *Actor) Acquire(ctx context.Context, host string, f Fetcher) (*Lease, er
 	if f == nil {
 		return nil, ErrNoFetcher
 	}
-	if a.closed.Load() {
-		return nil, ErrClosed
+	if err := a.usable(); err != nil {
+		return nil, err
 	}
 	l := &Lease{actor: a, ticket: ticket{Host: key, Fetcher: f}}
 	if err := a.send(ctx, acquireRequest{Ticket: &l.ticket}); err != nil {
@@ -75,8 +83,8 @@ func (a *Actor) Acquire(ctx context.Context, host string, f Fetcher) (*Lease, er
 // Stats returns a snapshot of the actor's counters, taken on its goroutine
 // after every call this goroutine made before it.
 func (a *Actor) Stats(ctx context.Context) (messages.Stats, error) {
-	if a.closed.Load() {
-		return messages.Stats{}, ErrClosed
+	if err := a.usable(); err != nil {
+		return messages.Stats{}, err
 	}
 	req := statsRequest{Reply: make(chan messages.Stats, 1)}
 	return roundTrip(ctx, a, req, req.Reply)
@@ -88,6 +96,9 @@ func (a *Actor) Stats(ctx context.Context) (messages.Stats, error) {
 // waited for at most the fetch timeout. Close is idempotent. It returns a
 // non-nil error only when the loop had already stopped after an internal fault.
 func (a *Actor) Close() error {
+	if a.done == nil {
+		return nil // not started with New: nothing to stop
+	}
 	a.closeOnce.Do(func() {
 		a.closed.Store(true)
 		close(a.quit)
@@ -99,6 +110,30 @@ func (a *Actor) Close() error {
 		return f
 	}
 	return nil
+}
+
+// usable returns why calls on a cannot be served, or nil: ErrNotStarted for
+// an Actor not made by New (its channels are nil, and would block forever),
+// ErrClosed once closed.
+func (a *Actor) usable() error {
+	if a.done == nil {
+		return ErrNotStarted
+	}
+	if a.closed.Load() {
+		return ErrClosed
+	}
+	return nil
+}
+
+// sinceEpoch reads the actor's clock as the loop counts time. For the wall
+// clock it is a monotonic reading, cheaper than a full time.Now, and the
+// default one is read without a call through the Clock interface: the warm
+// query pays for this read on every call.
+func (a *Actor) sinceEpoch() int64 {
+	if a.cfg.wallClock {
+		return int64(time.Since(a.epoch))
+	}
+	return int64(a.cfg.clock.Since(a.epoch))
 }
 
 // send puts req in the mailbox, waiting while it is full.
@@ -120,7 +155,7 @@ func (a *Actor) send(ctx context.Context, req request) error {
 
 // query asks the loop for t's host when no fresh answer is published.
 func (a *Actor) query(ctx context.Context, t *ticket) (queryReply, error) {
-	q := &queryRequest{Ticket: t, Done: ctx.Done(), Reply: make(chan queryReply, 1)}
+	q := &queryRequest{Ticket: t, Ctx: ctx, Done: ctx.Done(), Reply: make(chan queryReply, 1)}
 	return roundTrip(ctx, a, q, q.Reply)
 }
 

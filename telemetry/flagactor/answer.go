@@ -2,27 +2,14 @@ package flagactor
 
 import (
 	"sync/atomic"
-	"time"
 
 	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
-// answer is what the actor's loop last published for one host. It is
-// immutable once published, so any number of leases may read it at once.
-type answer struct {
+// flagValues is one set of flag values, ready for readers. It is immutable,
+// and shared by every host (and every answer) that serves the same values.
+type flagValues struct {
 	Flags messages.Flags
-	// Fresh is false once the value's time-to-live has passed. A reader that
-	// finds a stale answer must ask the loop, which serves it and refreshes it.
-	Fresh bool
-	// Known is true when Flags hold a value the server served, false before
-	// the host's first good fetch.
-	Known bool
-	// NextFetch, for an answer that is not fresh, is the earliest time the
-	// loop would start a fetch of the host: in the far future while one is in
-	// flight, the end of the backoff after a failure, zero when one can start
-	// now. A reader that only looks (Lease.Peek) uses it so as not to ask the
-	// loop for nothing.
-	NextFetch time.Time
 
 	// onNames lists the flags that are on, when Flags are few: a scan of a
 	// short list is cheaper than hashing a long flag name. nil means: ask
@@ -30,36 +17,63 @@ type answer struct {
 	onNames []string
 }
 
-// maxScannedFlags is how many flags an answer keeps in a list to scan.
+// maxScannedFlags is how many flags a flagValues keeps in a list to scan.
 const maxScannedFlags = 8
 
-// newAnswer returns an answer for flags, ready for readers. (An answer built
-// without it is correct too, only slower to read.)
-func newAnswer(flags messages.Flags, fresh, known bool) *answer {
-	a := &answer{Flags: flags, Fresh: fresh, Known: known}
+// newFlagValues returns flags ready for readers. (A flagValues built without
+// it is correct too, only slower to read.)
+func newFlagValues(flags messages.Flags) *flagValues {
+	v := &flagValues{Flags: flags}
 	if len(flags.Values) <= maxScannedFlags {
-		a.onNames = make([]string, 0, len(flags.Values))
+		v.onNames = make([]string, 0, len(flags.Values))
 		for name := range flags.Values {
 			if flags.Bool(name) {
-				a.onNames = append(a.onNames, name)
+				v.onNames = append(v.onNames, name)
 			}
 		}
 	}
-	return a
+	return v
 }
 
-// Bool reports whether the named flag is on in the answer, as Flags.Bool.
-func (a *answer) Bool(name string) bool {
-	if a.onNames == nil {
-		return a.Flags.Bool(name)
+// Bool reports whether the named flag is on, as Flags.Bool.
+func (v *flagValues) Bool(name string) bool {
+	if v.onNames == nil {
+		return v.Flags.Bool(name)
 	}
-	for _, on := range a.onNames {
+	for _, on := range v.onNames {
 		if on == name {
 			return true
 		}
 	}
 	return false
 }
+
+// noValues is the value of a host before its first good fetch: every flag off.
+var noValues = newFlagValues(messages.Flags{})
+
+// answer is what the actor's loop last published for one host. It is
+// immutable once published, so any number of leases may read it at once.
+// Times are nanoseconds since the actor's epoch, on its clock.
+type answer struct {
+	*flagValues // the host's last good value; noValues when there is none
+
+	// expiresAt is when the value turns stale: a reader compares it with the
+	// clock itself rather than trust the loop to have looked in time. Zero
+	// for an answer that is not fresh.
+	expiresAt int64
+	// nextFetch, for an answer that is not fresh, is the earliest time the
+	// loop would start a fetch of the host: noWake while one is in flight
+	// (or a timed-out one still hangs), the end of the backoff after a
+	// failure, zero when one can start now. A reader that only looks
+	// (Lease.Peek) uses it so as not to ask the loop for nothing.
+	nextFetch int64
+	// known is true when the value is one the server served, false before
+	// the host's first good fetch.
+	known bool
+}
+
+// freshAt reports whether the answer is fresh when the actor's clock reads now.
+func (a *answer) freshAt(now int64) bool { return now < a.expiresAt }
 
 // answerSlot holds one host's published answer. Only the actor's loop stores
 // into it; leases load it without a message, which is what makes a warm

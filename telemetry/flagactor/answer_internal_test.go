@@ -14,7 +14,7 @@ func TestSlotPublishesLatest(t *testing.T) {
 	if s.load() != nil {
 		t.Fatal("new Slot holds an answer")
 	}
-	first, second := &answer{Fresh: true}, &answer{}
+	first, second := &answer{expiresAt: 1}, &answer{}
 	s.publish(first)
 	s.publish(second)
 	if got := s.load(); got != second {
@@ -55,7 +55,7 @@ func TestTicketWithdraw(t *testing.T) {
 	}
 }
 
-// An Answer's Bool agrees with Flags.Bool, whether it scans a short list of
+// A flagValues' Bool agrees with Flags.Bool, whether it scans a short list of
 // the flags that are on or, for many flags, looks them up.
 func TestAnswerBoolAgreesWithFlags(t *testing.T) {
 	few := map[string]string{"on": "true", "shout": "TRUE", "off": "false", "odd": "1"}
@@ -66,10 +66,10 @@ func TestAnswerBoolAgreesWithFlags(t *testing.T) {
 	for name, values := range map[string]map[string]string{"few": few, "many": many, "none": nil} {
 		t.Run(name, func(t *testing.T) {
 			f := messages.Flags{Values: values}
-			a := newAnswer(f, true, true)
+			a := newFlagValues(f)
 			for _, flag := range append(slices.Collect(maps.Keys(values)), "absent", "") {
 				if got, want := a.Bool(flag), f.Bool(flag); got != want {
-					t.Errorf("Answer.Bool(%q) = %v, Flags.Bool = %v", flag, got, want)
+					t.Errorf("flagValues.Bool(%q) = %v, Flags.Bool = %v", flag, got, want)
 				}
 			}
 		})

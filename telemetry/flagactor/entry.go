@@ -3,9 +3,6 @@ package flagactor
 import (
 	"log/slog"
 	"math"
-	"time"
-
-	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
 // noWake marks a time that never comes.
@@ -17,19 +14,25 @@ type hostEntry struct {
 	slot  answerSlot // what leases read without a message
 	host  string
 	flags *flagSet // last good value; nil until a fetch succeeds
-	fresh bool     // flags is within its time-to-live
 
 	leases    int32
 	failures  int32 // consecutive failed fetches
 	wakeIndex int32 // position in the wake queue, -1 when not queued
+	// leaseEpoch numbers the era of the leases' own backoffs (ticket.cred):
+	// a backoff counted in an earlier era is over, so bumping it (as
+	// Invalidate does) ends them all without visiting the leases.
+	// (It wraps after 65536 bumps; a backoff it wrongly revives is bounded
+	// by the TTL anyway.)
+	leaseEpoch uint16
+	fresh      bool // flags is within its time-to-live (placed here to pack the entry into 96 bytes)
 
-	inflight *inflight // the fetch in flight, nil when none
+	inflight *inflight // the fetch in flight, or a timed-out one not yet returned; nil when none
 
 	fetchedAt int64 // when flags arrived
 	expiresAt int64 // when flags turn stale (jitter applied)
 	retryAt   int64 // no fetch starts before this
 	wakeAt    int64 // when the loop next looks at this entry
-	lastErr   error // why the last fetch failed
+	lastErr   error // why the last fetch failed: a *fetchError, safe to call Error on
 }
 
 // lingerUntil is how long an entry without leases is kept: until its value
@@ -65,8 +68,11 @@ func (s *loopState) settle(e *hostEntry) {
 		e.fresh = false
 		e.slot.publish(e.flags.stale)
 	}
-	if e.inflight != nil && s.now >= e.inflight.deadline {
-		s.fetchFailed(e, s.endFetch(e), ErrFetchTimeout)
+	if f := e.inflight; f != nil && s.now >= f.deadline {
+		// The fetch fails now, whatever its Fetcher does; its record stays
+		// until its goroutine returns (see inflight.timedOut).
+		f.timedOut, f.deadline = true, noWake
+		s.fetchFailed(e, f, fetchResult{Err: newFetchError(e.host, ErrFetchTimeout)})
 	}
 	if e.leases == 0 && e.inflight == nil && s.now >= e.lingerUntil() {
 		s.evict(e)
@@ -75,21 +81,15 @@ func (s *loopState) settle(e *hostEntry) {
 	s.wakeups.set(e, e.nextWake())
 }
 
-// farFuture stands for "not until the fetch in flight is done".
-var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
-
 // publishUnfresh publishes e's answer while it has no fresh value: the last
 // good flags if any, and when the next fetch could start.
 func (s *loopState) publishUnfresh(e *hostEntry) {
-	var ans *answer
+	ans := &answer{flagValues: noValues, nextFetch: noWake}
 	if e.flags != nil {
-		ans = newAnswer(e.flags.stale.Flags, false, true)
-	} else {
-		ans = newAnswer(messages.Flags{}, false, false)
+		ans.flagValues, ans.known = e.flags.values, true
 	}
-	ans.NextFetch = farFuture
 	if e.inflight == nil {
-		ans.NextFetch = s.epoch.Add(time.Duration(e.retryAt))
+		ans.nextFetch = e.retryAt
 	}
 	e.slot.publish(ans)
 }

@@ -21,6 +21,18 @@ var (
 	ErrFetcherPanic = errors.New("flagactor: fetcher panicked")
 )
 
+// ErrNotStarted is returned by every call on an Actor that was not made by
+// New (a zero Actor), and on a Lease that was not made by Acquire. It
+// matches ErrClosed with errors.Is: such an actor serves nothing.
+var ErrNotStarted error = notStartedError{}
+
+type notStartedError struct{}
+
+func (notStartedError) Error() string { return "flagactor: actor not started with New" }
+
+// Is makes ErrNotStarted match ErrClosed.
+func (notStartedError) Is(target error) bool { return target == ErrClosed }
+
 // ErrCredentialRejected is what a Fetcher wraps when the server refused the
 // credentials it sent (HTTPFetcher: 401 and 403). Such a failure belongs to
 // the lease whose Fetcher made it, not to the host: that lease backs off,

@@ -7,9 +7,16 @@ import (
 )
 
 // Fetcher loads every flag of one host. It runs on its own goroutine, never on
-// the actor's, with a context that ends at the fetch timeout or when the actor
-// closes. Each connection brings its own (its authenticated client); a fetch
+// the actor's, with a context that carries the values of the context of the
+// query that started it (none for a fetch Peek started) and ends at the fetch
+// timeout or when the actor closes, not when that caller leaves. Each connection brings its own (its authenticated client); a fetch
 // uses the Fetcher of the lease whose query started it.
+//
+// At most one fetch of a host runs at a time, counting one that timed out
+// and has not returned: a Fetcher that ignores its context holds its host,
+// and no new fetch of that host starts until it returns (queries get the
+// last value, or the timeout error, meanwhile). So fetch goroutines stay
+// bounded by the number of hosts.
 type Fetcher interface {
 	Fetch(ctx context.Context, host string) (messages.Flags, error)
 }

@@ -12,10 +12,10 @@ import (
 // flagSet is one distinct set of flag values, shared by every host that
 // serves it: a fleet of hosts with the same flags holds one map, not one each.
 type flagSet struct {
-	key   string
-	refs  int
-	fresh *answer
-	stale *answer
+	key    string
+	refs   int
+	values *flagValues
+	stale  *answer // the answer of a host whose copy of it has expired
 }
 
 // flagSets interns flag sets by their content.
@@ -24,11 +24,13 @@ type flagSets struct {
 	// last is the set interned last: a fleet of hosts, or one host's
 	// refreshes, mostly serve it again, found without building a key.
 	last *flagSet
+	// peak is the most sets held since byKey was last rebuilt.
+	peak int
 }
 
 // intern returns the shared set equal to values, with one more reference.
 func (fs *flagSets) intern(values map[string]string) *flagSet {
-	if set := fs.last; set != nil && maps.Equal(set.fresh.Flags.Values, values) {
+	if set := fs.last; set != nil && maps.Equal(set.values.Flags.Values, values) {
 		set.refs++
 		return set
 	}
@@ -43,16 +45,18 @@ func (fs *flagSets) intern(values map[string]string) *flagSet {
 	if f.Values == nil {
 		f.Values = map[string]string{}
 	}
+	v := newFlagValues(f)
 	set := &flagSet{
-		key:   key,
-		refs:  1,
-		fresh: newAnswer(f, true, true),
-		stale: newAnswer(f, false, true),
+		key:    key,
+		refs:   1,
+		values: v,
+		stale:  &answer{flagValues: v, known: true},
 	}
 	if fs.byKey == nil {
 		fs.byKey = make(map[string]*flagSet)
 	}
 	fs.byKey[key] = set
+	fs.peak = max(fs.peak, len(fs.byKey))
 	fs.last = set
 	return set
 }
@@ -68,7 +72,26 @@ func (fs *flagSets) release(set *flagSet) {
 		if fs.last == set {
 			fs.last = nil
 		}
+		fs.shrink()
 	}
+}
+
+// shrink rebuilds the table once it is mostly empty: a Go map never gives
+// its memory back, so a burst of hosts with flag sets of their own would
+// keep it for good.
+func (fs *flagSets) shrink() {
+	if fs.peak < 1024 || len(fs.byKey) > fs.peak/4 {
+		return
+	}
+	if len(fs.byKey) == 0 {
+		fs.byKey, fs.peak = nil, 0
+		return
+	}
+	byKey := make(map[string]*flagSet, len(fs.byKey))
+	for k, v := range fs.byKey {
+		byKey[k] = v
+	}
+	fs.byKey, fs.peak = byKey, len(byKey)
 }
 
 // flagSetKey encodes values canonically: sorted names, each part

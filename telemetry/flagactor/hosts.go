@@ -16,8 +16,8 @@ import (
 // An operator reads it to tell a healthy host from a failing or idle one; the
 // Values maps are the caller's own copies.
 func (a *Actor) Hosts(ctx context.Context) ([]messages.HostStatus, error) {
-	if a.closed.Load() {
-		return nil, ErrClosed
+	if err := a.usable(); err != nil {
+		return nil, err
 	}
 	req := hostsRequest{Reply: make(chan []messages.HostStatus, 1)}
 	hosts, err := roundTrip(ctx, a, req, req.Reply)
@@ -60,7 +60,7 @@ func (s *loopState) hostStatus(e *hostEntry) messages.HostStatus {
 		Failures: int(e.failures),
 	}
 	if e.flags != nil {
-		st.Values = e.flags.fresh.Flags.Values
+		st.Values = e.flags.values.Flags.Values
 		st.FetchedAt = s.clockTime(e.fetchedAt)
 		st.ExpiresAt = s.clockTime(e.expiresAt)
 	}
@@ -76,5 +76,5 @@ func (s *loopState) hostStatus(e *hostEntry) messages.HostStatus {
 // clockTime turns a time of the loop (nanoseconds since its epoch) back into
 // the clock's.
 func (s *loopState) clockTime(at int64) time.Time {
-	return s.epoch.Add(time.Duration(at))
+	return s.a.epoch.Add(time.Duration(at))
 }

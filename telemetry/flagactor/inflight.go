@@ -1,10 +1,22 @@
 package flagactor
 
 // inflight is the loop's record of one host's fetch in flight. It lives only
-// as long as the fetch, which keeps every idle host entry small.
+// as long as the fetch's goroutine, which keeps every idle host entry small.
 type inflight struct {
-	attempt  uint64 // numbers the fetch, to ignore a late result
-	deadline int64  // when the loop gives up on it, whatever the Fetcher does
+	attempt  uint64  // numbers the fetch, to ignore a late result
+	by       *ticket // the lease whose Fetcher runs it
+	deadline int64   // when the loop gives up on it, whatever the Fetcher does; noWake once it has
+	// timedOut is set when the loop gave up on the fetch (a failed fetch,
+	// its waiters answered) while its goroutine has not returned. Until it
+	// does, the record stays: it holds the host, so that no second fetch of
+	// it starts (at most one fetch goroutine per host), and the host is not
+	// evicted (a new entry would start one). Its result, when it comes, is
+	// ignored.
+	timedOut bool
+	// invalidated is set when Invalidate came while the fetch was in flight:
+	// its answer may predate what the caller of Invalidate learned, so it
+	// serves its waiters but is kept as stale, and the next query fetches.
+	invalidated bool
 
 	waiters []*queryRequest // queries of a host with no value, waiting on the fetch
 	pruneAt int             // waiter count at which departed waiters are dropped
@@ -49,6 +61,9 @@ func (f *inflight) answer(r queryReply) {
 	}
 	f.waiters = nil
 }
+
+// fetching reports whether e has a fetch in flight that queries may wait on.
+func (e *hostEntry) fetching() bool { return e.inflight != nil && !e.inflight.timedOut }
 
 // endFetch forgets e's fetch in flight and returns it, for its waiters.
 func (s *loopState) endFetch(e *hostEntry) *inflight {

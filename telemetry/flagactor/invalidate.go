@@ -15,14 +15,16 @@ import (
 //
 // An operator calls it after fixing a credential, a test to reset a host, a
 // driver that learned a flag changed. A fetch already in flight is not
-// restarted: its answer, when it comes, is taken as fresh.
+// restarted: its answer, when it comes, serves the queries waiting on it but
+// is kept as stale, since it may predate what the caller learned, so the
+// next query fetches again.
 func (a *Actor) Invalidate(ctx context.Context, host string) error {
 	key, err := NormalizeHost(host)
 	if err != nil {
 		return err
 	}
-	if a.closed.Load() {
-		return ErrClosed
+	if err := a.usable(); err != nil {
+		return err
 	}
 	req := invalidateRequest{Host: key, Reply: make(chan struct{}, 1)}
 	_, err = roundTrip(ctx, a, req, req.Reply)
@@ -49,15 +51,12 @@ func (s *loopState) invalidate(host string) {
 		return
 	}
 	e.retryAt = 0
-	s.endLeaseBackoffs(e)
+	e.leaseEpoch++ // ends every lease's own credential backoff (see ticket.cred)
+	if e.inflight != nil && !e.inflight.timedOut {
+		e.inflight.invalidated = true
+	}
 	e.fresh = false
 	s.publishUnfresh(e) // the stale value, and that a fetch may start now
 	s.log(logEvent{level: slog.LevelDebug, msg: "flagactor: host invalidated", host: host})
 	s.settle(e)
 }
-
-// endLeaseBackoffs ends the per-lease credential backoff of every lease on e
-// (a failure wrapping ErrCredentialRejected backs off only the lease whose
-// Fetcher made it): Invalidate clears it here. The loop keeps no per-lease
-// state yet, so there is nothing to clear.
-func (s *loopState) endLeaseBackoffs(e *hostEntry) {}

@@ -160,3 +160,47 @@ func TestInvalidateLetsPeekFetch(t *testing.T) {
 	require.True(t, waitFor(func() bool { return peekOf(l) == peek{true, true} }), "Peek never saw the fetched value")
 	require.Equal(t, 2, f.Calls(), "fetcher calls")
 }
+
+// Invalidate ends a lease's own credential backoff too: the lease whose token
+// was refused fetches again on its next query, at once.
+func TestInvalidateEndsLeaseCredentialBackoff(t *testing.T) {
+	a, _ := newTestActor(t)
+	f := newFakeFetcher(func(n int) call {
+		if n == 1 {
+			return call{err: errBadToken}
+		}
+		return call{flags: flagsWith("true", 0)}
+	})
+	l := acquire(t, a, "creds.example.com", f)
+	requireFailed(t, enabled(l), flagactor.ErrCredentialRejected, "first query")
+	requireFailed(t, enabled(l), flagactor.ErrCredentialRejected, "query inside the lease's backoff")
+	require.Equal(t, 1, f.Calls(), "fetcher calls inside the lease's backoff")
+
+	require.NoError(t, invalidate(a, "creds.example.com"), "Invalidate")
+	requireOn(t, enabled(l), "query right after Invalidate (the credential was fixed)")
+	require.Equal(t, 2, f.Calls(), "fetcher calls after Invalidate")
+}
+
+// A fetch in flight when Invalidate comes serves its waiters, but its answer
+// may predate what the caller learned: it is kept as stale, so the next
+// query fetches again (and is answered from it meanwhile).
+func TestInvalidateDuringFetchKeepsItsAnswerStale(t *testing.T) {
+	a, _ := newTestActor(t)
+	unblock := newGate(t)
+	f := newFakeFetcher(func(n int) call {
+		if n == 1 {
+			return call{flags: flagsWith("false", 0), wait: unblock.ch}
+		}
+		return call{flags: flagsWith("true", 0)}
+	})
+	l := acquire(t, a, "changing.example.com", f)
+	waiter := queryAsync(context.Background(), l)
+	f.waitStarted(t)
+	require.NoError(t, invalidate(a, "changing.example.com"), "Invalidate while the fetch is in flight")
+	unblock.open()
+	require.False(t, recv(t, waiter).on, "the waiter gets the answer of the fetch it waited on")
+
+	require.False(t, enabled(l).on, "the next query is answered from that (stale) value")
+	require.True(t, waitFor(func() bool { return enabled(l).on }), "the value fetched after Invalidate never arrived")
+	require.Equal(t, 2, f.Calls(), "fetcher calls: one refetch after the invalidated fetch")
+}

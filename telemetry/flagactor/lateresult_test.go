@@ -37,17 +37,21 @@ func TestLateResultOfTimedOutFetchIgnored(t *testing.T) {
 	require.Equal(t, uint64(1), st.FetchErrors, "fetch errors")
 }
 
-// A fetch of a host entry that was since evicted must not answer the fetch
-// of the entry that replaced it: both are the first fetch of "their" entry.
-func TestLateResultOfEvictedEntryIgnored(t *testing.T) {
+// A host whose last lease went while its timed-out fetch still hangs is not
+// evicted past its backoff (a new entry would start a second fetch of the
+// host): a new lease finds it, gets the timeout error without a new fetch,
+// and fetches only once the hung fetch has returned, whose late answer is
+// not taken. (Before issue 9 the entry was evicted and a second fetch
+// started while the first still hung.)
+func TestHungFetchOfUnleasedHostHoldsItsEntry(t *testing.T) {
 	const timeout = 5 * time.Second
 	a, mock := newTestActor(t, flagactor.WithFetchTimeout(timeout))
-	first, second := newGate(t), newGate(t)
+	first := newGate(t)
 	f := newFakeFetcher(func(n int) call {
 		if n == 1 {
 			return call{flags: flagsWith("true", 0), wait: first.ch}
 		}
-		return call{flags: flagsWith("false", 0), wait: second.ch}
+		return call{flags: flagsWith("false", 0)}
 	})
 	host := "reborn.example.com"
 
@@ -58,17 +62,18 @@ func TestLateResultOfEvictedEntryIgnored(t *testing.T) {
 	requireFailed(t, recv(t, waiter), flagactor.ErrFetchTimeout, "waiter at the timeout")
 	old.Release()
 	st := advance(t, mock, a, frac(time.Second, 120)) // past the first backoff
-	require.Equal(t, 0, st.Hosts, "host entries after the backoff of an unleased host")
+	require.Equal(t, 1, st.Hosts, "host entries past the backoff while the fetch hangs")
+	require.Equal(t, uint64(0), st.Evictions, "evictions")
 
 	l := acquire(t, a, host, f)
-	waiter = queryAsync(context.Background(), l)
-	require.Equal(t, 2, f.waitStarted(t).n, "fetch of the new entry")
+	requireFailed(t, enabled(l), flagactor.ErrFetchTimeout, "query of the new lease while the fetch hangs")
+	require.Equal(t, 1, f.Calls(), "fetcher calls while the first hangs")
 
-	first.open() // the evicted entry's fetch answers true, late
-	require.Never(t, func() bool { return len(waiter) > 0 }, settleTime, 5*time.Millisecond,
-		"the new entry's waiter was answered by the evicted entry's fetch")
-	second.open()
-	got := recv(t, waiter)
-	require.NoError(t, got.err)
-	require.False(t, got.on, "new entry's waiter: got true (the evicted entry's late answer), want false")
+	first.open() // the hung fetch answers true, late
+	require.True(t, waitFor(func() bool {
+		got := enabled(l)
+		require.False(t, got.on, "the late answer of the timed-out fetch was taken")
+		return got.err == nil
+	}), "no fetch after the hung one returned")
+	require.Equal(t, 2, f.Calls(), "fetcher calls")
 }

@@ -1,16 +1,12 @@
 package flagactor
 
-import (
-	"context"
-	"sync/atomic"
-)
+import "context"
 
 // Lease is one connection's hold on a host entry. While any lease on a host is
 // live the actor keeps the host's flags. A Lease is safe for concurrent use.
 type Lease struct {
-	actor    *Actor
-	released atomic.Bool
-	ticket   ticket
+	actor  *Actor
+	ticket ticket
 }
 
 // Host returns the normalized host key the lease is filed under.
@@ -22,16 +18,23 @@ func (l *Lease) Host() string { return l.ticket.Host }
 // fetch; a query whose ctx ends first returns ctx.Err(). A stale value is
 // returned at once while a refresh runs. When the host has never been fetched
 // successfully and the fetch failed, Enabled returns false and an error
-// wrapping the fetch's.
+// wrapping the fetch's. A failure wrapping ErrCredentialRejected is the
+// lease's own: the lease backs off (its later queries get that error, or the
+// host's value once another lease has fetched one), the host does not.
 func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
-	if l.released.Load() {
-		return false, ErrReleased
+	if l.actor == nil {
+		return false, ErrNotStarted // a Lease not made by Acquire
 	}
 	if l.actor.closed.Load() {
 		return false, ErrClosed
 	}
+	if l.ticket.released.Load() {
+		return false, ErrReleased
+	}
 	if slot := l.ticket.boundSlot(); slot != nil {
-		if ans := slot.load(); ans != nil && ans.Fresh {
+		// The expiry is checked here, on the caller's clock read, not left to
+		// the loop: a busy loop or a late timer must not stretch a value's life.
+		if ans := slot.load(); ans != nil && ans.expiresAt != 0 && ans.freshAt(l.actor.sinceEpoch()) {
 			return ans.Bool(flag), nil
 		}
 	}
@@ -50,17 +53,17 @@ func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
 // uses it for a cheap re-check on a connection that opened before the flag
 // was known.
 func (l *Lease) Peek(flag string) (enabled, known bool) {
-	if l.released.Load() || l.actor.closed.Load() {
+	if l.actor == nil || l.ticket.released.Load() || l.actor.closed.Load() {
 		return false, false
 	}
 	var ans *answer
 	if slot := l.ticket.boundSlot(); slot != nil {
 		ans = slot.load()
 	}
-	if ans == nil || !ans.Fresh && !l.actor.cfg.clock.Now().Before(ans.NextFetch) {
+	if now := l.actor.sinceEpoch(); ans == nil || !ans.freshAt(now) && now >= ans.nextFetch {
 		l.actor.nudge(&l.ticket)
 	}
-	if ans == nil || !ans.Known {
+	if ans == nil || !ans.known {
 		return false, false
 	}
 	return ans.Bool(flag), true
@@ -68,14 +71,26 @@ func (l *Lease) Peek(flag string) (enabled, known bool) {
 
 // Release gives the lease back. When a host's last lease goes, the actor keeps
 // its entry until the value expires (or a failure backoff ends), then forgets
-// the host. Release is idempotent; it does not wait for the actor.
+// the host. Release is idempotent; it does not wait for the actor, not even
+// while its mailbox is full. A query of the lease that the actor has not
+// taken up yet starts no fetch with the lease's Fetcher.
 func (l *Lease) Release() {
-	if !l.released.CompareAndSwap(false, true) {
+	if l.actor == nil {
+		return // a Lease not made by Acquire holds nothing
+	}
+	if !l.ticket.released.CompareAndSwap(false, true) {
 		return
 	}
 	if l.ticket.withdraw() {
 		return // the loop has not applied the Acquire yet, and now drops it
 	}
-	// A closed actor has nothing to release: its ErrClosed is dropped.
-	_ = l.actor.send(context.Background(), releaseRequest{Ticket: &l.ticket})
+	a := l.actor
+	if a.closed.Load() {
+		return // a closed actor has nothing to release
+	}
+	select {
+	case a.mailbox <- releaseRequest{Ticket: &l.ticket}:
+	default:
+		a.overflow.add(&l.ticket) // full: handed over without waiting
+	}
 }

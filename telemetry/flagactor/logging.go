@@ -168,9 +168,9 @@ func (s *loopState) logValues(host string, old, now *flagSet) {
 	if !s.logging() || old == now {
 		return
 	}
-	ev := logEvent{level: slog.LevelInfo, host: host, newValues: now.fresh.Flags.Values}
+	ev := logEvent{level: slog.LevelInfo, host: host, newValues: now.values.Flags.Values}
 	if old != nil {
-		ev.oldValues = old.fresh.Flags.Values
+		ev.oldValues = old.values.Flags.Values
 	}
 	s.log(ev)
 }

@@ -9,7 +9,8 @@ import (
 	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
-// batchSize bounds how many queued requests the loop handles per clock read.
+// batchSize bounds how many queued requests the loop handles before it looks
+// at its other channels (fetch results, the timer, quit) again.
 const batchSize = 64
 
 // loopState is everything the actor's goroutine owns. Nothing else reads or
@@ -17,8 +18,7 @@ const batchSize = 64
 type loopState struct {
 	a     *Actor
 	clock clock.Clock
-	epoch time.Time
-	now   int64 // nanoseconds since epoch, read once per batch
+	now   int64 // nanoseconds since the actor's epoch, read as each message is taken up
 
 	hosts     map[string]*hostEntry
 	hostsPeak int // most entries since the map was last rebuilt
@@ -41,7 +41,6 @@ func newLoopState(a *Actor) *loopState {
 	return &loopState{
 		a:       a,
 		clock:   a.cfg.clock,
-		epoch:   a.cfg.clock.Now(),
 		hosts:   make(map[string]*hostEntry),
 		timerAt: noWake,
 	}
@@ -77,12 +76,14 @@ func (a *Actor) run(s *loopState) {
 	for {
 		select {
 		case req := <-a.mailbox:
-			s.tick()
 			s.handle(req)
 			s.drainMailbox()
 		case r := <-a.results:
 			s.tick()
 			s.fetchDone(r)
+		case <-a.overflow.ready:
+			s.tick()
+			s.applyOverflow()
 		case <-s.wake:
 			s.wake, s.timerAt = nil, noWake
 			s.tick()
@@ -97,13 +98,15 @@ func (a *Actor) run(s *loopState) {
 // request handled now sees the state the clock says, whether or not the
 // timer's tick has been received yet.
 func (s *loopState) tick() {
-	s.now = int64(s.clock.Now().Sub(s.epoch))
+	s.now = s.a.sinceEpoch()
 	for len(s.wakeups) > 0 && s.wakeups[0].wakeAt <= s.now {
 		s.settle(s.wakeups[0])
 	}
 }
 
-// drainMailbox handles what is already queued, without blocking.
+// drainMailbox handles what is already queued, without blocking. Each request
+// reads the clock afresh (in handle): one queued behind others was sent
+// later, maybe after the clock moved.
 func (s *loopState) drainMailbox() {
 	for range batchSize {
 		select {
@@ -115,7 +118,11 @@ func (s *loopState) drainMailbox() {
 	}
 }
 
+// handle applies one request with the clock as it reads now, every deadline
+// that has passed by then applied first.
 func (s *loopState) handle(req request) {
+	s.tick()
+	s.applyOverflow() // releases made before this request was sent come first
 	if hook := s.a.cfg.beforeHandle; hook != nil {
 		hook(req)
 	}
@@ -146,21 +153,27 @@ func (s *loopState) snapshot() messages.Stats {
 }
 
 // rearm points the timer at the earliest wake-up, when that has changed. It
-// reads the clock afresh: time may have moved on since the batch began (a
+// reads the clock afresh: time may have moved on since the request began (a
 // mock clock moved far ahead fires one timer at a time), and a wake-up that
-// is already due is applied now rather than armed late.
+// is already due is applied now rather than armed late. The timer counts its
+// delay from the clock as it reads while arming, which may be later than the
+// reading the delay came from: when the clock has moved in between, the timer
+// is armed once more from a fresh reading, so that it fires no later than
+// the wake-up. (The default wall clock moves only by the nanoseconds between
+// two reads, far below a timer's own slack: it is armed once.)
 func (s *loopState) rearm() {
-	for {
-		next := s.wakeups.next()
-		if next == s.timerAt {
-			return
-		}
+	if s.wakeups.next() == s.timerAt {
+		return
+	}
+	for tries := 0; ; tries++ {
 		s.stopTimer()
+		s.tick() // applies whatever is due
+		next := s.wakeups.next()
 		if next == noWake {
 			return
 		}
-		if s.tick(); s.wakeups.next() != next {
-			continue // it was due: applied, look again
+		if hook := s.a.cfg.beforeArm; hook != nil {
+			hook()
 		}
 		d := time.Duration(next - s.now)
 		if s.timer == nil {
@@ -169,7 +182,9 @@ func (s *loopState) rearm() {
 			s.timer.Reset(d)
 		}
 		s.wake, s.timerAt = s.timer.C, next
-		return
+		if tries > 0 || s.a.cfg.wallClock || s.a.sinceEpoch() == s.now {
+			return
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package flagactor
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -126,3 +127,6 @@ func TestLoopPanicTurnsActorOff(t *testing.T) {
 		})
 	}
 }
+
+// errBoomInternal is the cause a failing fetcher of the internal tests returns.
+var errBoomInternal = errors.New("flag service: boom")

@@ -1,7 +1,9 @@
 package flagactor
 
 import (
+	"context"
 	"sync/atomic"
+	"time"
 
 	"github.com/flagactor/flagactor/telemetry/messages"
 )
@@ -20,6 +22,14 @@ type ticket struct {
 	Host    string
 	Fetcher Fetcher
 	slot    atomic.Pointer[answerSlot]
+	// released is set by the lease's Release, and read by the loop too: a
+	// query the loop takes up after it starts no fetch with Fetcher.
+	released atomic.Bool
+
+	// cred is the lease's own backoff, after the server rejected its
+	// Fetcher's credentials; nil until it first did. Only the loop reads or
+	// writes it.
+	cred *leaseBackoff
 }
 
 // boundSlot returns the host's published-answer slot, or nil until the loop
@@ -60,9 +70,11 @@ type releaseRequest struct {
 // queryRequest asks for Ticket.Host's flags when the published answer is
 // missing or stale. Reply has a buffer of one so the loop never blocks on a
 // caller that gave up; Done is the caller's context's Done, so the loop can
-// forget waiters that have left.
+// forget waiters that have left. Ctx is the caller's context, whose values a
+// fetch the query starts carries; nil for Peek's nudge.
 type queryRequest struct {
 	Ticket *ticket
+	Ctx    context.Context
 	Done   <-chan struct{}
 	Reply  chan queryReply
 }
@@ -84,14 +96,27 @@ type statsRequest struct {
 // tells the loop which fetch of the host it answers, so a late answer to a
 // fetch the loop already timed out is ignored. It travels on a channel of its
 // own, not through the mailbox.
+//
+// It carries plain values only: whatever the loop needs from a failed fetch
+// was worked out on the fetch goroutine (runFetch), so the loop never calls
+// a method of a value a Fetcher returned.
 type fetchResult struct {
 	Host    string
 	Attempt uint64
 	Flags   messages.Flags
-	Err     error
+	// Err is nil after a good fetch, else a *fetchError: its text is
+	// computed, and it may be handed to callers and logged.
+	Err error
+	// RetryAfter is what the error's RetryAfter method asked for; 0 if none.
+	RetryAfter time.Duration
+	// CredentialRejected is true when the error wraps ErrCredentialRejected.
+	CredentialRejected bool
 }
 
 func (acquireRequest) isRequest() {}
 func (releaseRequest) isRequest() {}
 func (*queryRequest) isRequest()  {}
-func (statsRequest) isRequest()   {}
+
+// isNudge reports whether q is Peek's: nobody waits for its answer.
+func (q *queryRequest) isNudge() bool { return q.Done == closedDone }
+func (statsRequest) isRequest()       {}

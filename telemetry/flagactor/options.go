@@ -27,6 +27,7 @@ type Option func(*config)
 
 type config struct {
 	clock        clock.Clock
+	wallClock    bool // clock is the default wall clock
 	ttl          time.Duration
 	fetchTimeout time.Duration
 	mailboxSize  int
@@ -35,17 +36,23 @@ type config struct {
 	// beforeHandle, when set, runs on the loop before each request. Tests use
 	// it to inject a fault into the loop.
 	beforeHandle func(request)
+	// beforeArm, when set, runs on the loop between its clock read and the
+	// arming of its timer. Tests use it to move a mock clock there.
+	beforeArm func()
 }
 
 func newConfig(opts []Option) config {
 	cfg := config{
 		clock:        clock.New(),
+		wallClock:    true,
 		ttl:          DefaultTTL,
 		fetchTimeout: DefaultFetchTimeout,
 		mailboxSize:  256,
 	}
 	for _, opt := range opts {
-		opt(&cfg)
+		if opt != nil { // a nil Option is ignored
+			opt(&cfg)
+		}
 	}
 	return cfg
 }
@@ -56,7 +63,7 @@ func newConfig(opts []Option) config {
 func WithClock(c clock.Clock) Option {
 	return func(cfg *config) {
 		if c != nil {
-			cfg.clock = c
+			cfg.clock, cfg.wallClock = c, false
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package flagactor
 
 import (
-	"errors"
 	"hash/maphash"
 	"math/rand/v2"
 	"time"
@@ -50,17 +49,14 @@ var expiryPhaseSeed = maphash.MakeSeed()
 // retryDelay is how long after its nth consecutive failure a host waits
 // before the next fetch: doubling from 1s, capped at the default TTL, up to
 // 20% longer for jitter, and at least what the server asked for with
-// Retry-After, up to MaxRetryAfter.
-func (s *loopState) retryDelay(failures int32, cause error) time.Duration {
+// Retry-After (retryAfter, worked out on the fetch goroutine), up to
+// MaxRetryAfter.
+func (s *loopState) retryDelay(failures int32, retryAfter time.Duration) time.Duration {
 	limit := s.a.cfg.ttl
 	delay := limit
 	if failures <= 31 {
 		delay = min(time.Second<<(failures-1), limit)
 	}
 	delay += time.Duration(rand.Int64N(int64(delay)/5 + 1))
-	var ra interface{ RetryAfter() time.Duration }
-	if errors.As(cause, &ra) {
-		delay = max(delay, min(ra.RetryAfter(), MaxRetryAfter))
-	}
-	return delay
+	return max(delay, min(retryAfter, MaxRetryAfter))
 }

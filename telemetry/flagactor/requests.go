@@ -48,24 +48,30 @@ func (s *loopState) release(t *ticket) {
 func (s *loopState) query(q *queryRequest) {
 	e := s.hosts[q.Ticket.Host]
 	switch {
-	case e == nil:
-		// Only a lease released while its query was queued finds no entry.
+	case e == nil || q.Ticket.released.Load():
+		// Released while its query was queued: its connection may have torn
+		// down the credentials its Fetcher uses, so nothing is fetched.
 		q.Reply <- queryReply{Err: ErrReleased}
 	case e.fresh:
-		q.Reply <- queryReply{Flags: e.flags.fresh.Flags}
+		q.Reply <- queryReply{Flags: e.flags.values.Flags}
 	case e.flags != nil:
-		s.stats.StaleServed++
-		q.Reply <- queryReply{Flags: e.flags.stale.Flags}
-		if e.inflight == nil && s.now >= e.retryAt {
-			s.startFetch(e, q.Ticket.Fetcher)
+		if !q.isNudge() {
+			s.stats.StaleServed++ // a query answered stale, not Peek's nudge
 		}
-	case e.inflight != nil:
+		q.Reply <- queryReply{Flags: e.flags.values.Flags}
+		if e.inflight == nil && s.now >= e.retryAt && !s.leaseBackingOff(e, q.Ticket) {
+			s.startFetch(e, q)
+		}
+	case e.fetching():
 		if e.inflight.addWaiter(q) {
 			s.stats.Coalesced++
 		}
-	case s.now < e.retryAt:
+	case e.inflight != nil || s.now < e.retryAt:
+		// Inside the backoff, or a timed-out fetch still hangs: no fetch.
 		q.Reply <- queryReply{Err: e.lastErr}
+	case s.leaseBackingOff(e, q.Ticket):
+		q.Reply <- queryReply{Err: q.Ticket.cred.err}
 	default:
-		s.startFetch(e, q.Ticket.Fetcher).addWaiter(q)
+		s.startFetch(e, q).addWaiter(q)
 	}
 }

@@ -1,7 +1,6 @@
 package flagactor
 
 import (
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -12,12 +11,22 @@ import (
 func (s *loopState) fetchDone(r fetchResult) {
 	e := s.hosts[r.Host]
 	if e == nil || e.inflight == nil || e.inflight.attempt != r.Attempt {
-		return // the loop already gave up on this fetch
+		return // not this entry's fetch
 	}
 	f := s.endFetch(e)
-	if r.Err != nil {
-		s.fetchFailed(e, f, r.Err)
-	} else {
+	switch {
+	case f.timedOut:
+		// Already failed at its timeout; its goroutine has returned, so the
+		// host is free for the next fetch. The answer itself is too late.
+		if !e.fresh {
+			s.publishUnfresh(e)
+		}
+	case r.CredentialRejected:
+		s.credentialRejected(e, f, r)
+	case r.Err != nil:
+		s.fetchFailed(e, f, r)
+	default:
+		f.by.credentialAccepted()
 		s.fetchSucceeded(e, f, r.Flags)
 	}
 	s.settle(e)
@@ -31,25 +40,31 @@ func (s *loopState) fetchSucceeded(e *hostEntry, f *inflight, flags messages.Fla
 	e.flags = set
 	ttl := s.answerTTL(flags.TTL)
 	e.fetchedAt, e.expiresAt = s.now, s.expiryFor(ttl)
-	e.fresh = true
-	e.slot.publish(set.fresh)
 	e.failures, e.retryAt, e.lastErr = 0, 0, nil
-	f.answer(queryReply{Flags: set.fresh.Flags})
+	if f.invalidated {
+		e.fresh = false
+		s.publishUnfresh(e)
+	} else {
+		e.fresh = true
+		e.slot.publish(&answer{flagValues: set.values, expiresAt: e.expiresAt, known: true})
+	}
+	f.answer(queryReply{Flags: set.values.Flags})
 }
 
 // fetchFailed starts the backoff and answers the waiters with the last good
 // value, or the error when there is none.
-func (s *loopState) fetchFailed(e *hostEntry, f *inflight, cause error) {
+// r.Err is a *fetchError, whose text is already computed.
+func (s *loopState) fetchFailed(e *hostEntry, f *inflight, r fetchResult) {
 	s.stats.FetchErrors++
 	e.failures++
-	e.retryAt = s.now + int64(min(s.retryDelay(e.failures, cause), time.Duration(noWake-1-s.now)))
-	e.lastErr = fmt.Errorf("flagactor: fetch %s: %w", e.host, cause)
+	e.retryAt = s.now + int64(min(s.retryDelay(e.failures, r.RetryAfter), time.Duration(noWake-1-s.now)))
+	e.lastErr = r.Err
 	if s.logging() {
 		s.log(logEvent{level: slog.LevelWarn, msg: "flagactor: fetch failed, backing off", host: e.host,
-			errText: e.lastErr.Error(), delay: time.Duration(e.retryAt - s.now)})
+			errText: r.Err.Error(), delay: time.Duration(e.retryAt - s.now)})
 	}
 	if e.flags != nil {
-		f.answer(queryReply{Flags: e.flags.stale.Flags})
+		f.answer(queryReply{Flags: e.flags.values.Flags})
 	} else {
 		f.answer(queryReply{Err: e.lastErr})
 	}

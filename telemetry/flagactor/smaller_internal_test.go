@@ -1,0 +1,91 @@
+package flagactor
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/stretchr/testify/require"
+
+	"github.com/flagactor/flagactor/telemetry/messages"
+)
+
+// Release does not wait, even while the mailbox is full; the release is not
+// lost, and a Stats made after it sees it.
+func TestReleaseDoesNotBlockOnFullMailbox(t *testing.T) {
+	hook, held, release := holdLoop(func(r request) bool {
+		acq, ok := r.(acquireRequest)
+		return ok && acq.Ticket.Host == "blocker.example.com"
+	})
+	a := New(WithClock(clock.NewMock()), withBeforeHandle(hook))
+	defer func() { require.NoError(t, a.Close()) }()
+	defer release()
+	ctx := context.Background()
+	f := FetcherFunc(func(context.Context, string) (messages.Flags, error) { return messages.Flags{}, nil })
+	l, err := a.Acquire(ctx, "pool.example.com", f)
+	require.NoError(t, err)
+	_, err = a.Stats(ctx) // the loop has applied the Acquire: Release is a message
+	require.NoError(t, err)
+
+	_, err = a.Acquire(ctx, "blocker.example.com", f)
+	require.NoError(t, err)
+	<-held
+	for len(a.mailbox) < cap(a.mailbox) {
+		a.mailbox <- statsRequest{Reply: make(chan messages.Stats, 1)}
+	}
+	released := make(chan struct{})
+	go func() {
+		l.Release()
+		close(released)
+	}()
+	select {
+	case <-released:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Release blocked on a full mailbox")
+	}
+	release()
+	st, err := a.Stats(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, st.Leases, "leases after the release: the blocker's only")
+	require.Equal(t, 1, st.Hosts, "hosts: the released, never fetched one is gone")
+}
+
+// The loop's timer fires no later than its deadline, even when the clock
+// moves between the loop's clock read and the arming of the timer.
+func TestTimerArmedAfterClockMovedFiresOnTime(t *testing.T) {
+	const timeout = 10 * time.Second
+	mock := clock.NewMock()
+	var moveOnce atomic.Bool
+	a := New(WithClock(mock), WithFetchTimeout(timeout), func(c *config) {
+		c.beforeArm = func() {
+			if moveOnce.CompareAndSwap(true, false) {
+				mock.Add(time.Second)
+			}
+		}
+	})
+	defer func() { require.NoError(t, a.Close()) }()
+	unblock := make(chan struct{})
+	defer close(unblock)
+	f := FetcherFunc(func(context.Context, string) (messages.Flags, error) {
+		<-unblock // ignores its context: only the loop's timer ends it
+		return messages.Flags{}, nil
+	})
+	l, err := a.Acquire(context.Background(), "slow.example.com", f)
+	require.NoError(t, err)
+	moveOnce.Store(true)
+	got := make(chan error, 1)
+	go func() {
+		_, err := l.Enabled(context.Background(), "flag")
+		got <- err
+	}()
+	require.True(t, waitUntil(func() bool { return !moveOnce.Load() }), "the loop never armed its timer")
+	mock.Add(timeout - time.Second) // exactly the fetch's deadline
+	select {
+	case err := <-got:
+		require.ErrorIs(t, err, ErrFetchTimeout)
+	case <-time.After(2 * time.Second):
+		t.Fatal("the timer did not fire at the fetch deadline")
+	}
+}
