@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/flagactor/flagactor/telemetry"
 )
@@ -16,6 +17,11 @@ const (
 	// what it points to: the actor's warm read is that, with no map lookup,
 	// so this is the least a warm query can cost.
 	floorAtomicLoad = "atomic-load"
+	// floorAtomicClock is one atomic.Pointer load and a monotonic clock read
+	// compared with the expiry it points to: the least an honest warm query
+	// can cost, one that never answers a value as fresh past its expiry
+	// (issue 9). The actor's warm read is exactly that shape.
+	floorAtomicClock = "atomic-clock"
 	// floorAtomicMap is an atomic.Pointer load and a lookup of the telemetry
 	// flag in a one-entry map: the least a design that looks the flag up in
 	// a map on every query can cost.
@@ -29,7 +35,7 @@ const (
 	floorTwoSends = "two-sends"
 )
 
-var floorKinds = []string{floorAtomicLoad, floorAtomicMap, floorRoundTrip, floorTwoSends}
+var floorKinds = []string{floorAtomicLoad, floorAtomicClock, floorAtomicMap, floorRoundTrip, floorTwoSends}
 
 // floorMailbox is the size of the floors' channels, the actor's mailbox size.
 const floorMailbox = 256
@@ -41,7 +47,7 @@ var sink atomic.Int64
 func runFloor(_ context.Context, b *bench) (Result, error) {
 	res := Result{
 		Scenario: "floor",
-		Title:    "the machine's floor: one atomic load, an atomic load + map lookup, a channel round trip, two one-way channel sends",
+		Title:    "the machine's floor: one atomic load, one atomic load + a monotonic clock read, an atomic load + map lookup, a channel round trip, two one-way channel sends",
 		Notes:    []string{roundsNote(b)},
 	}
 	var cases []timingCase
@@ -63,6 +69,8 @@ func floorSetup(kind string) func() runSetup {
 	switch kind {
 	case floorAtomicLoad:
 		return atomicLoadFloor
+	case floorAtomicClock:
+		return atomicClockFloor
 	case floorAtomicMap:
 		return atomicMapFloor
 	case floorRoundTrip:
@@ -86,6 +94,29 @@ func atomicLoadFloor() runSetup {
 		hits := 0
 		for l.Next() {
 			if cell.Load().on {
+				hits++
+			}
+		}
+		sink.Add(int64(hits))
+	}}
+}
+
+// floorExpiring stands for the actor's published answer with its expiry.
+type floorExpiring struct {
+	on        bool
+	expiresIn time.Duration // since floorEpoch
+}
+
+// floorEpoch is a monotonic reading the clock floor measures from.
+var floorEpoch = time.Now()
+
+func atomicClockFloor() runSetup {
+	var cell atomic.Pointer[floorExpiring]
+	cell.Store(&floorExpiring{on: true, expiresIn: 1000 * time.Hour})
+	return runSetup{body: func(l loop) {
+		hits := 0
+		for l.Next() {
+			if ans := cell.Load(); time.Since(floorEpoch) < ans.expiresIn && ans.on {
 				hits++
 			}
 		}

@@ -20,10 +20,11 @@ var (
 	actorColor    = color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff} // blue
 	baselineColor = color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff} // red
 	floorColors   = map[string]color.Color{
-		floorAtomicLoad: color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}, // green
-		floorAtomicMap:  color.RGBA{R: 0x94, G: 0x67, B: 0xbd, A: 0xff}, // purple
-		floorRoundTrip:  color.RGBA{R: 0x7f, G: 0x7f, B: 0x7f, A: 0xff}, // grey
-		floorTwoSends:   color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff}, // orange
+		floorAtomicLoad:  color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}, // green
+		floorAtomicClock: color.RGBA{R: 0x17, G: 0xbe, B: 0xcf, A: 0xff}, // cyan
+		floorAtomicMap:   color.RGBA{R: 0x94, G: 0x67, B: 0xbd, A: 0xff}, // purple
+		floorRoundTrip:   color.RGBA{R: 0x7f, G: 0x7f, B: 0x7f, A: 0xff}, // grey
+		floorTwoSends:    color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff}, // orange
 	}
 )
 
@@ -207,7 +208,7 @@ func parallelismPlot(res Result, floor *Result) (*plot.Plot, error) {
 		}
 	}
 	if floor != nil {
-		kinds := []string{floorAtomicLoad, floorRoundTrip}
+		kinds := []string{floorAtomicLoad, floorAtomicClock, floorRoundTrip}
 		if res.Scenario == "acquire-release" {
 			kinds = []string{floorTwoSends, floorRoundTrip}
 		}

@@ -58,7 +58,7 @@ func timingFloor(scenario string) string {
 	if scenario == "acquire-release" {
 		return floorTwoSends
 	}
-	return floorAtomicLoad
+	return floorAtomicClock
 }
 
 // timingTable prints one line per GOMAXPROCS (and host count): actor and

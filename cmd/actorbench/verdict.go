@@ -200,7 +200,9 @@ func warmQueryTargets(res Result, floor *Result) []Verdict {
 			vs = append(vs, v)
 		}
 	}
-	vs = append(vs, floorTarget(res, floor, floorAtomicLoad, 3)...)
+	// Judged against the clock floor: since issue 9 a warm query reads the
+	// clock to be right, and no honest one can cost less than that.
+	vs = append(vs, floorTarget(res, floor, floorAtomicClock, 3)...)
 	maxAllocs := 0.0
 	for _, r := range res.Rows {
 		if r.Impl == implActor {
