@@ -1,6 +1,9 @@
 package flagactor
 
-import "time"
+import (
+	"log/slog"
+	"time"
+)
 
 // A fetch whose credentials the server rejected (its error wraps
 // ErrCredentialRejected) failed for the lease whose Fetcher made it, not for
@@ -19,7 +22,7 @@ type leaseBackoff struct {
 	failures int32  // consecutive rejections
 	epoch    uint16 // the entry's leaseEpoch when they were counted
 	retryAt  int64  // no fetch with the lease's Fetcher before this
-	err      error  // the last rejection: a *fetchError
+	err      error  // the last rejection (a *fetchError, never nil once counted)
 }
 
 // leaseBackingOff reports whether t, a lease on e, is inside its own backoff.
@@ -46,7 +49,10 @@ func (s *loopState) credentialRejected(e *hostEntry, f *inflight, r fetchResult)
 	c.retryAt = s.now + int64(min(s.retryDelay(c.failures, r.RetryAfter), time.Duration(noWake-1-s.now)))
 	c.err = r.Err
 	e.lastErr = r.Err
-	s.log(logEvent{msg: "flagactor: fetch credentials rejected", host: e.host, errText: r.Err.Error(), delay: time.Duration(c.retryAt - s.now)})
+	if s.logging() {
+		s.log(logEvent{level: slog.LevelWarn, msg: "flagactor: fetch credentials rejected, the lease backs off", host: e.host,
+			errText: r.Err.text, delay: time.Duration(c.retryAt - s.now)})
+	}
 	if e.flags != nil {
 		f.answer(queryReply{Flags: e.flags.values.Flags})
 		s.publishUnfresh(e)

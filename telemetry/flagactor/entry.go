@@ -28,11 +28,20 @@ type hostEntry struct {
 
 	inflight *inflight // the fetch in flight, or a timed-out one not yet returned; nil when none
 
-	fetchedAt int64 // when flags arrived
-	expiresAt int64 // when flags turn stale (jitter applied)
-	retryAt   int64 // no fetch starts before this
-	wakeAt    int64 // when the loop next looks at this entry
-	lastErr   error // why the last fetch failed: a *fetchError, safe to call Error on
+	fetchedAt int64       // when flags arrived
+	expiresAt int64       // when flags turn stale (jitter applied)
+	retryAt   int64       // no fetch starts before this
+	wakeAt    int64       // when the loop next looks at this entry
+	lastErr   *fetchError // why the last fetch failed; its text is computed, safe to read on the loop
+}
+
+// lastError is lastErr as an error: nil, not a nil *fetchError, when there
+// was none.
+func (e *hostEntry) lastError() error {
+	if e.lastErr == nil {
+		return nil
+	}
+	return e.lastErr
 }
 
 // lingerUntil is how long an entry without leases is kept: until its value

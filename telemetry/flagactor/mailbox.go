@@ -104,9 +104,9 @@ type fetchResult struct {
 	Host    string
 	Attempt uint64
 	Flags   messages.Flags
-	// Err is nil after a good fetch, else a *fetchError: its text is
-	// computed, and it may be handed to callers and logged.
-	Err error
+	// Err is nil after a good fetch: its text is computed, and it may be
+	// handed to callers and logged.
+	Err *fetchError
 	// RetryAfter is what the error's RetryAfter method asked for; 0 if none.
 	RetryAfter time.Duration
 	// CredentialRejected is true when the error wraps ErrCredentialRejected.

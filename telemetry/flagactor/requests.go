@@ -68,7 +68,7 @@ func (s *loopState) query(q *queryRequest) {
 		}
 	case e.inflight != nil || s.now < e.retryAt:
 		// Inside the backoff, or a timed-out fetch still hangs: no fetch.
-		q.Reply <- queryReply{Err: e.lastErr}
+		q.Reply <- queryReply{Err: e.lastError()}
 	case s.leaseBackingOff(e, q.Ticket):
 		q.Reply <- queryReply{Err: q.Ticket.cred.err}
 	default:

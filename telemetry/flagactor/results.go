@@ -53,7 +53,6 @@ func (s *loopState) fetchSucceeded(e *hostEntry, f *inflight, flags messages.Fla
 
 // fetchFailed starts the backoff and answers the waiters with the last good
 // value, or the error when there is none.
-// r.Err is a *fetchError, whose text is already computed.
 func (s *loopState) fetchFailed(e *hostEntry, f *inflight, r fetchResult) {
 	s.stats.FetchErrors++
 	e.failures++
@@ -66,7 +65,7 @@ func (s *loopState) fetchFailed(e *hostEntry, f *inflight, r fetchResult) {
 	if e.flags != nil {
 		f.answer(queryReply{Flags: e.flags.values.Flags})
 	} else {
-		f.answer(queryReply{Err: e.lastErr})
+		f.answer(queryReply{Err: e.lastError()})
 	}
 	s.publishUnfresh(e)
 }
