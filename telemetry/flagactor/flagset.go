@@ -16,6 +16,11 @@ type flagSet struct {
 	refs   int
 	values *flagValues
 	stale  *answer // the answer of a host whose copy of it has expired
+	// fresh is the fresh answer made last for this set. Expiries fall on the
+	// actor's grid, so hosts fetched around one moment with the same flags
+	// share one answer, as they share one map: a fleet of workspaces costs
+	// one answer per expiry, not one per host.
+	fresh *answer
 }
 
 // flagSets interns flag sets by their content.
@@ -107,4 +112,15 @@ func flagSetKey(values map[string]string) string {
 		}
 	}
 	return b.String()
+}
+
+// freshUntil returns the fresh answer of set that expires at expiresAt,
+// reusing the last one made when it expires then too. Answers are immutable,
+// so any number of hosts may publish the same one.
+func (set *flagSet) freshUntil(expiresAt int64) *answer {
+	if a := set.fresh; a != nil && a.expiresAt == expiresAt {
+		return a
+	}
+	set.fresh = &answer{flagValues: set.values, expiresAt: expiresAt, known: true}
+	return set.fresh
 }

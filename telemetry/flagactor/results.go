@@ -46,7 +46,7 @@ func (s *loopState) fetchSucceeded(e *hostEntry, f *inflight, flags messages.Fla
 		s.publishUnfresh(e)
 	} else {
 		e.fresh = true
-		e.slot.publish(&answer{flagValues: set.values, expiresAt: e.expiresAt, known: true})
+		e.slot.publish(set.freshUntil(e.expiresAt))
 	}
 	f.answer(queryReply{Flags: set.values.Flags})
 }
