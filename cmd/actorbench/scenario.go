@@ -83,7 +83,7 @@ var scenarios = []scenario{
 	{"outage", "the server answers 500 for a simulated hour, one query a second: requests the server saw", runOutage, true},
 	{"retry-after", "the server answers 429 with Retry-After: 60 for a simulated hour: requests against the 61 it allows", runRetryAfter, false},
 	{"fleet", "1000 processes start together and run 24 simulated hours: peak requests per second, and requests per process-hour", runFleet, true},
-	{"floor", "what the machine charges for the actor's shapes: one atomic load, atomic load + map, a channel round trip, two sends", runFloor, false},
+	{"floor", "what the machine charges for the actor's shapes: one atomic load, atomic load + clock read, atomic load + map, a channel round trip, two sends", runFloor, false},
 	{"warm-query", "a query of a fresh value at each -cpu: ns/op and allocs/op against the baseline and the atomic-clock floor (one atomic load and a monotonic clock read)", runWarmQuery, true},
 	{"acquire-release", "an open+close pair on 1 and 1000 hosts at each -cpu: ns/op against the baseline and the two-sends floor", runAcquireRelease, true},
 	{"memory", "100,000 hosts opened and fetched, then released, then past their TTL: bytes per host at each point", runMemory, false},
