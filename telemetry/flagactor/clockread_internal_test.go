@@ -31,6 +31,26 @@ func holdLoop(match func(request) bool) (hook func(request), held chan struct{},
 	return hook, held, func() { once.Do(func() { close(released) }) }
 }
 
+// acquireOf matches the Acquire of host, for holdLoop.
+func acquireOf(host string) func(request) bool {
+	return func(r request) bool {
+		acq, ok := r.(acquireRequest)
+		return ok && acq.Ticket.Host == host
+	}
+}
+
+// newHeldActor starts an actor with opts whose loop stops on the first
+// request that match accepts, until release is called (at the latest as the
+// test ends, before the actor is closed).
+func newHeldActor(t *testing.T, match func(request) bool, opts ...Option) (a *Actor, held <-chan struct{}, release func()) {
+	t.Helper()
+	hook, heldCh, release := holdLoop(match)
+	a = New(append(opts, withBeforeHandle(hook))...)
+	t.Cleanup(func() { require.NoError(t, a.Close()) })
+	t.Cleanup(release) // runs first: a held loop cannot close
+	return a, heldCh, release
+}
+
 // waitQueued waits until n requests sit in the mailbox.
 func waitQueued(t *testing.T, a *Actor, n int) {
 	t.Helper()
@@ -42,14 +62,11 @@ func waitQueued(t *testing.T, a *Actor, n int) {
 // deadline passed by then is applied first.
 func TestRequestSeesClockAsItIsTakenUp(t *testing.T) {
 	const ttl = time.Minute
-	hook, held, release := holdLoop(func(r request) bool {
+	mock := clock.NewMock()
+	a, held, release := newHeldActor(t, func(r request) bool {
 		_, ok := r.(releaseRequest)
 		return ok
-	})
-	mock := clock.NewMock()
-	a := New(WithClock(mock), WithTTL(ttl), withBeforeHandle(hook))
-	defer func() { require.NoError(t, a.Close()) }()
-	defer release()
+	}, WithClock(mock), WithTTL(ttl))
 	ctx := context.Background()
 	f := FetcherFunc(func(context.Context, string) (messages.Flags, error) {
 		return messages.Flags{Values: map[string]string{"flag": "true"}}, nil
@@ -77,14 +94,8 @@ func TestRequestSeesClockAsItIsTakenUp(t *testing.T) {
 // An Enabled sent after a backoff ended starts a fetch, even when the loop
 // took up the request before it while the backoff still ran.
 func TestQueryAfterBackoffFetchesWhateverTheBatch(t *testing.T) {
-	hook, held, release := holdLoop(func(r request) bool {
-		acq, ok := r.(acquireRequest)
-		return ok && acq.Ticket.Host == "other.example.com"
-	})
 	mock := clock.NewMock()
-	a := New(WithClock(mock), withBeforeHandle(hook))
-	defer func() { require.NoError(t, a.Close()) }()
-	defer release()
+	a, held, release := newHeldActor(t, acquireOf("other.example.com"), WithClock(mock))
 	ctx := context.Background()
 	var calls int
 	f := FetcherFunc(func(context.Context, string) (messages.Flags, error) {

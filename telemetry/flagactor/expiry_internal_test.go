@@ -16,14 +16,8 @@ import (
 // starts the refresh.
 func TestWarmQueryPastExpiryGoesToTheLoop(t *testing.T) {
 	const ttl = 10 * time.Minute
-	hook, held, release := holdLoop(func(r request) bool {
-		acq, ok := r.(acquireRequest)
-		return ok && acq.Ticket.Host == "blocker.example.com"
-	})
 	mock := clock.NewMock()
-	a := New(WithClock(mock), WithTTL(ttl), withBeforeHandle(hook))
-	defer func() { require.NoError(t, a.Close()) }()
-	defer release()
+	a, held, release := newHeldActor(t, acquireOf("blocker.example.com"), WithClock(mock), WithTTL(ttl))
 	ctx := context.Background()
 	f := FetcherFunc(func(context.Context, string) (messages.Flags, error) {
 		return messages.Flags{Values: map[string]string{"flag": "true"}}, nil

@@ -14,13 +14,7 @@ import (
 // A lease released before the loop takes up its query starts no fetch with
 // its Fetcher: a driver tears down a connection's credentials when it closes.
 func TestQueryOfLeaseReleasedBeforeTheLoopTookItUpStartsNoFetch(t *testing.T) {
-	hook, held, release := holdLoop(func(r request) bool {
-		acq, ok := r.(acquireRequest)
-		return ok && acq.Ticket.Host == "blocker.example.com"
-	})
-	a := New(WithClock(clock.NewMock()), withBeforeHandle(hook))
-	defer func() { require.NoError(t, a.Close()) }()
-	defer release()
+	a, held, release := newHeldActor(t, acquireOf("blocker.example.com"), WithClock(clock.NewMock()))
 	ctx := context.Background()
 	var calls atomic.Int32
 	f := FetcherFunc(func(context.Context, string) (messages.Flags, error) {

@@ -15,13 +15,7 @@ import (
 // Release does not wait, even while the mailbox is full; the release is not
 // lost, and a Stats made after it sees it.
 func TestReleaseDoesNotBlockOnFullMailbox(t *testing.T) {
-	hook, held, release := holdLoop(func(r request) bool {
-		acq, ok := r.(acquireRequest)
-		return ok && acq.Ticket.Host == "blocker.example.com"
-	})
-	a := New(WithClock(clock.NewMock()), withBeforeHandle(hook))
-	defer func() { require.NoError(t, a.Close()) }()
-	defer release()
+	a, held, release := newHeldActor(t, acquireOf("blocker.example.com"), WithClock(clock.NewMock()))
 	ctx := context.Background()
 	f := FetcherFunc(func(context.Context, string) (messages.Flags, error) { return messages.Flags{}, nil })
 	l, err := a.Acquire(ctx, "pool.example.com", f)
