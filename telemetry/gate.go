@@ -179,7 +179,7 @@ func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
 // acquire takes a lease for the connection from its driver version's actor.
 // An actor whose loop stopped after a fault is replaced, once, by a new one.
 func (g *Gate) acquire(ctx context.Context, cfg ConnConfig) (*flagactor.Lease, error) {
-	actor, err := g.actorFor(cfg.DriverVersion)
+	actor, err := g.actorFor(cfg.DriverVersion, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -188,45 +188,34 @@ func (g *Gate) acquire(ctx context.Context, cfg ConnConfig) (*flagactor.Lease, e
 	if !errors.Is(err, flagactor.ErrClosed) {
 		return lease, err
 	}
-	if actor, err = g.replaceStopped(cfg.DriverVersion, actor); err != nil {
+	if actor, err = g.actorFor(cfg.DriverVersion, actor); err != nil {
 		return nil, err
 	}
 	return actor.Acquire(ctx, cfg.Host, fetcher)
 }
 
 // actorFor returns the actor of a driver version, starting it on first use.
-func (g *Gate) actorFor(version string) (*flagactor.Actor, error) {
+// Given stale, an actor of the version that answered ErrClosed although the
+// Gate is open (its loop stopped after a fault), it starts a new one in its
+// place, unless another connection has replaced it already: that actor is
+// the answer then.
+func (g *Gate) actorFor(version string, stale *flagactor.Actor) (*flagactor.Actor, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.closed.Load() {
 		return nil, flagactor.ErrClosed
 	}
-	if a := g.actors[version]; a != nil {
+	a := g.actors[version]
+	if a != nil && a != stale {
 		return a, nil
+	}
+	if a != nil {
+		g.stopped = append(g.stopped, a) // Close still waits for it
 	}
 	if g.actors == nil {
 		g.actors = make(map[string]*flagactor.Actor)
 	}
-	a := flagactor.New(g.config().actorOpts...)
-	g.actors[version] = a
-	return a, nil
-}
-
-// replaceStopped puts a new actor in the place of version's actor, which
-// answered ErrClosed although the Gate is open: its loop stopped after a
-// fault. When another connection has replaced it already, that actor is the
-// answer.
-func (g *Gate) replaceStopped(version string, stopped *flagactor.Actor) (*flagactor.Actor, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.closed.Load() {
-		return nil, flagactor.ErrClosed
-	}
-	if a := g.actors[version]; a != stopped {
-		return a, nil
-	}
-	g.stopped = append(g.stopped, stopped)
-	a := flagactor.New(g.config().actorOpts...)
+	a = flagactor.New(g.config().actorOpts...)
 	g.actors[version] = a
 	return a, nil
 }
