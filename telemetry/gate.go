@@ -3,6 +3,7 @@ package telemetry
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"maps"
 	"net/http"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"github.com/benbjohnson/clock"
 
 	"github.com/flagactor/flagactor/telemetry/flagactor"
+	"github.com/flagactor/flagactor/telemetry/internal/actorclock"
 )
 
 // DefaultOpenWait bounds how long opening a connection waits for a flag the
@@ -62,7 +64,8 @@ type GateOption func(*gateConfig)
 type gateConfig struct {
 	openWait  time.Duration
 	actorOpts []flagactor.Option
-	clock     clock.Clock // the actors' clock, which times the open wait too
+	clock     clock.Clock  // the actors' clock, which times the open wait too
+	logger    *slog.Logger // the actors' and fetchers' records; nil = none
 }
 
 // defaultGateConfig is the configuration of a zero Gate.
@@ -100,7 +103,7 @@ func NewGate(opts ...GateOption) *Gate {
 			opt(&cfg)
 		}
 	}
-	cfg.clock = flagactor.ClockOf(cfg.actorOpts...)
+	cfg.clock = actorclock.Of(cfg.actorOpts)
 	return &Gate{cfg: &cfg}
 }
 
@@ -183,7 +186,7 @@ func (g *Gate) acquire(ctx context.Context, cfg ConnConfig) (*flagactor.Lease, e
 	if err != nil {
 		return nil, err
 	}
-	fetcher := &HTTPFetcher{Client: cfg.Client, DriverVersion: cfg.DriverVersion, UserAgent: cfg.UserAgent}
+	fetcher := newConnFetcher(cfg, g.config().logger)
 	lease, err := actor.Acquire(ctx, cfg.Host, fetcher)
 	if !errors.Is(err, flagactor.ErrClosed) {
 		return lease, err

@@ -13,8 +13,8 @@ import (
 // stopped by Close, owns every host entry; callers reach it through one
 // mailbox, so the calls one goroutine makes take effect in the order it made
 // them. An Actor is safe for use by any number of goroutines. Make one with
-// New: on a zero Actor every call fails at once with ErrNotStarted (Close
-// returns nil).
+// New: on a zero Actor every call fails at once with an error matching
+// ErrClosed (Close returns nil).
 type Actor struct {
 	cfg   config
 	epoch time.Time // what the loop's times count from, on cfg.clock
@@ -112,12 +112,12 @@ func (a *Actor) Close() error {
 	return nil
 }
 
-// usable returns why calls on a cannot be served, or nil: ErrNotStarted for
+// usable returns why calls on a cannot be served, or nil: errNotStarted for
 // an Actor not made by New (its channels are nil, and would block forever),
 // ErrClosed once closed.
 func (a *Actor) usable() error {
 	if a.done == nil {
-		return ErrNotStarted
+		return errNotStarted
 	}
 	if a.closed.Load() {
 		return ErrClosed

@@ -21,16 +21,16 @@ var (
 	ErrFetcherPanic = errors.New("flagactor: fetcher panicked")
 )
 
-// ErrNotStarted is returned by every call on an Actor that was not made by
+// errNotStarted is returned by every call on an Actor that was not made by
 // New (a zero Actor), and on a Lease that was not made by Acquire. It
 // matches ErrClosed with errors.Is: such an actor serves nothing.
-var ErrNotStarted error = notStartedError{}
+var errNotStarted error = notStartedError{}
 
 type notStartedError struct{}
 
 func (notStartedError) Error() string { return "flagactor: actor not started with New" }
 
-// Is makes ErrNotStarted match ErrClosed.
+// Is makes errNotStarted match ErrClosed.
 func (notStartedError) Is(target error) bool { return target == ErrClosed }
 
 // ErrCredentialRejected is what a Fetcher wraps when the server refused the
@@ -38,3 +38,9 @@ func (notStartedError) Is(target error) bool { return target == ErrClosed }
 // the lease whose Fetcher made it, not to the host: that lease backs off,
 // and another lease's query may fetch at once with its own Fetcher.
 var ErrCredentialRejected = errors.New("flagactor: credentials rejected")
+
+// ErrClientFailed is what a Fetcher wraps when its own client failed before
+// the server answered at all (HTTPFetcher: a dial, TLS or proxy failure).
+// Like ErrCredentialRejected, such a failure belongs to the lease whose
+// Fetcher made it, not to the host.
+var ErrClientFailed = errors.New("flagactor: the lease's client failed before any answer")

@@ -23,7 +23,7 @@ func (l *Lease) Host() string { return l.ticket.Host }
 // host's value once another lease has fetched one), the host does not.
 func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
 	if l.actor == nil {
-		return false, ErrNotStarted // a Lease not made by Acquire
+		return false, errNotStarted // a Lease not made by Acquire
 	}
 	if l.actor.closed.Load() {
 		return false, ErrClosed

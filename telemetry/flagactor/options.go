@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/benbjohnson/clock"
+
+	"github.com/flagactor/flagactor/telemetry/internal/actorclock"
 )
 
 // Defaults used when an option is not given.
@@ -89,9 +91,12 @@ func WithFetchTimeout(d time.Duration) Option {
 	}
 }
 
-// ClockOf returns the clock an Actor made with opts runs on: the last
-// WithClock's, else the wall clock. Code that times things beside an actor
-// (telemetry.Gate's open wait) uses it to keep to the actor's clock.
-func ClockOf(opts ...Option) clock.Clock {
-	return newConfig(opts).clock
+// clockOf returns the clock an Actor made with opts runs on: the last
+// WithClock's, else the wall clock. telemetry.Gate times its open wait on it,
+// through actorclock.
+func clockOf(opts any) clock.Clock {
+	o, _ := opts.([]Option)
+	return newConfig(o).clock
 }
+
+func init() { actorclock.Of = clockOf }

@@ -32,20 +32,20 @@ func TestZeroActorFailsAtOnce(t *testing.T) {
 	ctx := context.Background()
 	returnsAtOnce(t, "Acquire on a zero Actor", func() {
 		l, err := a.Acquire(ctx, "host.example.com", answers("true").fetcher())
-		require.ErrorIs(t, err, flagactor.ErrNotStarted)
 		require.ErrorIs(t, err, flagactor.ErrClosed)
+		require.ErrorContains(t, err, "not started")
 		require.Nil(t, l)
 	})
 	returnsAtOnce(t, "Stats on a zero Actor", func() {
 		_, err := a.Stats(ctx)
-		require.ErrorIs(t, err, flagactor.ErrNotStarted)
+		require.ErrorIs(t, err, flagactor.ErrClosed)
 	})
 	returnsAtOnce(t, "Close on a zero Actor", func() { require.NoError(t, a.Close()) })
 
 	var l flagactor.Lease
 	returnsAtOnce(t, "calls on a zero Lease", func() {
 		_, err := l.Enabled(ctx, testFlag)
-		require.ErrorIs(t, err, flagactor.ErrNotStarted)
+		require.ErrorIs(t, err, flagactor.ErrClosed)
 		on, known := l.Peek(testFlag)
 		require.False(t, on || known)
 		l.Release()
