@@ -16,7 +16,7 @@ MODULES     := . cmd/actorbench
 
 all: lint test
 
-# The main job: the actor against the mutex design, on the embedded default.
+# The main job: actorbench, the actor against the mutex designs, at its default sizes.
 # Flags go through ARGS, e.g. make bench ARGS='-quick -scenario churn'.
 bench:
 	cd cmd/actorbench && $(GO) run . $(ARGS)
