@@ -18,7 +18,7 @@ import (
 // the clock of WithClock, and saturate rather than overflow.
 type Actor struct {
 	cfg   config
-	epoch time.Time // what the loop's times count from, on cfg.clock: epochLead before New
+	epoch time.Time // the clock's reading at New; the loop's times count from epochLead before it
 
 	mailbox chan request                // callers -> loop; bounded, so callers feel backpressure
 	results chan fetchResult            // fetch goroutines -> loop
@@ -46,7 +46,7 @@ func New(opts ...Option) *Actor {
 	cfg := newConfig(opts)
 	a := &Actor{
 		cfg:     cfg,
-		epoch:   cfg.clock.Now().Add(-epochLead), // see epochLead
+		epoch:   cfg.clock.Now(),
 		mailbox: make(chan request, cfg.mailboxSize),
 		results: make(chan fetchResult, cfg.mailboxSize),
 		quit:    make(chan struct{}),
@@ -137,9 +137,9 @@ func (a *Actor) usable() error {
 // query pays for this read on every call.
 func (a *Actor) sinceEpoch() int64 {
 	if a.cfg.wallClock {
-		return int64(time.Since(a.epoch))
+		return int64(time.Since(a.epoch) + epochLead)
 	}
-	return int64(a.cfg.clock.Since(a.epoch))
+	return int64(a.cfg.clock.Since(a.epoch) + epochLead)
 }
 
 // send puts req in the mailbox, waiting while it is full.

@@ -18,9 +18,11 @@ func addSat(at int64, d time.Duration) int64 {
 	return at + int64(d)
 }
 
-// epochLead is how far before the clock's reading at New the loop's epoch
-// lies, so that the loop's times stay positive even when the clock is set
-// back (a mock set before the time the actor started): zero keeps its
+// epochLead is how far before the clock's reading at New (Actor.epoch) the
+// loop's times count from, so that they stay positive even when the clock
+// is set back (a mock set before the time the actor started): zero keeps its
 // meaning of "none" for a backoff or a fetch that may start. About 146
-// years, which leaves as much before a loop time saturates.
+// years, which leaves as much before a loop time saturates. It is added to
+// each reading rather than taken off the epoch: a time.Time 146 years back
+// loses its monotonic reading, and time.Since the wall clock's.
 const epochLead = time.Duration(1) << 62
