@@ -79,7 +79,9 @@ func TestLogHandlerMayCallClose(t *testing.T) {
 	a := flagactor.New(flagactor.WithClock(mock), flagactor.WithLogger(slog.New(h)))
 	actor.Store(a)
 	l := acquire(t, a, "down.example.com", newFakeFetcher(always(call{err: errBoom})))
-	requireFailed(t, enabled(l), errBoom, "query") // a Warn record: the handler closes the actor
+	got := enabled(l) // a Warn record: the handler closes the actor, maybe before the answer is read
+	require.False(t, got.on, "query")
+	require.Error(t, got.err, "query")
 
 	closed := make(chan error, 1)
 	go func() { closed <- a.Close() }()
@@ -104,4 +106,57 @@ func TestFetcherMayCallClose(t *testing.T) {
 	closeReturns(t, mock, 0, fetcherClosed, "the Fetcher's Close")
 	requireFailed(t, recv(t, waiter), flagactor.ErrClosed, "the query that started the fetch")
 	require.NoError(t, a.Close(), "Close after the Fetcher's")
+}
+
+// A Fetcher's Close still waits for the other fetch goroutines (within the
+// fetch timeout): only its own is not waited for.
+func TestFetcherCloseWaitsForOtherFetches(t *testing.T) {
+	mock := clock.NewMock()
+	a := flagactor.New(flagactor.WithClock(mock))
+	unblock := newGate(t)
+	slow := newFakeFetcher(always(call{flags: flagsWith("true", 0), wait: unblock.ch})) // ignores its context
+	waiter := queryAsync(context.Background(), acquire(t, a, "slow.example.com", slow))
+	slow.waitStarted(t)
+
+	fetcherClosed := make(chan error, 1)
+	closer := flagactor.FetcherFunc(func(context.Context, string) (messages.Flags, error) {
+		fetcherClosed <- a.Close()
+		return flagsWith("true", 0), nil
+	})
+	l, err := a.Acquire(context.Background(), "closer.example.com", closer)
+	require.NoError(t, err)
+	closerWaiter := queryAsync(context.Background(), l)
+	requireFailed(t, recv(t, waiter), flagactor.ErrClosed, "the slow fetch's query")
+	requireFailed(t, recv(t, closerWaiter), flagactor.ErrClosed, "the closing fetch's query")
+	require.Never(t, func() bool { return len(fetcherClosed) > 0 }, settleTime, 5*time.Millisecond,
+		"the Fetcher's Close returned while another fetch goroutine was running")
+	unblock.open()
+	closeReturns(t, mock, 0, fetcherClosed, "the Fetcher's Close once the other fetch returned")
+	require.NoError(t, a.Close())
+}
+
+// Fetchers of two hosts that call Close at once both return, without the
+// clock moving: neither waits for the other.
+func TestTwoFetchersMayCallClose(t *testing.T) {
+	mock := clock.NewMock()
+	a := flagactor.New(flagactor.WithClock(mock))
+	both := make(chan struct{})
+	var arrived atomic.Int64
+	closed := make(chan error, 2)
+	closer := flagactor.FetcherFunc(func(context.Context, string) (messages.Flags, error) {
+		if arrived.Add(1) == 2 {
+			close(both)
+		}
+		<-both // both fetches run before either closes
+		closed <- a.Close()
+		return flagsWith("true", 0), nil
+	})
+	for _, host := range []string{"one.example.com", "two.example.com"} {
+		l, err := a.Acquire(context.Background(), host, closer)
+		require.NoError(t, err)
+		l.Peek(testFlag)
+	}
+	closeReturns(t, mock, 0, closed, "the first Fetcher's Close")
+	closeReturns(t, mock, 0, closed, "the second Fetcher's Close")
+	require.NoError(t, a.Close())
 }
