@@ -98,17 +98,22 @@ func (a *Actor) waitForGoroutines() {
 	if onLogging {
 		logged = nil
 	}
-	var timeout <-chan time.Time
-	for {
-		exited := a.fetches.changed()
+	waiting := func() bool {
 		if onFetch {
 			others = a.fetches.closing.Load()
 		}
-		fetching := a.fetches.running.Load() > others
 		if logged != nil && isDone(logged) {
 			logged = nil
 		}
-		if !fetching && logged == nil {
+		return a.fetches.running.Load() > others || logged != nil
+	}
+	if !waiting() {
+		return // the common case: nothing left, and no channel to make
+	}
+	var timeout <-chan time.Time
+	for {
+		exited := a.fetches.changed()
+		if !waiting() {
 			return
 		}
 		if timeout == nil {

@@ -17,8 +17,9 @@ import (
 // Yet an outage every connection sees (the network is down, every token was
 // revoked) must stay cheap: when the failure in a row before this one was
 // another lease's own, the host backs off too. Twenty connections then make
-// about the requests of one: two at the start, then one per step of the
-// host's backoff.
+// about the requests of one: two at the start, then one or two per step of
+// the host's backoff (two when the first lease to ask after it is the one
+// that failed last).
 
 // leaseBackoff is one lease's own backoff, after a failure of its own: the
 // lease's, not the host's, so another lease may fetch meanwhile.
