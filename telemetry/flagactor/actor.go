@@ -14,10 +14,11 @@ import (
 // mailbox, so the calls one goroutine makes take effect in the order it made
 // them. An Actor is safe for use by any number of goroutines. Make one with
 // New: on a zero Actor every call fails at once with an error matching
-// ErrClosed (Close returns nil).
+// ErrClosed (Close returns nil). Its times (TTLs, backoffs, timeouts) are on
+// the clock of WithClock, and saturate rather than overflow.
 type Actor struct {
 	cfg   config
-	epoch time.Time // what the loop's times count from, on cfg.clock
+	epoch time.Time // the clock's reading at New; the loop's times count from epochLead before it
 
 	mailbox chan request                // callers -> loop; bounded, so callers feel backpressure
 	results chan fetchResult            // fetch goroutines -> loop
@@ -26,9 +27,8 @@ type Actor struct {
 	closed  atomic.Bool                 // set before the loop stops; read on the warm path
 	failure atomic.Pointer[loopFailure] // why the loop stopped, when it was not Close
 
-	closeOnce       sync.Once
-	stopLoggingOnce sync.Once
-	fetches         sync.WaitGroup // fetch goroutines
+	closeOnce sync.Once
+	fetches   fetchGroup // fetch goroutines
 
 	// fetchCtx parents every fetch's context; the loop cancels it as it exits.
 	fetchCtx    context.Context
@@ -36,8 +36,9 @@ type Actor struct {
 
 	overflow releaseOverflow // releases that found the mailbox full
 
-	logs   chan logEvent // loop -> logging goroutine; nil when not logging
-	logged chan struct{} // closed when the logging goroutine has exited
+	logs      chan logEvent // loop -> logging goroutine; nil when not logging
+	logsEnded atomic.Bool   // set as the first Close closes logs
+	logged    chan struct{} // closed when the logging goroutine has exited
 }
 
 // New starts an actor. Call Close when done with it.
@@ -60,8 +61,9 @@ func New(opts ...Option) *Actor {
 
 // Acquire takes a lease on host for one connection; f is the connection's own
 // Fetcher, used when one of its queries has to fetch. Acquire normalizes host
-// (see NormalizeHost) and never fetches. Release the lease when the connection
-// closes.
+// (see NormalizeHost) and never fetches. The lease keeps the values of ctx,
+// never its deadline or cancellation, for the fetches it starts without a
+// caller's context (Peek's). Release the lease when the connection closes.
 func (a *Actor) Acquire(ctx context.Context, host string, f Fetcher) (*Lease, error) {
 	key, err := NormalizeHost(host)
 	if err != nil {
@@ -73,7 +75,7 @@ func (a *Actor) Acquire(ctx context.Context, host string, f Fetcher) (*Lease, er
 	if err := a.usable(); err != nil {
 		return nil, err
 	}
-	l := &Lease{actor: a, ticket: ticket{Host: key, Fetcher: f}}
+	l := &Lease{actor: a, ticket: ticket{Host: key, Fetcher: f, ctx: valuesOf(ctx)}}
 	if err := a.send(ctx, acquireRequest{Ticket: &l.ticket}); err != nil {
 		return nil, err
 	}
@@ -92,9 +94,13 @@ func (a *Actor) Stats(ctx context.Context) (messages.Stats, error) {
 
 // Close stops the actor: waiting queries return ErrClosed, fetches are
 // cancelled, and every later call returns ErrClosed. It returns once the loop
-// and every fetch goroutine have exited; a Fetcher that ignores its context is
-// waited for at most the fetch timeout. Close is idempotent. It returns a
-// non-nil error only when the loop had already stopped after an internal fault.
+// has exited and the fetch goroutines and the logging goroutine (WithLogger)
+// have, but waits for these at most the fetch timeout (WithFetchTimeout), on
+// the actor's clock, whatever a Fetcher that ignores its context or a log
+// handler that blocks does. A Fetcher or the log handler may call Close: that
+// Close does not wait for the goroutine it runs on. Close is idempotent. It
+// returns a non-nil error only when the loop had already stopped after an
+// internal fault.
 func (a *Actor) Close() error {
 	if a.done == nil {
 		return nil // not started with New: nothing to stop
@@ -104,8 +110,8 @@ func (a *Actor) Close() error {
 		close(a.quit)
 	})
 	<-a.done
-	a.waitForFetches()
-	a.stopLoggingOnce.Do(a.stopLogging)
+	a.endLogs()
+	a.waitForGoroutines()
 	if f := a.failure.Load(); f != nil {
 		return f
 	}
@@ -131,9 +137,9 @@ func (a *Actor) usable() error {
 // query pays for this read on every call.
 func (a *Actor) sinceEpoch() int64 {
 	if a.cfg.wallClock {
-		return int64(time.Since(a.epoch))
+		return int64(time.Since(a.epoch) + epochLead)
 	}
-	return int64(a.cfg.clock.Since(a.epoch))
+	return int64(a.cfg.clock.Since(a.epoch) + epochLead)
 }
 
 // send puts req in the mailbox, waiting while it is full.

@@ -74,10 +74,14 @@ func TestCredentialRejectionHandsWaitersToAnotherLease(t *testing.T) {
 	require.Equal(t, uint64(2), stats(t, a).Fetches, "fetches")
 }
 
-// A pool whose every connection has a bad token makes at most one request
-// per connection per backoff step; each lease's backoff doubles from 1s,
-// capped at the WithTTL value, as a host's does.
-func TestBadTokenPoolMakesOneRequestPerLeasePerStep(t *testing.T) {
+// A pool whose every connection has a bad token is an outage every
+// connection sees: after two leases' rejections in a row the host backs off
+// too, so the pool makes at most three times the requests of one connection
+// (one per step of the backoff, which doubles from 1s, capped at the WithTTL
+// value), and no lease more than one per step. (Before issue 18 every lease
+// made exactly one request per step: 100 connections, 100 times the
+// requests.)
+func TestBadTokenPoolCostsAtMostThreeTimesOneLease(t *testing.T) {
 	const leases = 100
 	ttl := 16 * time.Second
 	a, mock := newTestActor(t, flagactor.WithTTL(ttl))
@@ -103,24 +107,29 @@ func TestBadTokenPoolMakesOneRequestPerLeasePerStep(t *testing.T) {
 		}
 		wg.Wait()
 	}
+	requests := func() int {
+		n := 0
+		for _, f := range fetchers {
+			n += f.Calls()
+		}
+		return n
+	}
 	total := 0
 	for step, backoff := range []time.Duration{0, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, ttl, ttl} {
 		if backoff > 0 {
 			advance(t, mock, a, backoff-time.Millisecond)
 			queryAll(step)
-			for i, f := range fetchers {
-				require.Equal(t, step, f.Calls(), "lease %d: requests %v into a backoff of %v", i, backoff-time.Millisecond, backoff)
-			}
+			require.Equal(t, total, requests(), "requests %v into a backoff of %v", backoff-time.Millisecond, backoff)
 			advance(t, mock, a, frac(backoff, 120)-backoff+time.Millisecond)
 		}
 		queryAll(step)
-		requests := 0
 		for i, f := range fetchers {
-			require.Equal(t, step+1, f.Calls(), "lease %d: requests after step %d", i, step)
-			requests += f.Calls()
+			require.LessOrEqual(t, f.Calls(), step+1, "lease %d: requests after step %d", i, step)
 		}
-		t.Logf("step %d (backoff %v): %d requests in the step, %d in all", step, backoff, requests-total, requests)
-		total = requests
+		now := requests()
+		require.LessOrEqual(t, now, 3*(step+1), "requests of the pool after step %d: one lease makes %d", step, step+1)
+		t.Logf("step %d (backoff %v): %d requests in the step, %d in all", step, backoff, now-total, now)
+		total = now
 	}
 	st := stats(t, a)
 	require.Equal(t, uint64(total), st.Fetches, "fetches")

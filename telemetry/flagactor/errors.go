@@ -17,7 +17,9 @@ var (
 	// ErrFetchTimeout is the cause recorded when a fetch outlives the fetch
 	// timeout, whether or not the Fetcher honours its context.
 	ErrFetchTimeout = errors.New("flagactor: fetch timed out")
-	// ErrFetcherPanic is the cause recorded when a Fetcher panics.
+	// ErrFetcherPanic is the cause recorded when a Fetcher panics (with any
+	// value, nil too) or ends its goroutine without returning
+	// (runtime.Goexit, as t.FailNow does).
 	ErrFetcherPanic = errors.New("flagactor: fetcher panicked")
 )
 
@@ -36,11 +38,13 @@ func (notStartedError) Is(target error) bool { return target == ErrClosed }
 // ErrCredentialRejected is what a Fetcher wraps when the server refused the
 // credentials it sent (HTTPFetcher: 401 and 403). Such a failure belongs to
 // the lease whose Fetcher made it, not to the host: that lease backs off,
-// and another lease's query may fetch at once with its own Fetcher.
+// and another lease's query may fetch at once with its own Fetcher. When the
+// failure in a row before it was another lease's own too, the host backs off
+// as well (see Lease.Enabled).
 var ErrCredentialRejected = errors.New("flagactor: credentials rejected")
 
 // ErrClientFailed is what a Fetcher wraps when its own client failed before
 // the server answered at all (HTTPFetcher: a dial, TLS or proxy failure).
 // Like ErrCredentialRejected, such a failure belongs to the lease whose
-// Fetcher made it, not to the host.
+// Fetcher made it, not to the host (see Lease.Enabled).
 var ErrClientFailed = errors.New("flagactor: the lease's client failed before any answer")

@@ -7,30 +7,50 @@ import (
 	"time"
 )
 
-// startFetch starts one fetch of e for query q, through its lease's Fetcher
-// and with its caller's context values, on a goroutine of its own.
+// startFetch starts one fetch of e for query q, through its lease's Fetcher,
+// on a goroutine of its own. The fetch carries the values of the query's
+// context; for a query without one (Peek's nudge), those of the context the
+// lease was acquired with.
 func (s *loopState) startFetch(e *hostEntry, q *queryRequest) *inflight {
 	s.attempts++
-	e.inflight = &inflight{attempt: s.attempts, by: q.Ticket, deadline: s.now + int64(s.a.cfg.fetchTimeout)}
+	e.inflight = &inflight{attempt: s.attempts, by: q.Ticket, deadline: addSat(s.now, s.a.cfg.fetchTimeout)}
 	s.stats.Fetches++
-	s.a.fetches.Add(1)
-	go s.a.fetch(q.Ctx, e.host, s.attempts, q.Ticket.Fetcher)
+	s.a.fetches.start()
+	caller := q.Ctx
+	if caller == nil {
+		caller = q.Ticket.ctx
+	}
+	go s.a.fetch(caller, e.host, s.attempts, q.Ticket.Fetcher)
 	s.wakeups.set(e, e.nextWake())
 	s.publishUnfresh(e)
 	return e.inflight
 }
 
-// fetch runs one Fetcher call and reports it to the loop.
+// errFetcherExited is the cause recorded when a Fetcher ends its goroutine
+// without returning (runtime.Goexit: what t.FailNow does in a test's Fetcher).
+var errFetcherExited = fmt.Errorf("%w: it ended its goroutine without returning (runtime.Goexit)", ErrFetcherPanic)
+
+// fetch runs one Fetcher call and reports it to the loop, however the
+// Fetcher leaves: the report is deferred, so that a Fetcher that calls
+// runtime.Goexit is a failed fetch too, not one the loop waits on for good.
 func (a *Actor) fetch(caller context.Context, host string, attempt uint64, f Fetcher) {
-	defer a.fetches.Done()
+	var r fetchResult
+	returned := false
 	ctx, cancel := a.fetchContext(caller)
-	r := runFetch(ctx, f, host)
-	cancel()
-	r.Host, r.Attempt = host, attempt
-	select {
-	case a.results <- r:
-	case <-a.done:
-	}
+	defer func() {
+		cancel()
+		if !returned {
+			r = fetchResult{Err: newFetchError(host, errFetcherExited)}
+		}
+		r.Host, r.Attempt = host, attempt
+		select {
+		case a.results <- r:
+		case <-a.done:
+		}
+		a.fetches.done()
+	}()
+	r = runFetch(ctx, f, host)
+	returned = true
 }
 
 // fetchContext is the context of one fetch: the values of the context of
@@ -54,25 +74,34 @@ func (a *Actor) fetchContext(caller context.Context) (context.Context, context.C
 
 // runFetch calls f and works out, here on the fetch goroutine and under the
 // same recover, everything the loop needs from its error: its text, its
-// Retry-After, whether it rejects the credentials. A Fetcher's error is the
-// Fetcher's code (a typed nil, a method that panics); the loop and the logger
-// get plain values only. A panic anywhere in it is a failed fetch.
+// Retry-After, whether it is the lease's own failure. A Fetcher's error is
+// the Fetcher's code (a typed nil, a method that panics); the loop and the
+// logger get plain values only. A panic anywhere in it is a failed fetch,
+// panic(nil) too, even where recover returns nil for it (GODEBUG=panicnil=1):
+// only a call that got to its end is a result.
 func runFetch(ctx context.Context, f Fetcher, host string) (r fetchResult) {
+	completed := false
 	defer func() {
-		if p := recover(); p != nil {
-			r = fetchResult{Err: newFetchError(host, fmt.Errorf("%w: %s", ErrFetcherPanic, describePanic(p)))}
+		if completed {
+			return
 		}
+		// nil for panic(nil) under panicnil=1, and for runtime.Goexit, which
+		// goes on unwinding: fetch reports that one.
+		p := recover()
+		r = fetchResult{Err: newFetchError(host, fmt.Errorf("%w: %s", ErrFetcherPanic, describePanic(p)))}
 	}()
 	flags, err := f.Fetch(ctx, host)
 	if err == nil {
-		return fetchResult{Flags: flags}
+		r.Flags = flags
+	} else {
+		r.Err = newFetchError(host, err)
+		var ra interface{ RetryAfter() time.Duration }
+		if errors.As(err, &ra) {
+			r.RetryAfter = ra.RetryAfter()
+		}
+		r.Err.own = errors.Is(err, ErrCredentialRejected) || errors.Is(err, ErrClientFailed)
 	}
-	r.Err = newFetchError(host, err)
-	var ra interface{ RetryAfter() time.Duration }
-	if errors.As(err, &ra) {
-		r.RetryAfter = ra.RetryAfter()
-	}
-	r.CredentialRejected = errors.Is(err, ErrCredentialRejected)
+	completed = true
 	return r
 }
 
@@ -84,6 +113,9 @@ func describePanic(p any) (text string) {
 			text = fmt.Sprintf("panic value of type %T", p)
 		}
 	}()
+	if p == nil {
+		return "panic(nil)"
+	}
 	if err, ok := p.(error); ok {
 		return err.Error()
 	}
@@ -97,6 +129,10 @@ func describePanic(p any) (text string) {
 type fetchError struct {
 	text  string
 	cause error
+	// own is set when the cause wraps ErrCredentialRejected or
+	// ErrClientFailed: the failure of the lease whose Fetcher made it (its
+	// client, its credentials), not of the host.
+	own bool
 }
 
 // newFetchError names host and cause. It calls cause.Error: for a Fetcher's
@@ -110,24 +146,3 @@ func (e *fetchError) Error() string { return e.text }
 
 // Unwrap returns the cause.
 func (e *fetchError) Unwrap() error { return e.cause }
-
-// waitForFetches waits for every fetch goroutine, but for one whose Fetcher
-// ignores its cancelled context at most the fetch timeout.
-func (a *Actor) waitForFetches() {
-	finished := make(chan struct{})
-	go func() {
-		a.fetches.Wait()
-		close(finished)
-	}()
-	select {
-	case <-finished:
-		return
-	default:
-	}
-	t := a.cfg.clock.Timer(a.cfg.fetchTimeout)
-	defer t.Stop()
-	select {
-	case <-finished:
-	case <-t.C:
-	}
-}

@@ -32,12 +32,36 @@ func TestFetchContextCarriesCallerValues(t *testing.T) {
 	require.ErrorIs(t, fetch.ctx.Err(), context.Canceled)
 }
 
-// A fetch that Peek started has no caller: its context carries no values.
-func TestPeekFetchContextHasNoCallerValues(t *testing.T) {
+// A fetch that Peek started has no caller: its context carries the values
+// of the context the lease was acquired with, never that context's deadline
+// or cancellation.
+func TestPeekFetchContextCarriesAcquireValues(t *testing.T) {
 	a, _ := newTestActor(t)
-	f := answers("true")
-	l := acquire(t, a, "peek.example.com", f)
+	unblock := newGate(t)
+	f := newFakeFetcher(always(call{flags: flagsWith("true", 0), wait: unblock.ch, honourCtx: true}))
+	acquireCtx, cancel := context.WithTimeout(context.WithValue(context.Background(), traceKey{}, "conn-3"), guard)
+	l, err := a.Acquire(acquireCtx, "peek.example.com", f.fetcher())
+	require.NoError(t, err)
+	cancel() // the connection's open is over
+
 	l.Peek(testFlag)
 	fetch := f.waitStarted(t)
-	require.Nil(t, fetch.ctx.Value(traceKey{}))
+	require.Equal(t, "conn-3", fetch.ctx.Value(traceKey{}), "the Acquire context's value in a Peek fetch's context")
+	stats(t, a)
+	require.False(t, ended(fetch.ctx), "the fetch's context ended with the Acquire context")
+	unblock.open()
+	require.True(t, waitFor(func() bool { return peekOf(l) == peek{true, true} }), "the Peek fetch never answered")
+}
+
+// A query's own context wins over the lease's: a fetch it starts carries the
+// query's values.
+func TestQueryContextValuesWinOverAcquireValues(t *testing.T) {
+	a, _ := newTestActor(t)
+	f := answers("true")
+	l, err := a.Acquire(context.WithValue(context.Background(), traceKey{}, "conn"), "q.example.com", f.fetcher())
+	require.NoError(t, err)
+	on, err := l.Enabled(context.WithValue(context.Background(), traceKey{}, "statement"), testFlag)
+	require.NoError(t, err)
+	require.True(t, on)
+	require.Equal(t, "statement", f.waitStarted(t).ctx.Value(traceKey{}))
 }

@@ -76,5 +76,5 @@ func (s *loopState) hostStatus(e *hostEntry) messages.HostStatus {
 // clockTime turns a time of the loop (nanoseconds since its epoch) back into
 // the clock's.
 func (s *loopState) clockTime(at int64) time.Time {
-	return s.a.epoch.Add(time.Duration(at))
+	return s.a.epoch.Add(time.Duration(at) - epochLead)
 }

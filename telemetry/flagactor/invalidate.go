@@ -6,7 +6,7 @@ import (
 )
 
 // Invalidate makes the actor forget that host's value is current: it ends the
-// host's failure backoff (and its leases' credential backoffs) and marks a
+// host's failure backoff (and its leases' own backoffs) and marks a
 // fresh value stale, so the next query starts a fetch and is answered from
 // the stale value meanwhile. Leases stay. It returns once the actor has
 // applied it, so a query made after it returns sees the value as stale.

@@ -3,7 +3,10 @@ package flagactor
 import "context"
 
 // Lease is one connection's hold on a host entry. While any lease on a host is
-// live the actor keeps the host's flags. A Lease is safe for concurrent use.
+// live the actor keeps the host's flags. It keeps the values of the context it
+// was acquired with, for the fetches it starts without a caller's context
+// (Peek's), and its own backoff after a failure of its own Fetcher's client or
+// credentials (see Enabled). A Lease is safe for concurrent use.
 type Lease struct {
 	actor  *Actor
 	ticket ticket
@@ -14,13 +17,20 @@ func (l *Lease) Host() string { return l.ticket.Host }
 
 // Enabled reports whether flag is on for the lease's host. A fresh answer is
 // returned without a message to the actor. With no value yet, the first query
-// fetches through the lease's Fetcher and every concurrent query waits for that
-// fetch; a query whose ctx ends first returns ctx.Err(). A stale value is
-// returned at once while a refresh runs. When the host has never been fetched
-// successfully and the fetch failed, Enabled returns false and an error
-// wrapping the fetch's. A failure wrapping ErrCredentialRejected is the
-// lease's own: the lease backs off (its later queries get that error, or the
-// host's value once another lease has fetched one), the host does not.
+// fetches through the lease's Fetcher, with the values of ctx, and every
+// concurrent query waits for that fetch; a query whose ctx ends first returns
+// ctx.Err(). A stale value is returned at once while a refresh runs. When the
+// host has never been fetched successfully and the fetch failed, Enabled
+// returns false and an error wrapping the fetch's.
+//
+// A failure wrapping ErrClientFailed or ErrCredentialRejected is the lease's
+// own (its connection's client or credentials): the lease backs off, on the
+// host's schedule (its later queries get that error, or the host's value once
+// another lease has fetched one), and the host does not, so another lease's
+// query fetches at once with its own Fetcher. But when the failure in a row
+// before it was another lease's own, the host backs off too: with every
+// connection failing, twenty connections make at most about three times the
+// requests of one.
 func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
 	if l.actor == nil {
 		return false, errNotStarted // a Lease not made by Acquire
@@ -49,9 +59,10 @@ func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
 // without waiting: known is false while the host has no value. When the value
 // is missing or stale and a fetch could start, Peek also asks the actor,
 // without waiting for it, to fetch it, so a later Peek can see it; while a
-// fetch is in flight or the host is in its backoff it sends nothing. A driver
-// uses it for a cheap re-check on a connection that opened before the flag
-// was known.
+// fetch is in flight, or inside the host's backoff or the lease's own, it
+// sends nothing and allocates nothing. A fetch Peek starts carries the values
+// of the context the lease was acquired with. A driver uses it for a cheap
+// re-check on a connection that opened before the flag was known.
 func (l *Lease) Peek(flag string) (enabled, known bool) {
 	if l.actor == nil || l.ticket.released.Load() || l.actor.closed.Load() {
 		return false, false
@@ -60,13 +71,21 @@ func (l *Lease) Peek(flag string) (enabled, known bool) {
 	if slot := l.ticket.boundSlot(); slot != nil {
 		ans = slot.load()
 	}
-	if now := l.actor.sinceEpoch(); ans == nil || !ans.freshAt(now) && now >= ans.nextFetch {
+	if now := l.actor.sinceEpoch(); ans == nil || !ans.freshAt(now) && now >= ans.nextFetch && !l.ticket.ownBackoffHolds(ans, now) {
 		l.actor.nudge(&l.ticket)
 	}
 	if ans == nil || !ans.known {
 		return false, false
 	}
 	return ans.Bool(flag), true
+}
+
+// ownBackoffHolds reports whether the lease's own backoff, as the loop last
+// found it holding with ans published, still holds at now: a nudge would
+// start nothing. A new answer (Invalidate's among them) makes Peek ask again.
+func (t *ticket) ownBackoffHolds(ans *answer, now int64) bool {
+	c := t.cred.Load()
+	return c != nil && now < c.retryAt.Load() && c.seen.Load() == ans
 }
 
 // Release gives the lease back. When a host's last lease goes, the actor keeps
@@ -93,4 +112,14 @@ func (l *Lease) Release() {
 	default:
 		a.overflow.add(&l.ticket) // full: handed over without waiting
 	}
+}
+
+// valuesOf returns the values of ctx without its deadline or cancellation,
+// for a lease to keep; nil for a nil ctx. A context that never ends is kept
+// as it is, which spares the common Background an allocation.
+func valuesOf(ctx context.Context) context.Context {
+	if ctx == nil || ctx.Done() == nil {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
 }

@@ -40,8 +40,9 @@ const logBuffer = 256
 //
 // At Info: a host's flag values arriving or changing, one record per flag
 // ("host", "flag", "old" when it had a value before, "new" when it has one
-// now). At Warn: a failed fetch, which starts a backoff ("host", "error" as
-// text, "retry_in"). At Debug: hosts invalidated and evicted. Records
+// now). At Warn: a failed fetch, which starts a backoff of the host, or of
+// the lease alone when its own client or credentials failed ("host", "error"
+// as text, "retry_in"). At Debug: hosts invalidated and evicted. Records
 // carry hosts, flags and error texts, never request headers.
 //
 // The handler is asked for each record whether its level is wanted as the
@@ -50,7 +51,10 @@ const logBuffer = 256
 // never holds the actor up (what does not fit in its buffer is dropped and
 // counted in Stats.LogsDropped), and a panic in the handler loses its record
 // only. Records are stamped with the actor's clock (WithClock), as Hosts'
-// times are. Close returns once every record queued is written.
+// times are. Close returns once every record queued is written, but waits
+// for the handler at most the fetch timeout (WithFetchTimeout), on the
+// actor's clock; the handler may call Close itself (that Close does not wait
+// for it).
 func WithLogger(logger *slog.Logger) Option {
 	return func(cfg *config) { cfg.logger = logger }
 }
@@ -66,14 +70,12 @@ func (a *Actor) startLogging() {
 	go writeLogs(a.cfg.logger.Handler(), a.logs, a.logged)
 }
 
-// stopLogging lets the logging goroutine write what is queued, then waits for
-// it. Only the loop sends on a.logs, and it has exited.
-func (a *Actor) stopLogging() {
-	if a.logs == nil {
-		return
+// endLogs lets the logging goroutine write what is queued, then exit. Only
+// the loop sends on a.logs, and it has exited; the first Close closes it.
+func (a *Actor) endLogs() {
+	if a.logs != nil && a.logsEnded.CompareAndSwap(false, true) {
+		close(a.logs)
 	}
-	close(a.logs)
-	<-a.logged
 }
 
 // writeLogs is the logging goroutine: it writes each event until events is

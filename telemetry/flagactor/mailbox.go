@@ -26,10 +26,15 @@ type ticket struct {
 	// query the loop takes up after it starts no fetch with Fetcher.
 	released atomic.Bool
 
-	// cred is the lease's own backoff, after the server rejected its
-	// Fetcher's credentials; nil until it first did. Only the loop reads or
-	// writes it.
-	cred *leaseBackoff
+	// cred is the lease's own backoff, after a failure of its own (its
+	// Fetcher's client or credentials); nil until one, and after the lease's
+	// next good fetch. Only the loop stores it; Peek loads it, to send
+	// nothing while the backoff holds.
+	cred atomic.Pointer[leaseBackoff]
+	// ctx carries the values of the context the lease was acquired with
+	// (never its deadline or cancellation), for the fetches the lease starts
+	// without a caller's context (Peek's); nil for none.
+	ctx context.Context
 }
 
 // boundSlot returns the host's published-answer slot, or nil until the loop
@@ -109,8 +114,6 @@ type fetchResult struct {
 	Err *fetchError
 	// RetryAfter is what the error's RetryAfter method asked for; 0 if none.
 	RetryAfter time.Duration
-	// CredentialRejected is true when the error wraps ErrCredentialRejected.
-	CredentialRejected bool
 }
 
 func (acquireRequest) isRequest() {}

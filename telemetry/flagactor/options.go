@@ -71,7 +71,8 @@ func WithClock(c clock.Clock) Option {
 }
 
 // WithTTL sets how long an answer lives when the server does not say, and the
-// cap of the failure backoff. The default is 15 minutes; d <= 0 keeps it.
+// cap of the failure backoff. The default is 15 minutes; d <= 0 keeps it. A d
+// too long to add to the clock's time never expires.
 func WithTTL(d time.Duration) Option {
 	return func(cfg *config) {
 		if d > 0 {
@@ -82,7 +83,10 @@ func WithTTL(d time.Duration) Option {
 
 // WithFetchTimeout bounds one fetch. The default is 10 seconds; d <= 0 keeps it.
 // A fetch that outlives it is a failed fetch even if its Fetcher ignores its
-// context, and Close waits for such a Fetcher at most this long.
+// context, and Close waits at most this long for such a Fetcher, and for a
+// log handler (WithLogger) that blocks. Deadlines saturate: a d too long to
+// add to the clock's time, such as math.MaxInt64, means no timeout (and
+// Close then waits as long as they take).
 func WithFetchTimeout(d time.Duration) Option {
 	return func(cfg *config) {
 		if d > 0 {

@@ -136,3 +136,25 @@ func TestPeekSendsNothingWhileAFetchCannotStart(t *testing.T) {
 	require.Equal(t, failed.StaleServed, st.StaleServed, "queries the loop served inside the backoff")
 	require.Equal(t, uint64(2), st.Fetches, "fetches inside the backoff")
 }
+
+// Invalidate ends a lease's own backoff for Peek too: a Peek made after it
+// asks the loop, which fetches with the lease's Fetcher at once.
+func TestPeekAfterInvalidateEndsLeaseBackoff(t *testing.T) {
+	a, _ := newTestActor(t)
+	f := newFakeFetcher(func(n int) call {
+		if n == 1 {
+			return call{err: errBadToken}
+		}
+		return call{flags: flagsWith("true", 0)}
+	})
+	l := acquire(t, a, "creds.example.com", f)
+	requireFailed(t, enabled(l), flagactor.ErrCredentialRejected, "first query")
+	for range 100 {
+		require.Equal(t, peek{false, false}, peekOf(l), "Peek inside the lease's backoff")
+	}
+	require.Equal(t, 1, f.Calls(), "fetcher calls inside the lease's backoff")
+
+	require.NoError(t, invalidate(a, "creds.example.com"), "Invalidate")
+	require.True(t, waitFor(func() bool { return peekOf(l) == peek{true, true} }), "Peek after Invalidate never fetched")
+	require.Equal(t, 2, f.Calls(), "fetcher calls after Invalidate")
+}

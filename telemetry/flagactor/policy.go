@@ -2,6 +2,7 @@ package flagactor
 
 import (
 	"hash/maphash"
+	"math"
 	"math/rand/v2"
 	"time"
 )
@@ -28,7 +29,7 @@ func (s *loopState) answerTTL(server time.Duration) time.Duration {
 // average every time. The hosts one actor fetches within a tenth of a TTL
 // also share one expiry, hence one timer firing.
 func (s *loopState) expiryFor(ttl time.Duration) int64 {
-	at := s.now + int64(ttl)
+	at := addSat(s.now, ttl)
 	period := int64(ttl / 10)
 	if period <= 0 {
 		return at // too short to jitter
@@ -57,6 +58,14 @@ func (s *loopState) retryDelay(failures int32, retryAfter time.Duration) time.Du
 	if failures <= 31 {
 		delay = min(time.Second<<(failures-1), limit)
 	}
-	delay += time.Duration(rand.Int64N(int64(delay)/5 + 1))
+	jitter := time.Duration(rand.Int64N(int64(delay)/5 + 1))
+	delay = min(delay, math.MaxInt64-jitter) + jitter // saturates, for a huge WithTTL
 	return max(delay, min(retryAfter, MaxRetryAfter))
+}
+
+// backoffUntil is when a backoff of delay that starts now ends: before
+// noWake, which marks a fetch in flight (answer.nextFetch), however long the
+// delay.
+func (s *loopState) backoffUntil(delay time.Duration) int64 {
+	return min(addSat(s.now, delay), noWake-1)
 }

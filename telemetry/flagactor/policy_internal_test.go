@@ -1,6 +1,7 @@
 package flagactor
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -65,5 +66,26 @@ func TestExpiryForSpreadsOnceThenKeepsTheFullTTL(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Backoff and expiry saturate: a TTL too long to add to a time neither
+// overflows into a negative delay nor expires a value at once, whatever the
+// number of failures and wherever the clock reads (before the epoch too).
+func TestPolicySaturates(t *testing.T) {
+	s := &loopState{a: &Actor{cfg: config{ttl: math.MaxInt64}}}
+	for _, now := range []int64{-int64(time.Hour), 0, int64(time.Hour)} {
+		s.now = now
+		prev := time.Duration(0)
+		for failures := int32(1); failures <= 70; failures++ {
+			d := s.retryDelay(failures, 0)
+			if d < prev {
+				t.Fatalf("delay after %d failures %v, less than after %d: %v", failures, d, failures-1, prev)
+			}
+			prev = d
+		}
+		if at := s.expiryFor(math.MaxInt64); at <= now {
+			t.Fatalf("now %d: expiry %d of a value with the longest TTL is not after now", now, at)
+		}
 	}
 }

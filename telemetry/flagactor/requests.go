@@ -70,7 +70,7 @@ func (s *loopState) query(q *queryRequest) {
 		// Inside the backoff, or a timed-out fetch still hangs: no fetch.
 		q.Reply <- queryReply{Err: e.lastError()}
 	case s.leaseBackingOff(e, q.Ticket):
-		q.Reply <- queryReply{Err: q.Ticket.cred.err}
+		q.Reply <- queryReply{Err: q.Ticket.ownErr()}
 	default:
 		s.startFetch(e, q).addWaiter(q)
 	}

@@ -21,12 +21,12 @@ func (s *loopState) fetchDone(r fetchResult) {
 		if !e.fresh {
 			s.publishUnfresh(e)
 		}
-	case r.CredentialRejected:
-		s.credentialRejected(e, f, r)
+	case r.Err != nil && r.Err.own:
+		s.leaseFailed(e, f, r)
 	case r.Err != nil:
 		s.fetchFailed(e, f, r)
 	default:
-		f.by.credentialAccepted()
+		f.by.ownFetchSucceeded()
 		s.fetchSucceeded(e, f, r.Flags)
 	}
 	s.settle(e)
@@ -56,7 +56,7 @@ func (s *loopState) fetchSucceeded(e *hostEntry, f *inflight, flags messages.Fla
 func (s *loopState) fetchFailed(e *hostEntry, f *inflight, r fetchResult) {
 	s.stats.FetchErrors++
 	e.failures++
-	e.retryAt = s.now + int64(min(s.retryDelay(e.failures, r.RetryAfter), time.Duration(noWake-1-s.now)))
+	e.retryAt = s.backoffUntil(s.retryDelay(e.failures, r.RetryAfter))
 	e.lastErr = r.Err
 	if s.logging() {
 		s.log(logEvent{level: slog.LevelWarn, msg: "flagactor: fetch failed, backing off", host: e.host,

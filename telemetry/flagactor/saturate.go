@@ -1,0 +1,28 @@
+package flagactor
+
+import (
+	"math"
+	"time"
+)
+
+// addSat returns the loop time at + d, saturated: a duration too long to
+// add (WithFetchTimeout(math.MaxInt64), a huge TTL or Retry-After) gives
+// noWake, a time that never comes, rather than wrap into the past.
+func addSat(at int64, d time.Duration) int64 {
+	switch {
+	case d > 0 && at > noWake-int64(d):
+		return noWake
+	case d < 0 && at < math.MinInt64-int64(d):
+		return math.MinInt64
+	}
+	return at + int64(d)
+}
+
+// epochLead is how far before the clock's reading at New (Actor.epoch) the
+// loop's times count from, so that they stay positive even when the clock
+// is set back (a mock set before the time the actor started): zero keeps its
+// meaning of "none" for a backoff or a fetch that may start. About 146
+// years, which leaves as much before a loop time saturates. It is added to
+// each reading rather than taken off the epoch: a time.Time 146 years back
+// loses its monotonic reading, and time.Since the wall clock's.
+const epochLead = time.Duration(1) << 62
