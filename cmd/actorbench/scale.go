@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"runtime"
 	"time"
-
-	"github.com/flagactor/flagactor/telemetry/flagactor"
 )
 
 // runScale opens, queries, closes and evicts many connections on many hosts,
@@ -68,13 +66,12 @@ func scaleRoundSeconds(r Row) []float64 { return r.PerRound["seconds"] }
 
 func scaleOnce(ctx context.Context, impl string, hosts, conns int, t *task) (Row, error) {
 	names := hostNames(hosts)
-	slots := make([]*flagactor.Lease, hosts*conns)
 	f := &memoryFetcher{}
 	clk := newSimClock()
 
-	before := liveHeap()
-	pop := newPopulation(impl, clk, f, slots)
+	pop := newPopulation(impl, clk, f, hosts*conns)
 	defer pop.close()
+	before := liveHeap()
 	var opened, queried, closed, evicted time.Duration
 	// phase runs one timed step over connections [from, to) of every host,
 	// then waits until the implementation has applied it.
@@ -129,7 +126,6 @@ func scaleOnce(ctx context.Context, impl string, hosts, conns int, t *task) (Row
 	}
 	evicted = time.Since(began)
 	runtime.KeepAlive(names)
-	runtime.KeepAlive(slots)
 
 	extra := hosts * (conns - 1)
 	return Row{Impl: impl, Hosts: hosts, Fields: []Field{
