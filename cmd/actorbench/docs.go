@@ -147,8 +147,8 @@ func (p resultsPage) rewriteReadme(readme, pagePath string, charts []string) err
 	fmt.Fprintf(&b, "One `make results` run on %s (%d CPUs, %s, commit `%s`, load average %.2f at start; timed rows are medians of %d interleaved rounds). "+
 		"Three implementations: the published mutex design (`baseline`), the same policy as the actor behind a mutex (`mutex-policy`), and the actor. "+
 		"Lower is better in every row. The machine is shared and noisy: compare within a run. "+
-		"[docs/results.md](%s) has every figure with its range, every target, every chart and the whole output.\n\n",
-		m.Started.Format("2006-01-02"), m.NumCPU, m.GoVersion, m.Commit, m.LoadAverage, m.Rounds, filepath.ToSlash(page))
+		"[%s](%s) has every figure with its range, every target, every chart and the whole output.\n\n",
+		m.Started.Format("2006-01-02"), m.NumCPU, m.GoVersion, m.Commit, m.LoadAverage, m.Rounds, filepath.ToSlash(page), filepath.ToSlash(page))
 	fmt.Fprintf(&b, "| lower is better | published design | same policy, mutex | actor |\n|---|---|---|---|\n")
 	for _, r := range summaryRows(p.results) {
 		if r.headline {

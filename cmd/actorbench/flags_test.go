@@ -307,3 +307,14 @@ func TestRunRoundsSetsGOMAXPROCSPerCase(t *testing.T) {
 		}
 	}
 }
+
+func TestCPUProfileOfOneScenario(t *testing.T) {
+	prof := filepath.Join(t.TempDir(), "cpu.out")
+	code, _, errText := runCLI(t, "-quick", "-quiet", "-scenario", "churn", "-cpuprofile", prof)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errText)
+	}
+	if st, err := os.Stat(prof); err != nil || st.Size() == 0 {
+		t.Errorf("no CPU profile written (%v)", err)
+	}
+}

@@ -1,12 +1,15 @@
 // Command actorbench measures the flag actor (telemetry/flagactor) against
-// the mutex design it replaces (internal/baseline), scenario by scenario,
+// the published mutex design it replaces (internal/baseline) and against our
+// own policy behind a mutex (internal/mutexpolicy), scenario by scenario,
 // against an in-process TLS flag server on loopback: nothing but Go needed.
+// The peer tells what the policy wins from what the actor's structure costs.
 //
 //	go run ./cmd/actorbench                      # every scenario, a table each
 //	go run ./cmd/actorbench -scenario fleet,outage -plot docs
 //	go run ./cmd/actorbench -json                # one JSON object per row
 //	go run ./cmd/actorbench -bench -scenario warm-query | benchstat /dev/stdin
-//	go run ./cmd/actorbench -cpu 1,2,8 -check      # exit 1 when a target is missed
+//	go run ./cmd/actorbench -cpu 1,2,8 -check    # exit 1 when a target is missed or not judged
+//	go run ./cmd/actorbench -scenario acquire-release -cpuprofile cpu.out
 //	make results                                 # docs/results.md, charts and README from one run
 //
 // Every count comes from the flag server's counters or the implementations'

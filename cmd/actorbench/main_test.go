@@ -139,6 +139,40 @@ func TestQuickRunHoldsTheClaims(t *testing.T) {
 	checkJSONLines(t, lines)
 	checkTables(t, results)
 	checkPlots(t, results)
+	checkReadme(t, results)
+}
+
+// checkReadme writes README's results section from every scenario's result:
+// a summary a person reads, at most 30 lines, in three columns.
+func checkReadme(t *testing.T, results []Result) {
+	t.Helper()
+	dir := t.TempDir()
+	readme := filepath.Join(dir, "README.md")
+	if err := os.WriteFile(readme, []byte(readmeBegin+"\n"+readmeEnd+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	charts, err := writePlots(filepath.Join(dir, "docs"), results)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := resultsPage{results: results}
+	if err := page.rewriteReadme(readme, filepath.Join(dir, "docs", "results.md"), charts); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(readme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	section := strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(string(b)), readmeBegin), readmeEnd))
+	if n := strings.Count(section, "\n") + 1; n > 30 {
+		t.Errorf("README's results section has %d lines, want at most 30:\n%s", n, section)
+	}
+	if !strings.Contains(section, "| lower is better | published design | same policy, mutex | actor |") {
+		t.Errorf("README's summary is not in the three columns:\n%s", section)
+	}
+	if strings.Count(section, "![") > 1 {
+		t.Errorf("README's section shows more than one chart:\n%s", section)
+	}
 }
 
 // checkTimingRows checks that every timing row was measured.

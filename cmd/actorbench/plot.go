@@ -135,6 +135,15 @@ func timelinePanels(res Result) ([]*plot.Plot, error) {
 			label += fmt.Sprintf(", %.3f per process-hour, at most %.0f/s after the first minute",
 				row.value("requests_per_process_hour"), slices.Max(row.Series[fleetWarmup:]))
 		}
+		// The fleet's cold start (every process in its first second) would
+		// flatten the steady state the panel is for: the scale is that of
+		// after the first minute, and the legend names the start.
+		if res.Scenario == "fleet" && len(row.Series) > fleetWarmup {
+			if after := slices.Max(row.Series[fleetWarmup:]); after < most {
+				label += fmt.Sprintf("\n(off the scale: the cold start, %.0f in the first minute's busiest second)", most)
+				most = after
+			}
+		}
 		p.Legend.Add(label, line)
 		// A rare request is a one-pixel spike; mark each so it shows.
 		if nonzero > 0 && nonzero < 200 {
@@ -148,7 +157,7 @@ func timelinePanels(res Result) ([]*plot.Plot, error) {
 			p.Add(marks)
 		}
 		p.Y.Min = 0
-		p.Y.Max = max(most, 1) * 1.4 // headroom for the legend above the tallest spike
+		p.Y.Max = max(most, 1) * 1.5 // headroom for the legend above the tallest spike
 		panels = append(panels, p)
 	}
 	return panels, nil

@@ -2,7 +2,7 @@ package main
 
 import "slices"
 
-// Result is what one scenario measured, for both implementations (and the
+// Result is what one scenario measured, for every implementation (and the
 // floor), ready to print, encode or chart.
 type Result struct {
 	Scenario string

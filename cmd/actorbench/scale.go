@@ -19,7 +19,7 @@ func runScale(ctx context.Context, b *bench) (Result, error) {
 		Notes: []string{
 			"fetcher: in-memory, counting (one HTTPS request per host would spend the time budget on TLS, not on the cache)",
 			"seconds: the four phases on one goroutine, each ending when the implementation has applied it; heap measurements are not timed",
-			"every figure is the median of the rounds (actor and baseline alternate, round by round), timed ones with the min-max of the rounds in brackets",
+			"every figure is the median of the rounds (the implementations alternate, round by round), timed ones with the min-max of the rounds in brackets",
 			"peak_heap_bytes: live heap with every connection open, beyond the heap before; bytes_per_lease: that peak beyond the heap with one connection per host, per extra connection",
 		},
 	}

@@ -53,7 +53,7 @@ func forEachImpl(b *bench, res Result, steps int, once func(impl string, t *task
 
 // subject is one implementation as a driver sees it: open a connection to a
 // host, ask the telemetry flag on it, close it. Scenarios that count requests
-// drive both implementations through it, so the two do exactly the same work.
+// drive every implementation through it, so they do exactly the same work.
 type subject interface {
 	open(ctx context.Context, host string) (conn, error)
 	// settle returns once every call made before it has taken effect (for
