@@ -16,8 +16,10 @@ MODULES     := . cmd/actorbench
 
 all: lint test
 
-# The main job: the actor against the mutex design, on the embedded default.
-# Flags go through ARGS, e.g. make bench ARGS='-quick -scenario churn'.
+# The main job: the actor against the published mutex design and against our
+# policy behind a mutex, on the issue's sizes. Flags go through ARGS, e.g.
+# make bench ARGS='-quick -scenario churn', or, to see where a scenario's time
+# goes, make bench ARGS='-scenario acquire-release -cpuprofile cpu.out'.
 bench:
 	cd cmd/actorbench && $(GO) run . $(ARGS)
 

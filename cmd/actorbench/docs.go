@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -77,8 +78,16 @@ func (p resultsPage) writeSummary(b *bytes.Buffer) {
 
 func (p resultsPage) writeTargets(b *bytes.Buffer) {
 	fmt.Fprintf(b, "%s (%d in all).\n\n", tallyLine(p.verdicts), len(p.verdicts))
+	var timedMisses []string
 	for _, v := range p.verdicts {
 		fmt.Fprintf(b, "- %s %s\n", v.Scenario, v)
+		if v.Status == statusMissed && v.Rounds != "" && !slices.Contains(timedMisses, v.Scenario) {
+			timedMisses = append(timedMisses, v.Scenario)
+		}
+	}
+	// Where a timed target is missed, say how to see where the time goes.
+	for _, s := range timedMisses {
+		fmt.Fprintf(b, "\nWhere %s's time goes: `make bench ARGS='-scenario %s -cpu 1 -cpuprofile cpu.out'`, then `go tool pprof -top -cum -focus flagactor cpu.out` (the profile covers every implementation of the scenario; -focus keeps the actor's part).\n", s, s)
 	}
 }
 

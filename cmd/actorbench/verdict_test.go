@@ -5,7 +5,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -168,5 +170,33 @@ func TestAcquireReleaseLeasesLive(t *testing.T) {
 	}
 	if live == 0 {
 		t.Error("no acquire-release rows")
+	}
+}
+
+// pairs closes, in each timed pair, the lease its goroutine opened
+// leaseLifetime pairs before; with lifetime 0, the one it just opened.
+func TestPairsCloseALeaseOpenedLifetimePairsBefore(t *testing.T) {
+	for _, lifetime := range []int{leaseLifetime, 0} {
+		opened := 0    // leases opened so far, the ring's included
+		var ages []int // for each close, leases opened since the closed one
+		open := func(string) (int, error) {
+			opened++
+			return opened, nil
+		}
+		shut := func(l int) { ages = append(ages, opened-l) }
+		var failed atomic.Int64
+		prev := runtime.GOMAXPROCS(1)
+		run := pairs(hostNames(3), lifetime, open, shut, nil, &failed)()
+		ages = nil // the timed pairs only
+		run.body(&countdown{n: 5000})
+		runtime.GOMAXPROCS(prev)
+		if len(ages) != 5000 || failed.Load() != 0 {
+			t.Fatalf("lifetime %d: %d closes in 5000 pairs (%d failures)", lifetime, len(ages), failed.Load())
+		}
+		for i, age := range ages {
+			if age != lifetime {
+				t.Fatalf("lifetime %d: pair %d closed a lease opened %d pairs before", lifetime, i, age)
+			}
+		}
 	}
 }
