@@ -37,6 +37,9 @@ func (r *reporter) writeBenchLines(res Result) {
 		if row.Impl == implFloor {
 			full = name + "/" + row.Floor
 		}
+		if row.Variant != "" {
+			full += "/" + row.Variant
+		}
 		if row.Hosts != 0 {
 			full += "/hosts=" + strconv.Itoa(row.Hosts)
 		}

@@ -26,7 +26,7 @@ func runShortDeadline(ctx context.Context, b *bench) (Result, error) {
 		Scenario: "short-deadline",
 		Title: fmt.Sprintf("the server answers after %v; %d callers with %v deadlines at once, then one with %v",
 			stampedeLatency, n, shortDeadline, longDeadline),
-		Notes: []string{"wall clock; hurried_* count the short-deadline callers' answers; filled is whether the last caller got the server's value"},
+		Notes: []string{"wall clock; hurried_* count the short-deadline callers' answers (hurried_told_false: every false, (false, error) included); filled is whether the last caller got the server's value"},
 	}
 	return forEachImpl(b, res, n+1, func(impl string, t *task) (Row, error) {
 		return shortDeadlineOnce(ctx, impl, n, t)
@@ -74,5 +74,6 @@ func shortDeadlineOnce(ctx context.Context, impl string, n int, t *task) (Row, e
 		{Name: "filled", Value: boolValue(on && err == nil), Kind: kindBool},
 		{Name: "hurried_errors", Value: float64(hurried.errors), Kind: kindCount},
 		{Name: "hurried_wrong", Value: float64(hurried.wrong), Kind: kindCount},
+		{Name: "hurried_told_false", Value: float64(hurried.toldFalse), Kind: kindCount},
 	}}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -37,6 +38,7 @@ func (p resultsPage) write(path string, charts []string) error {
 	p.writeMeta(&b)
 	fmt.Fprintf(&b, "\n## Summary\n\n")
 	p.writeSummary(&b)
+	b.WriteString(pageWhy)
 	fmt.Fprintf(&b, "\n## Targets\n\n")
 	p.writeTargets(&b)
 	if len(charts) > 0 {
@@ -66,19 +68,26 @@ func (p resultsPage) writeMeta(b *bytes.Buffer) {
 }
 
 // writeSummary writes the table of the run's headline figures, losses
-// included: what, actor, baseline, actor/baseline.
+// included: the three implementations, and the actor over the other two.
 func (p resultsPage) writeSummary(b *bytes.Buffer) {
-	fmt.Fprintf(b, "| scenario | actor | baseline | actor/baseline |\n|---|---|---|---|\n")
-	for _, line := range summaryRows(p.results) {
-		fmt.Fprintf(b, "| %s |\n", strings.Join(line, " | "))
+	fmt.Fprintf(b, "| scenario | published design (baseline) | same policy, mutex (mutex-policy) | actor | actor/baseline | actor/mutex-policy |\n|---|---|---|---|---|---|\n")
+	for _, r := range summaryRows(p.results) {
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", r.what, r.cells[0], r.cells[1], r.cells[2], r.ratios[0], r.ratios[1])
 	}
 }
 
 func (p resultsPage) writeTargets(b *bytes.Buffer) {
-	missed := missedOf(p.verdicts)
-	fmt.Fprintf(b, "%d targets, %d met, %d missed.\n\n", len(p.verdicts), len(p.verdicts)-len(missed), len(missed))
+	fmt.Fprintf(b, "%s (%d in all).\n\n", tallyLine(p.verdicts), len(p.verdicts))
+	var timedMisses []string
 	for _, v := range p.verdicts {
 		fmt.Fprintf(b, "- %s %s\n", v.Scenario, v)
+		if v.Status == statusMissed && v.Rounds != "" && !slices.Contains(timedMisses, v.Scenario) {
+			timedMisses = append(timedMisses, v.Scenario)
+		}
+	}
+	// Where a timed target is missed, say how to see where the time goes.
+	for _, s := range timedMisses {
+		fmt.Fprintf(b, "\nWhere %s's time goes: `make bench ARGS='-scenario %s -cpu 1 -cpuprofile cpu.out'`, then `go tool pprof -top -cum -focus flagactor cpu.out` (the profile covers every implementation of the scenario; -focus keeps the actor's part).\n", s, s)
 	}
 }
 
@@ -98,27 +107,27 @@ func (p resultsPage) writeCharts(b *bytes.Buffer, dir string, charts []string) e
 func chartCaption(scenario string) string {
 	switch scenario {
 	case "fleet", "outage":
-		return scenario + ": requests per simulated second"
+		return scenario + ": requests per simulated second, lower is better"
 	}
-	return scenario + ": ns/op by GOMAXPROCS"
+	return scenario + ": ns/op by GOMAXPROCS, lower is better"
 }
 
-// readmeWhat says what the table compares.
-const readmeWhat = "`actor` is flagactor with the real `telemetry.HTTPFetcher`; `baseline` is our re-implementation of the " +
-	"published mutex design (`cmd/actorbench/internal/baseline`), on the same fetcher and clock. Every count comes from the " +
-	"in-process TLS flag server or from the implementations' own code paths.\n\n"
-
-// readmeWhy explains the figures that need it; it names no figure, so it
+// pageWhy explains, below the results page's summary, the figures that need it; it names no figure, so it
 // holds for any run.
-const readmeWhy = "\nThe fleet: the baseline's fixed 15 minutes bring every process back in the same second. The actor's expiries " +
+const pageWhy = "\nThe fleet: the baseline's fixed 15 minutes bring every process back in the same second. The actor's expiries " +
 	"fall on a grid of tenths of the TTL with a phase of each process's own, so the first refreshes spread over the TTL's " +
 	"last tenth and the later ones keep the whole TTL.\n\n" +
-	"Where the actor loses, and why: an open+close pair is a lease allocation, a host check and one or two channel sends " +
-	"to the loop, against two lock/unlock pairs for the mutex design; at connection-open costs of milliseconds the " +
-	"difference does not show. The `scale` scenario's cold queries each cross three goroutines (caller, loop, fetch) " +
-	"where the baseline fetches inline, and the actor keeps a lease per connection where the baseline keeps a count. " +
-	"Right after release the actor keeps each host's entry until its value expires, so a pool that reopens does not " +
-	"refetch; the baseline deletes it at once.\n"
+	"Policy and structure: `mutex-policy` runs the actor's rules (one fetch per host in flight with every caller waiting " +
+	"on it, stale-while-revalidate, backoff with Retry-After, the server's TTL clamped, linger after the last release) " +
+	"behind a sync.RWMutex taken on every read. Where its counts equal the actor's (stampede, churn, outage), the win " +
+	"over the published design is the policy's; where the actor differs from it (open+close, scale, heap, warm query), " +
+	"the difference is the structure's. An open+close pair with leases that live is a lease allocation, a host check " +
+	"and two channel sends to the loop, against lock/unlock pairs for the mutex designs; at connection-open costs of " +
+	"milliseconds the difference does not show. Right after release the actor and mutex-policy keep each host's entry " +
+	"until its value expires, so a pool that reopens does not refetch; the baseline deletes it at once.\n"
+
+// readmeChart is the one chart README shows: where the structure is measured.
+const readmeChart = "acquire-release"
 
 // rewriteReadme replaces what lies between readme's markers with the run's
 // summary, its targets, its charts and a link to the page at pagePath.
@@ -144,88 +153,136 @@ func (p resultsPage) rewriteReadme(readme, pagePath string, charts []string) err
 	var b bytes.Buffer
 	b.Write(before)
 	fmt.Fprintf(&b, "%s\n<!-- written by make results; do not edit by hand -->\n\n", readmeBegin)
-	fmt.Fprintf(&b, "One `make results` run on %s (%d CPUs, %s, timing rows at GOMAXPROCS %s, %d rounds per timed figure: the median, min-max in brackets; load average %.2f at start; commit `%s`). The machine is shared and noisy: compare the ratios within a run, not the absolute times. [docs/results.md](%s) has the run's metadata, every target and the whole text output.\n\n",
-		m.Started.Format("2006-01-02"), m.NumCPU, m.GoVersion, cpuList(m.CPUs), m.Rounds, m.LoadAverage, m.Commit, filepath.ToSlash(page))
-	b.WriteString(readmeWhat)
-	p.writeSummary(&b)
-	fmt.Fprintf(&b, "\nTargets: ")
-	p.writeTargets(&b)
-	b.WriteString(readmeWhy)
-	if len(charts) > 0 {
-		b.WriteString("\n")
-		if err := p.writeCharts(&b, dir, charts); err != nil {
+	fmt.Fprintf(&b, "One `make results` run on %s (%d CPUs, %s, commit `%s`, load average %.2f at start; timed rows are medians of %d interleaved rounds). "+
+		"Three implementations: the published mutex design (`baseline`), the same policy as the actor behind a mutex (`mutex-policy`), and the actor. "+
+		"Lower is better in every row. The machine is shared and noisy: compare within a run. "+
+		"[%s](%s) has every figure with its range, every target, every chart and the whole output.\n\n",
+		m.Started.Format("2006-01-02"), m.NumCPU, m.GoVersion, m.Commit, m.LoadAverage, m.Rounds, filepath.ToSlash(page), filepath.ToSlash(page))
+	fmt.Fprintf(&b, "| lower is better | published design | same policy, mutex | actor |\n|---|---|---|---|\n")
+	for _, r := range summaryRows(p.results) {
+		if r.headline {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.what, r.short[0], r.short[1], r.short[2])
+		}
+	}
+	fmt.Fprintf(&b, "\n%s ([each target](%s#targets))\n", tallyLine(p.verdicts), filepath.ToSlash(page))
+	for _, c := range charts {
+		if strings.TrimSuffix(filepath.Base(c), ".png") != readmeChart {
+			continue
+		}
+		rel, err := filepath.Rel(dir, c)
+		if err != nil {
 			return err
 		}
+		fmt.Fprintf(&b, "\n![%s](%s)\n", chartCaption(readmeChart), filepath.ToSlash(rel))
 	}
 	b.WriteString(readmeEnd)
 	b.Write(after)
 	return os.WriteFile(readme, b.Bytes(), 0o644)
 }
 
-// summaryRows are the headline figures of every scenario run, one line each:
-// what, actor, baseline, actor/baseline.
-func summaryRows(results []Result) [][]string {
-	var rows [][]string
-	var floor *Result
-	for i := range results {
-		if results[i].Scenario == "floor" {
-			floor = &results[i]
-		}
-	}
+// summaryRow is one line of the summary: what, then baseline, mutex-policy
+// and actor ("-" where one did not run), then the actor over the other two.
+type summaryRow struct {
+	what     string
+	cells    [3]string // with the range of the rounds
+	short    [3]string // the median alone, for README
+	ratios   [2]string
+	headline bool // also in README's table
+}
+
+// summaryRows are the figures of every scenario run, one line each.
+func summaryRows(results []Result) []summaryRow {
+	var rows []summaryRow
 	for _, res := range results {
-		a, _ := res.row(implActor, 0, rowHosts(res))
-		b, _ := res.row(implBaseline, 0, rowHosts(res))
-		count := func(r Row, name string) string { return formatValue(mustField(r, name)) }
-		side := func(what, field, unit string) {
-			af, bf := mustField(a, field), mustField(b, field)
-			rows = append(rows, []string{what, formatValue(af) + unit, formatValue(bf) + unit, formatRatio(af.Value, bf.Value)})
-		}
-		switch res.Scenario {
-		case "stampede":
-			rows = append(rows, []string{res.Scenario + ": cold queries at once; fetches / told false",
-				count(a, "fetches") + " / " + count(a, "wrong"), count(b, "fetches") + " / " + count(b, "wrong"), "-"})
-		case "churn":
-			side("churn: open/query/close cycles in one TTL; fetches", "fetches", "")
-		case "short-deadline":
-			rows = append(rows, []string{res.Scenario + ": hurried callers; fetches / told false",
-				count(a, "fetches") + " / " + count(a, "hurried_wrong"), count(b, "fetches") + " / " + count(b, "hurried_wrong"), "-"})
-		case "outage":
-			side(fmt.Sprintf("outage: 500s for %s, a query a second; requests", simSpan(len(a.Series))), "fetches", "")
-		case "retry-after":
-			side(fmt.Sprintf("retry-after: 429 + Retry-After: 60 for %s; requests", simSpan(len(a.Series))), "fetches", "")
-		case "fleet":
-			side("fleet: peak requests/s after the first minute", "peak_per_second", "")
-			side("fleet: requests per process-hour, steady (from each process's first refresh)", "requests_per_process_hour", "")
-			side("fleet: requests per process-hour, every request of the run", "requests_per_process_hour_all", "")
-			side("fleet: requests in all", "fetches", "")
-		case "warm-query", "acquire-release":
-			for _, r := range res.Rows {
-				if r.Impl != implActor {
+		get := func(impl string) (Row, bool) { return res.row(impl, 0, rowHosts(res)) }
+		// line adds a row of field for every implementation; with two
+		// fields, "first / second".
+		line := func(what string, headline bool, fields ...string) {
+			r := summaryRow{what: what, headline: headline, ratios: [2]string{"-", "-"}}
+			a, _ := get(implActor)
+			for i, impl := range impls {
+				row, ok := get(impl)
+				if !ok {
+					r.cells[i], r.short[i] = "-", "-"
 					continue
 				}
-				br, _ := res.row(implBaseline, r.GOMAXPROCS, r.Hosts)
-				what := fmt.Sprintf("warm query, cpu=%d; ns/op", r.GOMAXPROCS)
-				if res.Scenario == "acquire-release" {
-					what = fmt.Sprintf("open+close pair, %s, cpu=%d; ns/op", hostCount(r.Hosts), r.GOMAXPROCS)
+				var full, short []string
+				for _, name := range fields {
+					f := mustField(row, name)
+					full, short = append(full, formatValue(f)), append(short, formatValue(Field{Name: f.Name, Value: f.Value, Kind: f.Kind}))
 				}
-				if floor != nil {
-					kind := timingFloor(res.Scenario)
-					if fr, ok := floor.floorRow(kind, r.GOMAXPROCS); ok {
-						what += fmt.Sprintf(" (floor, %s: %s)", kind, formatFloat(fr.value("ns_per_op")))
-					}
+				r.cells[i], r.short[i] = strings.Join(full, " / "), strings.Join(short, " / ")
+				if len(fields) == 1 && impl != implActor {
+					r.ratios[i] = formatRatio(a.value(fields[0]), row.value(fields[0]))
 				}
-				af, bf := mustField(r, "ns_per_op"), mustField(br, "ns_per_op")
-				rows = append(rows, []string{what, formatValue(af), formatValue(bf), formatRatio(af.Value, bf.Value)})
 			}
-		case "memory":
-			side("memory: bytes per host, live", "bytes_per_host", "")
-			side("memory: bytes per host right after release", "bytes_per_host_released", "")
-			side("memory: bytes per host after the TTL", "bytes_per_host_after", "")
-		case "scale":
-			side(fmt.Sprintf("scale: %d hosts x %d connections; seconds", a.Hosts, int(a.value("leases"))/max(a.Hosts, 1)), "seconds", "")
-			side("scale: peak heap bytes", "peak_heap_bytes", "")
-			side("scale: bytes per lease", "bytes_per_lease", "")
+			rows = append(rows, r)
 		}
+		a, _ := get(implActor)
+		switch res.Scenario {
+		case "stampede":
+			line("stampede: cold queries at once; fetches / told false", true, "fetches", "told_false")
+		case "churn":
+			line("churn: open/query/close cycles in one TTL; fetches", true, "fetches")
+		case "short-deadline":
+			line("short-deadline: hurried callers; fetches / told false", true, "fetches", "hurried_told_false")
+		case "outage":
+			line(fmt.Sprintf("outage: 500s for %s, a query a second; requests", simSpan(len(a.Series))), true, "fetches")
+		case "retry-after":
+			line(fmt.Sprintf("retry-after: 429 + Retry-After: 60 for %s; requests", simSpan(len(a.Series))), false, "fetches")
+		case "fleet":
+			line("fleet: peak requests/s after the first minute", true, "peak_per_second")
+			line("fleet: requests per process-hour, steady (from each process's first refresh)", false, "requests_per_process_hour")
+			line("fleet: requests per process-hour, every request of the run", false, "requests_per_process_hour_all")
+			line("fleet: requests in all", false, "fetches")
+		case "warm-query", "acquire-release":
+			rows = append(rows, timingSummaryRows(res)...)
+		case "memory":
+			line("memory: bytes per host, live", true, "bytes_per_host")
+			line("memory: bytes per host right after release", false, "bytes_per_host_released")
+			line("memory: bytes per host after the TTL", false, "bytes_per_host_after")
+		case "scale":
+			line(fmt.Sprintf("scale: %d hosts x %d connections; seconds", a.Hosts, int(a.value("leases"))/max(a.Hosts, 1)), true, "seconds")
+			line("scale: peak heap bytes", false, "peak_heap_bytes")
+			line("scale: bytes per lease", true, "bytes_per_lease")
+		}
+	}
+	return rows
+}
+
+// timingSummaryRows are a timing scenario's lines, one per GOMAXPROCS (and
+// host count), with the floor of the same rounds named beside; README shows
+// the warm query at every GOMAXPROCS and the pair at the targets' 1 and 8.
+func timingSummaryRows(res Result) []summaryRow {
+	var rows []summaryRow
+	kind := timingFloor(res.Scenario)
+	for _, r := range res.Rows {
+		if r.Impl != implActor || r.Variant != "" {
+			continue
+		}
+		what := fmt.Sprintf("warm query, cpu=%d; ns/op", r.GOMAXPROCS)
+		headline := true
+		if res.Scenario == "acquire-release" {
+			what = fmt.Sprintf("open+close pair (leases live), %s, cpu=%d; ns/op", hostCount(r.Hosts), r.GOMAXPROCS)
+			headline = r.GOMAXPROCS == 1 || r.GOMAXPROCS == 8
+		}
+		if fr, ok := res.floorRow(kind, r.GOMAXPROCS); ok {
+			what += fmt.Sprintf(" (floor, %s: %s)", kind, formatFloat(fr.value("ns_per_op")))
+		}
+		sr := summaryRow{what: what, headline: headline, ratios: [2]string{"-", "-"}}
+		for i, impl := range impls {
+			o, ok := res.row(impl, r.GOMAXPROCS, r.Hosts)
+			if !ok {
+				sr.cells[i], sr.short[i] = "-", "-"
+				continue
+			}
+			f := mustField(o, "ns_per_op")
+			sr.cells[i], sr.short[i] = formatValue(f), formatFloat(f.Value)
+			if impl != implActor {
+				sr.ratios[i] = formatRatio(r.value("ns_per_op"), f.Value)
+			}
+		}
+		rows = append(rows, sr)
 	}
 	return rows
 }

@@ -88,6 +88,9 @@ func TestJSONStartsWithMetaAndHasAVerdictRecordPerTarget(t *testing.T) {
 func TestCheckExitsOneWhenATargetIsMissed(t *testing.T) {
 	met := atMost("s", "a figure", 1, 2, "")
 	missed := atMost("s", "another figure", 3, 2, "")
+	unjudged := notJudged("s", "another figure", 2, "no cpu=8 rows")
+	broken := atMost("s", "another figure", 0.5, 2, "")
+	broken.Status, broken.Met, broken.Why = statusBrokenFloor, false, "below its floor"
 	for _, tc := range []struct {
 		name  string
 		check bool
@@ -96,6 +99,8 @@ func TestCheckExitsOneWhenATargetIsMissed(t *testing.T) {
 	}{
 		{"all met", true, []Verdict{met, met}, 0},
 		{"one missed", true, []Verdict{met, missed}, 1},
+		{"one not judged", true, []Verdict{met, unjudged}, 1},
+		{"one on a broken floor", true, []Verdict{met, broken}, 1},
 		{"missed without -check", false, []Verdict{missed}, 0},
 		{"no targets", true, nil, 0},
 	} {
@@ -105,13 +110,27 @@ func TestCheckExitsOneWhenATargetIsMissed(t *testing.T) {
 				t.Errorf("checkExit = %d, want %d", got, tc.want)
 			}
 			if tc.want == 1 && !strings.Contains(stderr.String(), "another figure") {
-				t.Errorf("stderr %q does not name the missed target", stderr.String())
+				t.Errorf("stderr %q does not name the target", stderr.String())
 			}
 		})
 	}
-	// A whole run: churn has no target, so -check passes.
-	if code, _, errText := runCLI(t, "-quick", "-quiet", "-check", "-scenario", "churn"); code != 0 {
-		t.Errorf("-check on churn: exit %d (%s), want 0", code, errText)
+}
+
+func TestTallyLine(t *testing.T) {
+	met := atMost("s", "a", 1, 2, "")
+	missed := atMost("s", "b", 3, 2, "")
+	unjudged := notJudged("s", "c", 2, "why")
+	for _, tc := range []struct {
+		vs   []Verdict
+		want string
+	}{
+		{nil, "targets: 0 met, 0 missed"},
+		{[]Verdict{met, missed, met}, "targets: 2 met, 1 missed"},
+		{[]Verdict{met, unjudged}, "targets: 1 met, 0 missed, 1 not judged"},
+	} {
+		if got := tallyLine(tc.vs); got != tc.want {
+			t.Errorf("tallyLine(%v) = %q, want %q", tc.vs, got, tc.want)
+		}
 	}
 }
 
@@ -151,7 +170,7 @@ func TestCPUSetsGOMAXPROCSPerRowAndTimedFiguresCarryTheirRange(t *testing.T) {
 	if raceEnabled {
 		t.Skip("timings under the race detector mean nothing")
 	}
-	code, out, errText := runCLI(t, "-quick", "-quiet", "-json", "-rounds", "3", "-benchtime", "1ms", "-cpu", "1,3", "-scenario", "warm-query")
+	code, out, errText := runCLI(t, "-quiet", "-json", "-rounds", "3", "-benchtime", "1ms", "-cpu", "1,3", "-scenario", "warm-query")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errText)
 	}
@@ -170,13 +189,13 @@ func TestCPUSetsGOMAXPROCSPerRowAndTimedFiguresCarryTheirRange(t *testing.T) {
 				t.Errorf("row %v: want min <= median <= max over 3 rounds", l)
 			}
 		case "verdict":
-			if strings.Contains(l["target"].(string), "cpu=1") {
+			if strings.Contains(l["target"].(string), "actor/baseline ns/op at cpu=1") {
 				verdictRounds, _ = l["rounds"].(string)
 			}
 		}
 	}
-	if seen[1] != 2 || seen[3] != 2 || len(seen) != 2 {
-		t.Errorf("rows by gomaxprocs = %v, want actor and baseline at 1 and 3", seen)
+	if seen[1] != 4 || seen[3] != 4 || len(seen) != 2 {
+		t.Errorf("rows by gomaxprocs = %v, want the three and the floor at 1 and 3", seen)
 	}
 	if !strings.Contains(verdictRounds, "3 interleaved rounds") {
 		t.Errorf("the cpu=1 ratio verdict says rounds %q: want which rounds it used", verdictRounds)
@@ -202,8 +221,9 @@ func TestResultsPageAndReadmeComeFromTheRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"| commit |", "| load average at start |", "## Summary", "| churn: ",
+		"| published design (baseline) | same policy, mutex (mutex-policy) | actor |",
 		"memory: bytes per host right after release", "## Targets", "memory actor bytes_per_host_after",
-		"![outage: requests per simulated second](outage.png)", "## The whole run", out} {
+		"![outage: requests per simulated second, lower is better](outage.png)", "## The whole run", out} {
 		if !strings.Contains(string(pageText), want) {
 			t.Errorf("results page lacks %q", want)
 		}
@@ -216,11 +236,15 @@ func TestResultsPageAndReadmeComeFromTheRun(t *testing.T) {
 	if !strings.HasPrefix(text, before+readmeBegin) || !strings.HasSuffix(text, readmeEnd+after) {
 		t.Errorf("README outside the markers changed:\n%s", text)
 	}
-	for _, want := range []string{"[docs/results.md](docs/results.md)", "| memory: bytes per host, live |",
-		"- memory actor bytes_per_host_after", "![outage: requests per simulated second](docs/outage.png)"} {
+	for _, want := range []string{"[docs/results.md](docs/results.md)", "| lower is better | published design | same policy, mutex | actor |",
+		"| memory: bytes per host, live |", "targets: 0 met, 0 missed, 4 not judged"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("README section lacks %q:\n%s", want, text)
 		}
+	}
+	section := text[strings.Index(text, readmeBegin)+len(readmeBegin) : strings.Index(text, readmeEnd)]
+	if n := strings.Count(strings.Trim(section, "\n"), "\n") + 1; n > 30 {
+		t.Errorf("README's results section has %d lines, want at most 30:\n%s", n, section)
 	}
 	if strings.Contains(text, "old figures") {
 		t.Error("README still shows the old figures")
@@ -281,5 +305,16 @@ func TestRunRoundsSetsGOMAXPROCSPerCase(t *testing.T) {
 		if r.Goroutines != r.GOMAXPROCS {
 			t.Errorf("row at GOMAXPROCS %d says %d goroutines", r.GOMAXPROCS, r.Goroutines)
 		}
+	}
+}
+
+func TestCPUProfileOfOneScenario(t *testing.T) {
+	prof := filepath.Join(t.TempDir(), "cpu.out")
+	code, _, errText := runCLI(t, "-quick", "-quiet", "-scenario", "churn", "-cpuprofile", prof)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errText)
+	}
+	if st, err := os.Stat(prof); err != nil || st.Size() == 0 {
+		t.Errorf("no CPU profile written (%v)", err)
 	}
 }

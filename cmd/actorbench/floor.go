@@ -61,7 +61,6 @@ func runFloor(_ context.Context, b *bench) (Result, error) {
 		return res, err
 	}
 	res.Rows = rows
-	b.floor = &res
 	return res, nil
 }
 

@@ -43,6 +43,9 @@ func (r *reporter) writeJSON(res Result, vs []Verdict) error {
 		if row.Floor != "" {
 			o.kv("floor", row.Floor)
 		}
+		if row.Variant != "" {
+			o.kv("variant", row.Variant)
+		}
 		if row.GOMAXPROCS != 0 {
 			o.kv("gomaxprocs", row.GOMAXPROCS)
 			o.kv("goroutines", row.Goroutines)
@@ -81,6 +84,10 @@ func (r *reporter) writeJSON(res Result, vs []Verdict) error {
 		o.kv("value", v.Value)
 		o.kv("limit", v.Limit)
 		o.kv("met", v.Met)
+		o.kv("status", v.Status.String())
+		if v.Why != "" {
+			o.kv("why", v.Why)
+		}
 		if v.Rounds != "" {
 			o.kv("rounds", v.Rounds)
 		}

@@ -1,12 +1,15 @@
 // Command actorbench measures the flag actor (telemetry/flagactor) against
-// the mutex design it replaces (internal/baseline), scenario by scenario,
+// the published mutex design it replaces (internal/baseline) and against our
+// own policy behind a mutex (internal/mutexpolicy), scenario by scenario,
 // against an in-process TLS flag server on loopback: nothing but Go needed.
+// The peer tells what the policy wins from what the actor's structure costs.
 //
 //	go run ./cmd/actorbench                      # every scenario, a table each
 //	go run ./cmd/actorbench -scenario fleet,outage -plot docs
 //	go run ./cmd/actorbench -json                # one JSON object per row
 //	go run ./cmd/actorbench -bench -scenario warm-query | benchstat /dev/stdin
-//	go run ./cmd/actorbench -cpu 1,2,8 -check      # exit 1 when a target is missed
+//	go run ./cmd/actorbench -cpu 1,2,8 -check    # exit 1 when a target is missed or not judged
+//	go run ./cmd/actorbench -scenario acquire-release -cpuprofile cpu.out
 //	make results                                 # docs/results.md, charts and README from one run
 //
 // Every count comes from the flag server's counters or the implementations'
@@ -23,6 +26,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -51,6 +55,7 @@ type options struct {
 	check     bool
 	markdown  string // write the results page here
 	readme    string // rewrite this README's results section
+	cpuprof   string // write a CPU profile of the run here
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -62,14 +67,15 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.scenarios, "scenario", "all", "comma-separated scenarios to run: "+strings.Join(scenarioNames(), ","))
 	fs.BoolVar(&o.json, "json", false, "print JSON lines instead of tables: a meta record, one per row, one per target (verdict)")
 	fs.BoolVar(&o.bench, "bench", false, "also print Go benchmark lines (every round) for benchstat")
-	fs.IntVar(&o.rounds, "rounds", 5, "rounds of each timed figure; the median is reported, with the min-max")
+	fs.IntVar(&o.rounds, "rounds", 5, "rounds of each timed figure; the median is reported, with the min-max (1 with -quick, unless given)")
 	fs.StringVar(&o.plotDir, "plot", "", "write PNG charts into this `dir`")
 	fs.BoolVar(&o.quick, "quick", false, "small sizes (a smoke run, seconds long)")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress on stderr")
 	fs.DurationVar(&o.benchtime, "benchtime", 0, "time per timing benchmark round (default 60ms, 5ms with -quick)")
 	fs.BoolVar(&o.list, "list", false, "list the scenarios, a line on each, and exit")
 	cpu := fs.String("cpu", "1,2,8", "comma-separated GOMAXPROCS `list` for the timing scenarios, as go test -cpu")
-	fs.BoolVar(&o.check, "check", false, "exit 1 when any target of the run is missed")
+	fs.BoolVar(&o.check, "check", false, "exit 1 when any target of the scenarios run is missed or cannot be judged (not with -quick)")
+	fs.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile of the run to this `file` (pick one scenario with -scenario); read it with go tool pprof")
 	fs.StringVar(&o.markdown, "markdown", "", "also write the results page (metadata, summary, targets, charts, the whole text) to this `file`")
 	fs.StringVar(&o.readme, "readme", "", "rewrite the results section of this README `file`, between "+readmeBegin+" and "+readmeEnd)
 	fs.Usage = func() {
@@ -78,6 +84,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	if o.quick && !flagGiven(fs, "rounds") {
+		o.rounds = 1 // a smoke run judges nothing: one round shows it works
 	}
 	cpus, err := parseCPUs(*cpu)
 	if err != nil {
@@ -95,8 +104,19 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("-markdown and -readme show the text output: not with -json")
 	case o.readme != "" && (o.markdown == "" || o.plotDir == ""):
 		return o, errors.New("-readme links the results page and the charts: give -markdown and -plot too")
+	case o.quick && o.check:
+		return o, errors.New("-quick runs smoke sizes, which judge no target: -check needs a full run")
+	case o.cpuprof != "" && (o.scenarios == "" || o.scenarios == "all" || strings.Contains(o.scenarios, ",")):
+		return o, errors.New("-cpuprofile profiles one scenario: name it with -scenario")
 	}
 	return o, nil
+}
+
+// flagGiven reports whether the command line set the flag called name.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }
 
 // parseCPUs reads a -cpu list.
@@ -143,7 +163,15 @@ func run(ctx context.Context, args []string, stdout io.Writer, stderr *os.File) 
 	if o.markdown != "" {
 		out = io.MultiWriter(stdout, &text)
 	}
+	stopProfile, err := startProfile(o.cpuprof)
+	if err != nil {
+		fmt.Fprintln(stderr, "actorbench: -cpuprofile:", err)
+		return 1
+	}
 	run, err := runScenarios(ctx, o, picked, out, newProgress(stderr, o.quiet))
+	if perr := stopProfile(); perr != nil && err == nil {
+		err = fmt.Errorf("-cpuprofile: %w", perr)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "actorbench:", err)
 		return 1
@@ -175,19 +203,24 @@ func run(ctx context.Context, args []string, stdout io.Writer, stderr *os.File) 
 	}
 	if !o.quiet {
 		fmt.Fprintf(stderr, "actorbench: %d scenarios in %v\n", len(run.results), took)
+		if o.cpuprof != "" {
+			fmt.Fprintf(stderr, "actorbench: CPU profile in %s (go tool pprof -top -focus flagactor %s)\n", o.cpuprof, o.cpuprof)
+		}
 	}
 	return checkExit(o.check, run.verdicts, stderr)
 }
 
 // checkExit is the exit code of a run whose targets were judged vs: with
-// -check, 1 when any was missed, naming each on stderr.
+// -check, 1 when any was not met (missed, not judged, or on a broken
+// floor), naming each on stderr.
 func checkExit(check bool, vs []Verdict, stderr io.Writer) int {
-	missed := missedOf(vs)
-	if !check || len(missed) == 0 {
+	unmet := unmetOf(vs)
+	if !check || len(unmet) == 0 {
 		return 0
 	}
-	fmt.Fprintf(stderr, "actorbench: -check: %d of %d targets missed:\n", len(missed), len(vs))
-	for _, v := range missed {
+	met, missed, unjudged := tally(vs)
+	fmt.Fprintf(stderr, "actorbench: -check: of %d targets %d met, %d missed, %d not judged:\n", len(vs), met, missed, unjudged)
+	for _, v := range unmet {
 		fmt.Fprintf(stderr, "  %s %s\n", v.Scenario, v)
 	}
 	return 1
@@ -237,7 +270,7 @@ func runScenarios(ctx context.Context, o options, picked []scenario, stdout io.W
 		return run, err
 	}
 	run.meta = newMeta(o, b)
-	rep := &reporter{w: stdout, json: o.json, bench: o.bench}
+	rep := &reporter{w: stdout, json: o.json, bench: o.bench, quick: o.quick}
 	if err := rep.header(run.meta); err != nil {
 		return run, err
 	}
@@ -250,10 +283,30 @@ func runScenarios(ctx context.Context, o options, picked []scenario, stdout io.W
 			return run, fmt.Errorf("%s: %w", s.name, err)
 		}
 		run.results = append(run.results, res)
-		if err := rep.report(res, b.floor); err != nil {
+		if err := rep.report(res); err != nil {
 			return run, err
 		}
 		run.verdicts = rep.verdicts
 	}
-	return run, nil
+	return run, rep.tally()
+}
+
+// startProfile starts a CPU profile into path, when one is asked for, and
+// returns what stops it and closes the file.
+func startProfile(path string) (stop func() error, err error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
 }

@@ -109,7 +109,7 @@ func TestQuickRunHoldsTheClaims(t *testing.T) {
 	// 40 simulated minutes with a 15-minute TTL: every process fetches at
 	// its start and refreshes twice, whatever its jitter.
 	n := float64(sz.fleetActors)
-	for _, impl := range impls {
+	for _, impl := range implsOf("fleet") {
 		f := get("fleet", impl, "fetches")
 		want("fleet: "+impl+" fetches == 3 per process", f == 3*n, f)
 		want("fleet: "+impl+" wrong == 0", get("fleet", impl, "wrong") == 0)
@@ -139,6 +139,40 @@ func TestQuickRunHoldsTheClaims(t *testing.T) {
 	checkJSONLines(t, lines)
 	checkTables(t, results)
 	checkPlots(t, results)
+	checkReadme(t, results)
+}
+
+// checkReadme writes README's results section from every scenario's result:
+// a summary a person reads, at most 30 lines, in three columns.
+func checkReadme(t *testing.T, results []Result) {
+	t.Helper()
+	dir := t.TempDir()
+	readme := filepath.Join(dir, "README.md")
+	if err := os.WriteFile(readme, []byte(readmeBegin+"\n"+readmeEnd+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	charts, err := writePlots(filepath.Join(dir, "docs"), results)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := resultsPage{results: results}
+	if err := page.rewriteReadme(readme, filepath.Join(dir, "docs", "results.md"), charts); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(readme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	section := strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(string(b)), readmeBegin), readmeEnd))
+	if n := strings.Count(section, "\n") + 1; n > 30 {
+		t.Errorf("README's results section has %d lines, want at most 30:\n%s", n, section)
+	}
+	if !strings.Contains(section, "| lower is better | published design | same policy, mutex | actor |") {
+		t.Errorf("README's summary is not in the three columns:\n%s", section)
+	}
+	if strings.Count(section, "![") > 1 {
+		t.Errorf("README's section shows more than one chart:\n%s", section)
+	}
 }
 
 // checkTimingRows checks that every timing row was measured.
@@ -161,6 +195,12 @@ func checkTimingRows(t *testing.T, byName map[string]Result) {
 				}
 			}
 		}
+		// Each timing scenario measures its floor in its own rounds.
+		for scenario, kind := range map[string]string{"warm-query": floorAtomicClock, "acquire-release": floorTwoSends} {
+			if r, ok := byName[scenario].floorRow(kind, cpu); !ok || r.value("ns_per_op") <= 0 {
+				t.Errorf("%s: no %s floor row at cpu=%d", scenario, kind, cpu)
+			}
+		}
 	}
 }
 
@@ -172,7 +212,10 @@ func checkJSONLines(t *testing.T, lines []map[string]any) {
 	if len(lines) == 0 || lines[0]["scenario"] != "meta" {
 		t.Fatalf("the first JSON line is not the meta record: %v", lines[:min(len(lines), 1)])
 	}
-	for _, l := range lines[1:] {
+	if last := lines[len(lines)-1]; last["scenario"] != "tally" {
+		t.Errorf("the last JSON line is not the tally: %v", last)
+	}
+	for _, l := range lines[1 : len(lines)-1] {
 		scenario, _ := l["scenario"].(string)
 		if scenario == "verdict" {
 			continue // TestVerdictRecords
@@ -195,11 +238,11 @@ func checkJSONLines(t *testing.T, lines []map[string]any) {
 		if raceEnabled && slices.Contains(timingScenarios, s.name) {
 			continue
 		}
-		impls := impls
+		want := implsOf(s.name)
 		if s.name == "floor" {
-			impls = []string{implFloor}
+			want = []string{implFloor}
 		}
-		for _, impl := range impls {
+		for _, impl := range want {
 			if !seen[s.name+"/"+impl] {
 				t.Errorf("no JSON line for %s/%s", s.name, impl)
 			}
@@ -218,12 +261,8 @@ func checkTables(t *testing.T, results []Result) {
 	if err := rep.header(meta{}); err != nil {
 		t.Fatal(err)
 	}
-	var floor *Result
-	for i, res := range results {
-		if res.Scenario == "floor" {
-			floor = &results[i]
-		}
-		if err := rep.report(res, floor); err != nil {
+	for _, res := range results {
+		if err := rep.report(res); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -314,12 +353,16 @@ func TestParseFlags(t *testing.T) {
 		wantErr bool
 	}{
 		{"defaults", nil, false},
-		{"everything", []string{"-scenario", "fleet", "-rounds", "3", "-plot", "x", "-quick", "-quiet", "-benchtime", "10ms", "-cpu", "1,4", "-check", "-markdown", "r.md", "-readme", "README.md"}, false},
+		{"everything", []string{"-scenario", "fleet", "-rounds", "3", "-plot", "x", "-quiet", "-benchtime", "10ms", "-cpu", "1,4", "-check", "-markdown", "r.md", "-readme", "README.md", "-cpuprofile", "cpu.out"}, false},
 		{"cpu not a number", []string{"-cpu", "1,two"}, true},
 		{"cpu zero", []string{"-cpu", "0"}, true},
 		{"readme without the page", []string{"-readme", "README.md", "-plot", "x"}, true},
 		{"page with json", []string{"-markdown", "r.md", "-json"}, true},
 		{"json and bench both write stdout", []string{"-json", "-bench"}, true},
+		{"quick judges nothing, so no check", []string{"-quick", "-check"}, true},
+		{"a profile of one scenario", []string{"-cpuprofile", "cpu.out", "-scenario", "churn"}, false},
+		{"a profile of every scenario", []string{"-cpuprofile", "cpu.out"}, true},
+		{"a profile of two scenarios", []string{"-cpuprofile", "cpu.out", "-scenario", "churn,fleet"}, true},
 		{"no rounds", []string{"-rounds", "0"}, true},
 		{"stray argument", []string{"fleet"}, true},
 	} {

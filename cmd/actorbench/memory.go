@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-
-	"github.com/flagactor/flagactor/telemetry/flagactor"
 )
 
 // runMemory measures what one host costs while open and fetched, and what is
@@ -29,13 +27,12 @@ func runMemory(ctx context.Context, b *bench) (Result, error) {
 
 func memoryOnce(ctx context.Context, impl string, n int, t *task) (Row, error) {
 	names := hostNames(n)
-	slots := make([]*flagactor.Lease, n)
 	f := &memoryFetcher{}
 	clk := newSimClock()
 
-	before := liveHeap()
-	pop := newPopulation(impl, clk, f, slots)
+	pop := newPopulation(impl, clk, f, n)
 	defer pop.close()
+	before := liveHeap()
 	for i, h := range names {
 		if err := pop.acquire(ctx, i, h); err != nil {
 			return Row{}, err
@@ -67,7 +64,6 @@ func memoryOnce(ctx context.Context, impl string, n int, t *task) (Row, error) {
 	}
 	after := liveHeap() - before
 	runtime.KeepAlive(names)
-	runtime.KeepAlive(slots)
 	return Row{Impl: impl, Hosts: n, Fields: []Field{
 		{Name: "bytes_per_host", Value: float64(live) / float64(n), Kind: kindMeasure},
 		{Name: "bytes_per_host_released", Value: float64(released) / float64(n), Kind: kindMeasure},

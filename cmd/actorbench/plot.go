@@ -13,12 +13,14 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // Colours of the charts' lines, one per series kind.
 var (
 	actorColor    = color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff} // blue
 	baselineColor = color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff} // red
+	peerColor     = color.RGBA{R: 0x8c, G: 0x56, B: 0x4b, A: 0xff} // brown
 	floorColors   = map[string]color.Color{
 		floorAtomicLoad:  color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}, // green
 		floorAtomicClock: color.RGBA{R: 0x17, G: 0xbe, B: 0xcf, A: 0xff}, // cyan
@@ -29,63 +31,89 @@ var (
 )
 
 // writePlots writes a PNG chart into dir for each result that has one:
-// requests per simulated second for fleet and outage, ns/op by GOMAXPROCS
-// for warm-query and acquire-release (with the floor beside them).
+// requests per simulated second for fleet and outage, one panel per
+// implementation; ns/op by GOMAXPROCS for warm-query and acquire-release
+// (with the floor of the same rounds beside them).
 func writePlots(dir string, results []Result) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	var floor *Result
-	for i := range results {
-		if results[i].Scenario == "floor" {
-			floor = &results[i]
-		}
-	}
 	var written []string
 	for _, res := range results {
-		var p *plot.Plot
+		file := filepath.Join(dir, res.Scenario+".png")
 		var err error
 		switch res.Scenario {
 		case "fleet", "outage":
-			p, err = timelinePlot(res)
+			err = saveTimeline(res, file)
 		case "warm-query", "acquire-release":
-			p, err = parallelismPlot(res, floor)
+			var p *plot.Plot
+			if p, err = parallelismPlot(res); err == nil {
+				err = p.Save(20*vg.Centimeter, 11*vg.Centimeter, file)
+			}
 		default:
 			continue
 		}
 		if err != nil {
 			return written, fmt.Errorf("%s chart: %w", res.Scenario, err)
 		}
-		file := filepath.Join(dir, res.Scenario+".png")
-		if err := p.Save(20*vg.Centimeter, 11*vg.Centimeter, file); err != nil {
-			return written, err
-		}
 		written = append(written, file)
 	}
 	return written, nil
 }
 
-// timelinePlot charts the requests the server saw in each simulated second,
-// actor and baseline on one chart.
-func timelinePlot(res Result) (*plot.Plot, error) {
-	p := plot.New()
-	p.Title.Text = res.Scenario + ": requests the server saw per simulated second"
+// saveTimeline draws res's timeline panels one above the other into file.
+func saveTimeline(res Result, file string) error {
+	panels, err := timelinePanels(res)
+	if err != nil {
+		return err
+	}
+	img := vgimg.New(20*vg.Centimeter, vg.Length(len(panels))*6*vg.Centimeter)
+	dc := draw.New(img)
+	tiles := draw.Tiles{Rows: len(panels), Cols: 1, PadTop: vg.Points(4), PadBottom: vg.Points(4), PadY: vg.Points(8), PadLeft: vg.Points(4), PadRight: vg.Points(8)}
+	grid := make([][]*plot.Plot, len(panels))
+	for i, p := range panels {
+		grid[i] = []*plot.Plot{p}
+	}
+	canvases := plot.Align(grid, tiles, dc)
+	for i, p := range panels {
+		p.Draw(canvases[i][0])
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// timelinePanels charts the requests the server saw in each simulated
+// second, one panel per implementation, each on its own scale: on one
+// scale the actor's few requests a second would be a sliver under the
+// baseline's thousand.
+func timelinePanels(res Result) ([]*plot.Plot, error) {
 	unit, unitName := 60.0, "minutes"
 	if row, ok := res.row(implActor, 0, rowHosts(res)); ok && len(row.Series) > 3*3600 {
 		unit, unitName = 3600, "hours"
 	}
-	p.X.Label.Text = "simulated " + unitName + " since start"
-	p.Y.Label.Text = "requests in that second"
-	p.Legend.Top = true
-	p.X.Tick.Marker = wholeTicks{}
-	p.Y.Tick.Marker = wholeTicks{}
-	peak := 0.0
-	// Baseline first, so the actor's line is drawn over it.
-	for _, impl := range []string{implBaseline, implActor} {
+	var panels []*plot.Plot
+	for _, impl := range implsOf(res.Scenario) {
 		row, ok := res.row(impl, 0, rowHosts(res))
 		if !ok {
 			continue
 		}
+		p := plot.New()
+		p.Title.Text = fmt.Sprintf("%s: %s requests the server saw per simulated second (lower is better; each panel its own scale)", res.Scenario, impl)
+		if len(panels) > 0 {
+			p.Title.Text = fmt.Sprintf("%s: %s", res.Scenario, impl)
+		}
+		p.X.Label.Text = "simulated " + unitName + " since start"
+		p.Y.Label.Text = "requests in that second"
+		p.Legend.Top = true
+		p.X.Tick.Marker = wholeTicks{}
+		p.Y.Tick.Marker = wholeTicks{}
 		xys := make(plotter.XYs, len(row.Series))
 		nonzero, most := 0, 0.0
 		for i, n := range row.Series {
@@ -95,7 +123,6 @@ func timelinePlot(res Result) (*plot.Plot, error) {
 			}
 			most = max(most, n)
 		}
-		peak = max(peak, most)
 		line, err := plotter.NewLine(xys)
 		if err != nil {
 			return nil, err
@@ -107,6 +134,15 @@ func timelinePlot(res Result) (*plot.Plot, error) {
 		if res.Scenario == "fleet" && len(row.Series) > fleetWarmup {
 			label += fmt.Sprintf(", %.3f per process-hour, at most %.0f/s after the first minute",
 				row.value("requests_per_process_hour"), slices.Max(row.Series[fleetWarmup:]))
+		}
+		// The fleet's cold start (every process in its first second) would
+		// flatten the steady state the panel is for: the scale is that of
+		// after the first minute, and the legend names the start.
+		if res.Scenario == "fleet" && len(row.Series) > fleetWarmup {
+			if after := slices.Max(row.Series[fleetWarmup:]); after < most {
+				label += fmt.Sprintf("\n(off the scale: the cold start, %.0f in the first minute's busiest second)", most)
+				most = after
+			}
 		}
 		p.Legend.Add(label, line)
 		// A rare request is a one-pixel spike; mark each so it shows.
@@ -120,10 +156,11 @@ func timelinePlot(res Result) (*plot.Plot, error) {
 			marks.Radius = vg.Points(2.5)
 			p.Add(marks)
 		}
+		p.Y.Min = 0
+		p.Y.Max = max(most, 1) * 1.5 // headroom for the legend above the tallest spike
+		panels = append(panels, p)
 	}
-	p.Y.Min = 0
-	p.Y.Max = peak * 1.3 // headroom for the legend above the tallest spike
-	return p, nil
+	return panels, nil
 }
 
 // wholeTicks marks an axis of counts at whole numbers: 1, 2 or 5 times a
@@ -157,9 +194,9 @@ func nonzeroPoints(series []float64, unit float64) (*plotter.Scatter, error) {
 
 // parallelismPlot charts ns/op against GOMAXPROCS (-cpu), on a log
 // scale so the floors fit beside the implementations.
-func parallelismPlot(res Result, floor *Result) (*plot.Plot, error) {
+func parallelismPlot(res Result) (*plot.Plot, error) {
 	p := plot.New()
-	p.Title.Text = res.Scenario + ": ns/op by GOMAXPROCS (median of rounds, bars: min-max)"
+	p.Title.Text = res.Scenario + ": ns/op by GOMAXPROCS, lower is better (median of rounds, bars: min-max)"
 	p.X.Label.Text = "GOMAXPROCS (-cpu), one goroutine per P"
 	p.Y.Label.Text = "ns/op (log scale)"
 	p.Y.Scale = plot.LogScale{}
@@ -185,7 +222,7 @@ func parallelismPlot(res Result, floor *Result) (*plot.Plot, error) {
 	if res.Scenario == "acquire-release" {
 		hostCounts = nil
 		for _, r := range res.Rows {
-			if r.Impl == implActor && r.GOMAXPROCS == ps[0] {
+			if r.Impl == implActor && r.Variant == "" && r.GOMAXPROCS == ps[0] {
 				hostCounts = append(hostCounts, r.Hosts)
 			}
 		}
@@ -194,10 +231,7 @@ func parallelismPlot(res Result, floor *Result) (*plot.Plot, error) {
 		for _, impl := range impls {
 			s := series{label: impl, color: implColor(impl), dash: i > 0}
 			if hosts != 0 {
-				s.label = fmt.Sprintf("%s, %d hosts", impl, hosts)
-				if hosts == 1 {
-					s.label = impl + ", 1 host"
-				}
+				s.label = fmt.Sprintf("%s, %s, leases live", impl, hostCount(hosts))
 			}
 			for _, pp := range ps {
 				if r, ok := res.row(impl, pp, hosts); ok {
@@ -207,20 +241,16 @@ func parallelismPlot(res Result, floor *Result) (*plot.Plot, error) {
 			all = append(all, s)
 		}
 	}
-	if floor != nil {
-		kinds := []string{floorAtomicLoad, floorAtomicClock, floorRoundTrip}
-		if res.Scenario == "acquire-release" {
-			kinds = []string{floorTwoSends, floorRoundTrip}
+	// The floor measured in the same rounds.
+	k := timingFloor(res.Scenario)
+	fs := series{label: "floor: " + k + " (same rounds)", color: floorColors[k], dash: true}
+	for _, pp := range ps {
+		if r, ok := res.floorRow(k, pp); ok {
+			fs.rows = append(fs.rows, r)
 		}
-		for _, k := range kinds {
-			s := series{label: "floor: " + k, color: floorColors[k], dash: true}
-			for _, pp := range ps {
-				if r, ok := floor.floorRow(k, pp); ok {
-					s.rows = append(s.rows, r)
-				}
-			}
-			all = append(all, s)
-		}
+	}
+	if len(fs.rows) == len(ps) {
+		all = append(all, fs)
 	}
 	least, most := math.Inf(1), 0.0
 	for _, s := range all {
@@ -304,8 +334,11 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 }
 
 func implColor(impl string) color.Color {
-	if impl == implActor {
+	switch impl {
+	case implActor:
 		return actorColor
+	case implMutexPolicy:
+		return peerColor
 	}
 	return baselineColor
 }

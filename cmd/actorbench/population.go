@@ -8,6 +8,7 @@ import (
 
 	"github.com/benbjohnson/clock"
 	"github.com/flagactor/flagactor/cmd/actorbench/internal/baseline"
+	"github.com/flagactor/flagactor/cmd/actorbench/internal/mutexpolicy"
 	"github.com/flagactor/flagactor/telemetry"
 	"github.com/flagactor/flagactor/telemetry/flagactor"
 )
@@ -26,14 +27,16 @@ type population interface {
 	close() error
 }
 
-// newPopulation starts impl. slots holds the actor's leases; the caller makes
-// it before measuring, as a driver holds its connections anyway.
-func newPopulation(impl string, clk clock.Clock, f flagactor.Fetcher, slots []*flagactor.Lease) population {
+// newPopulation starts impl with room for n connections (the leases a
+// driver holds anyway); the caller makes it before measuring.
+func newPopulation(impl string, clk clock.Clock, f flagactor.Fetcher, n int) population {
 	switch impl {
 	case implActor:
-		return &actorPopulation{actor: flagactor.New(flagactor.WithClock(clk)), fetcher: f, leases: slots}
+		return &actorPopulation{actor: flagactor.New(flagactor.WithClock(clk)), fetcher: f, leases: make([]*flagactor.Lease, n)}
 	case implBaseline:
 		return &baselinePopulation{cache: baseline.New(clk), fetcher: f}
+	case implMutexPolicy:
+		return &peerPopulation{cache: mutexpolicy.New(clk), fetcher: f, leases: make([]*mutexpolicy.Lease, n)}
 	}
 	panic(fmt.Sprintf("actorbench: unknown implementation %q", impl))
 }
@@ -87,6 +90,39 @@ func (p *baselinePopulation) release(_ int, host string) { p.cache.Release(host)
 func (p *baselinePopulation) entries(context.Context) (int, error) { return p.cache.Len(), nil }
 
 func (p *baselinePopulation) close() error { return nil }
+
+type peerPopulation struct {
+	cache   *mutexpolicy.Cache
+	fetcher flagactor.Fetcher
+	leases  []*mutexpolicy.Lease
+}
+
+func (p *peerPopulation) acquire(_ context.Context, slot int, host string) error {
+	l, err := p.cache.Acquire(host, p.fetcher)
+	p.leases[slot] = l
+	return err
+}
+
+func (p *peerPopulation) query(ctx context.Context, slot int, _ string) (bool, error) {
+	return p.leases[slot].Enabled(ctx, telemetry.TelemetryFlag)
+}
+
+func (p *peerPopulation) release(slot int, _ string) {
+	p.leases[slot].Release()
+	p.leases[slot] = nil
+}
+
+// entries sweeps first: the cache evicts lazily, as the actor's loop
+// applies its deadlines when a message comes.
+func (p *peerPopulation) entries(context.Context) (int, error) {
+	p.cache.Sweep()
+	return p.cache.Len(), nil
+}
+
+func (p *peerPopulation) close() error {
+	p.cache.Close()
+	return nil
+}
 
 // liveHeap is the heap still reachable: HeapAlloc after two collections (the
 // second frees what the first only finalized).

@@ -18,6 +18,7 @@ type reporter struct {
 	w           io.Writer
 	json        bool
 	bench       bool
+	quick       bool // judge nothing: smoke sizes
 	benchHeader bool // the goos/goarch/cpu lines are out
 	verdicts    []Verdict
 }
@@ -59,9 +60,9 @@ func newMeta(o options, b *bench) meta {
 func (m meta) line() string {
 	sizes := "the issue's sizes"
 	if m.Quick {
-		sizes = "-quick sizes"
+		sizes = "-quick sizes (no target judged)"
 	}
-	return fmt.Sprintf("# actorbench: actor vs baseline (the mutex design), %s, %s %s/%s, %d CPUs, GOMAXPROCS %d (timing rows: -cpu %s), %d rounds per timed figure (%v each), load average %.2f, commit %s, %s",
+	return fmt.Sprintf("# actorbench: baseline (the published mutex design) vs mutex-policy (our policy behind locks) vs actor, %s, %s %s/%s, %d CPUs, GOMAXPROCS %d (timing rows: -cpu %s), %d rounds per timed figure (%v each), load average %.2f, commit %s, %s",
 		sizes, m.GoVersion, m.GOOS, m.GOARCH, m.NumCPU, m.GOMAXPROCS, cpuList(m.CPUs), m.Rounds, m.Benchtime,
 		m.LoadAverage, m.Commit, m.Started.Format(time.RFC3339))
 }
@@ -100,7 +101,9 @@ func loadAverage() float64 {
 }
 
 // gitCommit names the checkout the bench measures: the commit, marked
-// "-dirty" when tracked code differs from it; "unknown" outside git.
+// "-dirty" when any file differs from it, tracked or not (an untracked .go
+// file may be compiled in; only what git ignores does not count); "unknown"
+// outside git. It reads the checkout before the run writes anything.
 func gitCommit() string {
 	top, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
 	if err != nil {
@@ -112,25 +115,28 @@ func gitCommit() string {
 		return "unknown"
 	}
 	commit := strings.TrimSpace(string(out))
-	// Only code counts: the results page and README are what a run rewrites.
-	changed, err := exec.Command("git", "-C", dir, "status", "--porcelain", "--untracked-files=no",
-		"--", "*.go", "*.mod", "*.sum").Output()
+	changed, err := exec.Command("git", "-C", dir, "status", "--porcelain", "--untracked-files=normal").Output()
 	if err == nil && len(strings.TrimSpace(string(changed))) > 0 {
 		commit += "-dirty"
 	}
 	return commit
 }
 
-// report writes res; floor is the floor scenario's result when it has run.
-func (r *reporter) report(res Result, floor *Result) error {
-	vs := targets(res, floor)
+// report writes res and its targets; a -quick run judges none.
+func (r *reporter) report(res Result) error {
+	vs := targets(res)
+	if r.quick {
+		for i, v := range vs {
+			vs[i] = notJudged(v.Scenario, v.Target, v.Limit, quickWhy)
+		}
+	}
 	r.verdicts = append(r.verdicts, vs...)
 	if r.json {
 		if err := r.writeJSON(res, vs); err != nil {
 			return err
 		}
 	} else {
-		r.writeTable(res, floor, vs)
+		r.writeTable(res, vs)
 	}
 	if r.bench {
 		r.writeBenchLines(res)
@@ -138,11 +144,12 @@ func (r *reporter) report(res Result, floor *Result) error {
 	return nil
 }
 
-// missedOf is the targets in vs that were not met.
-func missedOf(vs []Verdict) []Verdict {
+// unmetOf is the targets in vs that were not met: missed, not judged, or
+// on a broken floor.
+func unmetOf(vs []Verdict) []Verdict {
 	var out []Verdict
 	for _, v := range vs {
-		if !v.Met {
+		if v.Status != statusMet {
 			out = append(out, v)
 		}
 	}
@@ -158,4 +165,23 @@ func intList(v []int) string {
 		s[i] = strconv.Itoa(n)
 	}
 	return strings.Join(s, ",")
+}
+
+// tally writes the run's last line: how many targets were met, missed and
+// not judged (a -quick run says why it judged none); with -json, a record.
+func (r *reporter) tally() error {
+	met, missed, unjudged := tally(r.verdicts)
+	if r.json {
+		var o jsonObject
+		o.kv("scenario", "tally")
+		o.kv("met", met)
+		o.kv("missed", missed)
+		o.kv("not_judged", unjudged)
+		return o.writeTo(r.w)
+	}
+	if r.quick {
+		fmt.Fprintf(r.w, "\n%s: no target judged.\n", quickNote)
+	}
+	_, err := fmt.Fprintf(r.w, "\n%s\n", tallyLine(r.verdicts))
+	return err
 }

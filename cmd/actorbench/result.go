@@ -2,7 +2,7 @@ package main
 
 import "slices"
 
-// Result is what one scenario measured, for both implementations (and the
+// Result is what one scenario measured, for every implementation (and the
 // floor), ready to print, encode or chart.
 type Result struct {
 	Scenario string
@@ -14,11 +14,14 @@ type Result struct {
 // Row is one implementation's figures in a scenario; timing scenarios have
 // one row per GOMAXPROCS (and host count).
 type Row struct {
-	Impl       string // implActor, implBaseline or implFloor
-	Floor      string // which floor, when Impl is implFloor
-	GOMAXPROCS int    // the timing row's GOMAXPROCS (-cpu); 0 where it does not apply
-	Goroutines int    // goroutines running the timed body; 0 where it does not apply
-	Hosts      int    // 0 where it does not apply
+	Impl  string // implActor, implBaseline or implFloor
+	Floor string // which floor, when Impl is implFloor
+	// Variant names a second way of timing Impl (variantImmediate); "" for
+	// the row the targets and summaries read.
+	Variant    string
+	GOMAXPROCS int // the timing row's GOMAXPROCS (-cpu); 0 where it does not apply
+	Goroutines int // goroutines running the timed body; 0 where it does not apply
+	Hosts      int // 0 where it does not apply
 	Fields     []Field
 	// Series is requests per simulated second, for charts; not printed.
 	Series []float64
@@ -91,7 +94,17 @@ func (r Row) value(name string) float64 {
 // (0 matches rows without one).
 func (res Result) row(impl string, cpu, hosts int) (Row, bool) {
 	for _, r := range res.Rows {
-		if r.Impl == impl && r.GOMAXPROCS == cpu && r.Hosts == hosts {
+		if r.Impl == impl && r.Variant == "" && r.GOMAXPROCS == cpu && r.Hosts == hosts {
+			return r, true
+		}
+	}
+	return Row{}, false
+}
+
+// variantRow returns the row of impl's variant at GOMAXPROCS cpu and hosts.
+func (res Result) variantRow(impl, variant string, cpu, hosts int) (Row, bool) {
+	for _, r := range res.Rows {
+		if r.Impl == impl && r.Variant == variant && r.GOMAXPROCS == cpu && r.Hosts == hosts {
 			return r, true
 		}
 	}

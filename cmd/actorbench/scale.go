@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"runtime"
 	"time"
-
-	"github.com/flagactor/flagactor/telemetry/flagactor"
 )
 
 // runScale opens, queries, closes and evicts many connections on many hosts,
@@ -21,7 +19,7 @@ func runScale(ctx context.Context, b *bench) (Result, error) {
 		Notes: []string{
 			"fetcher: in-memory, counting (one HTTPS request per host would spend the time budget on TLS, not on the cache)",
 			"seconds: the four phases on one goroutine, each ending when the implementation has applied it; heap measurements are not timed",
-			"every figure is the median of the rounds (actor and baseline alternate, round by round), timed ones with the min-max of the rounds in brackets",
+			"every figure is the median of the rounds (the implementations alternate, round by round), timed ones with the min-max of the rounds in brackets",
 			"peak_heap_bytes: live heap with every connection open, beyond the heap before; bytes_per_lease: that peak beyond the heap with one connection per host, per extra connection",
 		},
 	}
@@ -68,13 +66,12 @@ func scaleRoundSeconds(r Row) []float64 { return r.PerRound["seconds"] }
 
 func scaleOnce(ctx context.Context, impl string, hosts, conns int, t *task) (Row, error) {
 	names := hostNames(hosts)
-	slots := make([]*flagactor.Lease, hosts*conns)
 	f := &memoryFetcher{}
 	clk := newSimClock()
 
-	before := liveHeap()
-	pop := newPopulation(impl, clk, f, slots)
+	pop := newPopulation(impl, clk, f, hosts*conns)
 	defer pop.close()
+	before := liveHeap()
 	var opened, queried, closed, evicted time.Duration
 	// phase runs one timed step over connections [from, to) of every host,
 	// then waits until the implementation has applied it.
@@ -129,7 +126,6 @@ func scaleOnce(ctx context.Context, impl string, hosts, conns int, t *task) (Row
 	}
 	evicted = time.Since(began)
 	runtime.KeepAlive(names)
-	runtime.KeepAlive(slots)
 
 	extra := hosts * (conns - 1)
 	return Row{Impl: impl, Hosts: hosts, Fields: []Field{

@@ -60,9 +60,6 @@ type bench struct {
 	cpus     []int // GOMAXPROCS values of the timing scenarios (-cpu)
 	rounds   int   // rounds of each timed figure; the median is reported
 	progress *progress
-	// floor holds the floor scenario's result once it has run, so the timing
-	// tables that follow can set the implementations beside it.
-	floor *Result
 }
 
 // scenario is one named comparison.
@@ -73,9 +70,10 @@ type scenario struct {
 	chart bool // -plot draws a chart of it
 }
 
-// scenarios in the order they run: the counting ones first, then floor
-// before the timing scenarios that are compared with it, then the heavy
-// memory ones last so their heap does not slow the timings.
+// scenarios in the order they run: the counting ones first, then the
+// timing ones (each measures the floor that bounds it in its own rounds;
+// the floor scenario lists every floor), then the heavy memory ones last so
+// their heap does not slow the timings.
 var scenarios = []scenario{
 	{"stampede", "many goroutines query one cold host at once while the server takes 50ms: fetches, and callers told false", runStampede, false},
 	{"churn", "open, query, close one host many times inside one TTL: fetches", runChurn, false},
@@ -84,8 +82,8 @@ var scenarios = []scenario{
 	{"retry-after", "the server answers 429 with Retry-After: 60 for a simulated hour: requests against the 61 it allows", runRetryAfter, false},
 	{"fleet", "1000 processes start together and run 24 simulated hours: peak requests per second, and requests per process-hour", runFleet, true},
 	{"floor", "what the machine charges for the actor's shapes: one atomic load, atomic load + clock read, atomic load + map, a channel round trip, two sends", runFloor, false},
-	{"warm-query", "a query of a fresh value at each -cpu: ns/op and allocs/op against the baseline and the atomic-clock floor (one atomic load and a monotonic clock read)", runWarmQuery, true},
-	{"acquire-release", "an open+close pair on 1 and 1000 hosts at each -cpu: ns/op against the baseline and the two-sends floor", runAcquireRelease, true},
+	{"warm-query", "a query of a fresh value at each -cpu: ns/op and allocs/op of the three, and the atomic-clock floor (one atomic load and a monotonic clock read) in the same rounds", runWarmQuery, true},
+	{"acquire-release", "an open+close pair on 1 and 1000 hosts at each -cpu, each closing a lease opened 1024 pairs before: ns/op of the three, and the two-sends floor in the same rounds", runAcquireRelease, true},
 	{"memory", "100,000 hosts opened and fetched, then released, then past their TTL: bytes per host at each point", runMemory, false},
 	{"scale", "100,000 hosts x 10 connections opened, queried, closed, evicted, several rounds: seconds and peak heap", runScale, false},
 }

@@ -26,7 +26,7 @@ const driverVersion = "1.0.0-actorbench"
 var flagsOn = map[string]string{telemetry.TelemetryFlag: "true"}
 
 // flagService is one scenario run's in-process flag server and the fetcher
-// both implementations use against it. Each run gets its own, so the
+// every implementation uses against it. Each run gets its own, so the
 // server's counters belong to one implementation.
 type flagService struct {
 	server  *flagserver.Server

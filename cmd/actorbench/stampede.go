@@ -18,15 +18,19 @@ const stampedeLatency = 50 * time.Millisecond
 
 // answers tallies what callers got back.
 type answers struct {
-	mu     sync.Mutex
-	wrong  int // false with no error, while the server serves true
-	errors int // any error
-	right  int
+	mu        sync.Mutex
+	wrong     int // false with no error, while the server serves true
+	errors    int // any error
+	right     int
+	toldFalse int // false, with an error or without: the caller goes on without the flag
 }
 
 func (a *answers) add(on bool, err error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if !on {
+		a.toldFalse++
+	}
 	switch {
 	case err != nil:
 		a.errors++
@@ -46,7 +50,7 @@ func runStampede(ctx context.Context, b *bench) (Result, error) {
 		Scenario: "stampede",
 		Title: fmt.Sprintf("%d goroutines open a connection to one cold host at once and query; the server answers after %v",
 			n, stampedeLatency),
-		Notes: []string{"wall clock; fetches are requests the server received; wrong is false while the server says true"},
+		Notes: []string{"wall clock; fetches are requests the server received; wrong is false (with no error) while the server says true; told_false counts every false, with an error or without"},
 	}
 	return forEachImpl(b, res, n, func(impl string, t *task) (Row, error) {
 		return stampedeOnce(ctx, impl, n, t)
@@ -95,5 +99,6 @@ func stampedeOnce(ctx context.Context, impl string, n int, t *task) (Row, error)
 		{Name: "fetches", Value: float64(fs.fetches()), Kind: kindCount},
 		{Name: "wrong", Value: float64(got.wrong), Kind: kindCount},
 		{Name: "errors", Value: float64(got.errors), Kind: kindCount},
+		{Name: "told_false", Value: float64(got.toldFalse), Kind: kindCount},
 	}}, nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/benbjohnson/clock"
 	"github.com/flagactor/flagactor/cmd/actorbench/internal/baseline"
+	"github.com/flagactor/flagactor/cmd/actorbench/internal/mutexpolicy"
 	"github.com/flagactor/flagactor/telemetry"
 	"github.com/flagactor/flagactor/telemetry/flagactor"
 )
@@ -13,18 +14,32 @@ import (
 // The implementations compared, and the name of the machine's own floor.
 const (
 	implActor    = "actor"
-	implBaseline = "baseline"
-	implFloor    = "floor"
+	implBaseline = "baseline" // the published mutex design
+	// implMutexPolicy is our policy behind locks (internal/mutexpolicy): it
+	// tells what the policy wins from what the actor's structure costs.
+	implMutexPolicy = "mutex-policy"
+	implFloor       = "floor"
 )
 
-// impls is the order every comparison runs and prints in.
-var impls = []string{implActor, implBaseline}
+// impls is the order every comparison runs and prints in: the published
+// design, the same policy with a mutex, the actor.
+var impls = []string{implBaseline, implMutexPolicy, implActor}
 
-// forEachImpl runs once for every implementation, one after the other, each
-// under a progress task of steps steps named "scenario/impl", and appends
-// their rows to res.
+// implsOf are the implementations scenario compares: the fleet is about
+// the actor's expiry grid against the published design's fixed 15 minutes,
+// and a simulated day of a third fleet would add a minute to every run.
+func implsOf(scenario string) []string {
+	if scenario == "fleet" {
+		return []string{implBaseline, implActor}
+	}
+	return impls
+}
+
+// forEachImpl runs once for every implementation of res's scenario, one
+// after the other, each under a progress task of steps steps named
+// "scenario/impl", and appends their rows to res.
 func forEachImpl(b *bench, res Result, steps int, once func(impl string, t *task) (Row, error)) (Result, error) {
-	for _, impl := range impls {
+	for _, impl := range implsOf(res.Scenario) {
 		t := b.progress.start(res.Scenario+"/"+impl, steps)
 		row, err := once(impl, t)
 		t.done()
@@ -38,7 +53,7 @@ func forEachImpl(b *bench, res Result, steps int, once func(impl string, t *task
 
 // subject is one implementation as a driver sees it: open a connection to a
 // host, ask the telemetry flag on it, close it. Scenarios that count requests
-// drive both implementations through it, so the two do exactly the same work.
+// drive every implementation through it, so they do exactly the same work.
 type subject interface {
 	open(ctx context.Context, host string) (conn, error)
 	// settle returns once every call made before it has taken effect (for
@@ -61,6 +76,8 @@ func newSubject(impl string, clk clock.Clock, f flagactor.Fetcher) subject {
 		return &actorSubject{actor: flagactor.New(flagactor.WithClock(clk)), fetcher: f}
 	case implBaseline:
 		return &baselineSubject{cache: baseline.New(clk), fetcher: f}
+	case implMutexPolicy:
+		return &peerSubject{cache: mutexpolicy.New(clk), fetcher: f}
 	}
 	panic(fmt.Sprintf("actorbench: unknown implementation %q", impl))
 }
@@ -121,3 +138,35 @@ func (c *baselineConn) enabled(ctx context.Context) (bool, error) {
 }
 
 func (c *baselineConn) close() { c.s.cache.Release(c.host) }
+
+type peerSubject struct {
+	cache   *mutexpolicy.Cache
+	fetcher flagactor.Fetcher
+}
+
+func (s *peerSubject) open(_ context.Context, host string) (conn, error) {
+	l, err := s.cache.Acquire(host, s.fetcher)
+	if err != nil {
+		return nil, err
+	}
+	return peerConn{l}, nil
+}
+
+// settle has nothing to wait for: every call is done when it returns, and
+// a fetch is counted as it starts.
+func (s *peerSubject) settle(context.Context) (uint64, error) {
+	return s.cache.Stats().Fetches, nil
+}
+
+func (s *peerSubject) close() error {
+	s.cache.Close()
+	return nil
+}
+
+type peerConn struct{ lease *mutexpolicy.Lease }
+
+func (c peerConn) enabled(ctx context.Context) (bool, error) {
+	return c.lease.Enabled(ctx, telemetry.TelemetryFlag)
+}
+
+func (c peerConn) close() { c.lease.Release() }

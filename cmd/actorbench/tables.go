@@ -8,8 +8,8 @@ import (
 )
 
 // writeTable prints res as a table under a heading with its notes, then
-// its verdict and targets, and returns the targets.
-func (r *reporter) writeTable(res Result, floor *Result, vs []Verdict) {
+// its verdict and targets.
+func (r *reporter) writeTable(res Result, vs []Verdict) {
 	fmt.Fprintf(r.w, "\n== %s: %s\n", res.Scenario, res.Title)
 	for _, n := range res.Notes {
 		fmt.Fprintf(r.w, "   (%s)\n", n)
@@ -19,7 +19,7 @@ func (r *reporter) writeTable(res Result, floor *Result, vs []Verdict) {
 	case "floor":
 		floorTable(&t, res)
 	case "warm-query", "acquire-release":
-		timingTable(&t, res, floor)
+		timingTable(&t, res)
 	default:
 		sideBySide(&t, res)
 	}
@@ -30,18 +30,39 @@ func (r *reporter) writeTable(res Result, floor *Result, vs []Verdict) {
 	}
 }
 
-// sideBySide prints one line per field: actor, baseline, their ratio.
+// sideBySide prints one line per field: each implementation the scenario
+// ran, then the actor over the others.
 func sideBySide(t *table, res Result) {
+	names := implsOf(res.Scenario)
+	rows := make([]Row, len(names))
+	for i, impl := range names {
+		rows[i], _ = res.row(impl, 0, rowHosts(res))
+	}
 	a, _ := res.row(implActor, 0, rowHosts(res))
-	b, _ := res.row(implBaseline, 0, rowHosts(res))
-	t.add("", implActor, implBaseline, "actor/baseline")
-	for _, f := range a.Fields {
-		bf, _ := b.field(f.Name)
-		ratio := "-"
-		if f.Kind != kindBool {
-			ratio = formatRatio(f.Value, bf.Value)
+	head := append([]string{""}, names...)
+	for _, impl := range names {
+		if impl != implActor {
+			head = append(head, "actor/"+impl)
 		}
-		t.add(f.Name, formatValue(f), formatValue(bf), ratio)
+	}
+	t.add(head...)
+	for _, f := range a.Fields {
+		line := []string{f.Name}
+		for _, r := range rows {
+			rf, _ := r.field(f.Name)
+			line = append(line, formatValue(rf))
+		}
+		for i, impl := range names {
+			if impl == implActor {
+				continue
+			}
+			ratio := "-"
+			if f.Kind != kindBool {
+				ratio = formatRatio(f.Value, rows[i].value(f.Name))
+			}
+			line = append(line, ratio)
+		}
+		t.add(line...)
 	}
 }
 
@@ -61,44 +82,71 @@ func timingFloor(scenario string) string {
 	return floorAtomicClock
 }
 
-// timingTable prints one line per GOMAXPROCS (and host count): actor and
-// baseline ns/op with their ranges, their ratio, the floor beside them when
-// it has run, and allocations.
-func timingTable(t *table, res Result, floor *Result) {
+// timingTable prints one line per GOMAXPROCS (and host count, and variant):
+// the three implementations' ns/op with their ranges, the actor over the
+// other two, the floor of the same rounds beside them, and allocations.
+func timingTable(t *table, res Result) {
 	kind := timingFloor(res.Scenario)
+	ar := res.Scenario == "acquire-release"
 	head := []string{}
-	if res.Scenario == "acquire-release" {
-		head = append(head, "hosts")
+	if ar {
+		head = append(head, "hosts", "close")
 	}
-	head = append(head, "cpu", "goroutines", "actor ns/op (min-max)", "baseline ns/op (min-max)", "actor/baseline")
-	if floor != nil {
-		head = append(head, "floor ns/op ("+kind+")", "actor/floor")
+	head = append(head, "cpu", "goroutines")
+	for _, impl := range impls {
+		head = append(head, impl+" ns/op (min-max)")
 	}
-	head = append(head, "actor allocs/op", "baseline allocs/op")
+	head = append(head, "actor/baseline", "actor/mutex-policy", "floor ns/op ("+kind+")", "actor/floor")
+	for _, impl := range impls {
+		head = append(head, impl+" allocs/op")
+	}
 	t.add(head...)
 	for _, r := range res.Rows {
 		if r.Impl != implActor {
 			continue
 		}
-		b, _ := res.row(implBaseline, r.GOMAXPROCS, r.Hosts)
 		var line []string
-		if res.Scenario == "acquire-release" {
-			line = append(line, strconv.Itoa(r.Hosts))
-		}
-		af, _ := r.field("ns_per_op")
-		bf, _ := b.field("ns_per_op")
-		line = append(line, strconv.Itoa(r.GOMAXPROCS), strconv.Itoa(r.Goroutines),
-			formatValue(af), formatValue(bf), formatRatio(af.Value, bf.Value))
-		if floor != nil {
-			fr, ok := floor.floorRow(kind, r.GOMAXPROCS)
-			if ok {
-				fn := fr.value("ns_per_op")
-				line = append(line, formatFloat(fn), formatRatio(af.Value, fn))
-			} else {
-				line = append(line, "-", "-")
+		if ar {
+			closes := fmt.Sprintf("%d pairs later", int(r.value("lease_lifetime_pairs")))
+			if r.Variant != "" {
+				closes = r.Variant
 			}
+			line = append(line, strconv.Itoa(r.Hosts), closes)
 		}
-		line = append(line, formatAllocs(r.value("allocs_per_op")), formatAllocs(b.value("allocs_per_op")))
+		line = append(line, strconv.Itoa(r.GOMAXPROCS), strconv.Itoa(r.Goroutines))
+		others := make([]Row, len(impls))
+		for i, impl := range impls {
+			o, ok := res.variantRow(impl, r.Variant, r.GOMAXPROCS, r.Hosts)
+			others[i] = o
+			f, _ := o.field("ns_per_op")
+			cell := "-"
+			if ok {
+				cell = formatValue(f)
+			}
+			line = append(line, cell)
+		}
+		an := r.value("ns_per_op")
+		for _, impl := range []string{implBaseline, implMutexPolicy} {
+			o, ok := res.variantRow(impl, r.Variant, r.GOMAXPROCS, r.Hosts)
+			cell := "-"
+			if ok {
+				cell = formatRatio(an, o.value("ns_per_op"))
+			}
+			line = append(line, cell)
+		}
+		if fr, ok := res.floorRow(kind, r.GOMAXPROCS); ok {
+			fn := fr.value("ns_per_op")
+			line = append(line, formatFloat(fn), formatRatio(an, fn))
+		} else {
+			line = append(line, "-", "-")
+		}
+		for i := range impls {
+			cell := "-"
+			if _, ok := others[i].field("allocs_per_op"); ok {
+				cell = formatAllocs(others[i].value("allocs_per_op"))
+			}
+			line = append(line, cell)
+		}
 		t.add(line...)
 	}
 }

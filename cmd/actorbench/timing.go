@@ -59,11 +59,13 @@ func timed(setup func() runSetup) func(*testing.B) {
 
 // timingCase is one row of a timing scenario.
 type timingCase struct {
-	impl  string
-	floor string // the floor's kind, for implFloor
-	cpu   int    // GOMAXPROCS while it runs
-	hosts int
-	bench func(*testing.B)
+	impl    string
+	floor   string // the floor's kind, for implFloor
+	variant string // a second way of timing impl, named for what it does; "" for the main one
+	cpu     int    // GOMAXPROCS while it runs
+	hosts   int
+	bench   func(*testing.B)
+	extra   []Field // figures the case fixes, not measures (lease_lifetime_pairs)
 }
 
 // runRounds runs every case b.rounds times, the cases interleaved within a
@@ -100,10 +102,11 @@ func runRounds(b *bench, label string, cases []timingCase) ([]Row, error) {
 		rows[i] = Row{
 			Impl:       c.impl,
 			Floor:      c.floor,
+			Variant:    c.variant,
 			GOMAXPROCS: c.cpu,
 			Goroutines: goroutinesAt(c.cpu),
 			Hosts:      c.hosts,
-			Fields:     []Field{timedField("ns_per_op", ns), timedField("allocs_per_op", allocs)},
+			Fields:     append([]Field{timedField("ns_per_op", ns), timedField("allocs_per_op", allocs)}, c.extra...),
 			Samples:    samples[i],
 		}
 	}

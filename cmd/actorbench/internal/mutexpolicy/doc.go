@@ -1,0 +1,31 @@
+// Package mutexpolicy is the flag actor's policy behind locks: the peer
+// actorbench sets between the published mutex design (internal/baseline) and
+// the actor, so that what the policy wins and what the structure costs show
+// apart.
+//
+// The policy is the actor's (telemetry/flagactor):
+//   - one fetch per host in flight, every concurrent query without a value
+//     waiting on it (a query whose context ends first leaves with its error;
+//     the fetch runs on a context of its own, with the caller's values, and
+//     goes on for the cache);
+//   - stale-while-revalidate: a stale value is answered at once while a
+//     refresh runs;
+//   - after a failure, a backoff doubling from 1s, capped at the default TTL,
+//     up to 20% longer for jitter, and at least the server's Retry-After (up
+//     to 24 hours); inside it a host with no value answers the last error;
+//   - the server's TTL clamped to [1m, 1h] (the default TTL when it sends
+//     none), the expiry moved to the cache's grid of tenths of the TTL as the
+//     actor does;
+//   - an entry with no lease left lingers until its value expires and its
+//     backoff ends, then is evicted (lazily: by the next Acquire or Release
+//     once one is due, or by Sweep), and the map is rebuilt once mostly empty.
+//
+// The structure is a careful mutex design's: a sync.RWMutex over the host map
+// (taken by Acquire, Release and Sweep), and one per entry taken on every
+// query, read-locked on the warm path, as the published design does. A Lease
+// holds its entry, so a query needs no map lookup. Coalescing is a done
+// channel on the entry, created under the entry's lock: that lock already
+// decides whether a fetch may start (backoff, one in flight), so a
+// singleflight.Group would add a second lock and a second map for the same
+// decision.
+package mutexpolicy
