@@ -53,7 +53,7 @@ func (p resultsPage) write(path string, charts []string) error {
 
 func (p resultsPage) writeMeta(b *bytes.Buffer) {
 	m := p.meta
-	sizes := "the issue's"
+	sizes := "default (see -list)"
 	if m.Quick {
 		sizes = "-quick"
 	}
@@ -154,7 +154,7 @@ func (p resultsPage) rewriteReadme(readme, pagePath string, charts []string) err
 	b.Write(before)
 	fmt.Fprintf(&b, "%s\n<!-- written by make results; do not edit by hand -->\n\n", readmeBegin)
 	fmt.Fprintf(&b, "One `make results` run on %s (%d CPUs, %s, commit `%s`, load average %.2f at start; timed rows are medians of %d interleaved rounds). "+
-		"Three implementations: the published mutex design (`baseline`), the same policy as the actor behind a mutex (`mutex-policy`), and the actor. "+
+		"Three implementations: the published design (`baseline`, our re-implementation of the per-host `featureFlagCache` in the Databricks SQL Go driver's [telemetry design](https://github.com/databricks/databricks-sql-go/blob/main/telemetry/DESIGN.md): a map behind a mutex, a fixed TTL, no backoff), the same policy as the actor behind a mutex (`mutex-policy`), and the actor. "+
 		"Lower is better in every row. The machine is shared and noisy: compare within a run. "+
 		"[%s](%s) has every figure with its range, every target, every chart and the whole output.\n\n",
 		m.Started.Format("2006-01-02"), m.NumCPU, m.GoVersion, m.Commit, m.LoadAverage, m.Rounds, filepath.ToSlash(page), filepath.ToSlash(page))

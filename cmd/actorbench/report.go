@@ -58,7 +58,7 @@ func newMeta(o options, b *bench) meta {
 
 // line is the meta as the text header's one line.
 func (m meta) line() string {
-	sizes := "the issue's sizes"
+	sizes := "default sizes"
 	if m.Quick {
 		sizes = "-quick sizes (no target judged)"
 	}

@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// sizes are how big each scenario runs: the numbers by default,
-// smaller ones with -quick (the smoke test's).
+// sizes are how big each scenario runs: the defaults, or smaller ones with
+// -quick (the smoke test's).
 type sizes struct {
 	stampedeCallers int
 	churnCycles     int
