@@ -21,16 +21,16 @@ import (
 type failureKind uint8
 
 const (
-	failCanceled   failureKind = iota // the caller's context was cancelled
-	failTimedOut                      // a deadline passed (the context's or the client's)
-	failRequest                       // the client would not send the request (a bad header, its RoundTripper's error)
-	failDial                          // no connection to the host (DNS, refused, unreachable)
-	failTLS                           // the TLS handshake or the certificate failed
-	failProxy                         // the proxy refused or failed the connection
-	failClosed                        // the connection closed or broke before any answer
-	failCut                           // the answer stopped before its end
-	failMalformed                     // what the server sent is not HTTP, or not an answer the client takes
-	failUnknown                       // none of the above
+	failCanceled  failureKind = iota // the caller's context was cancelled
+	failTimedOut                     // a deadline passed (the context's or the client's)
+	failRequest                      // the client would not send the request (a bad header, its RoundTripper's error)
+	failDial                         // no connection to the host (DNS, refused, unreachable)
+	failTLS                          // the TLS handshake or the certificate failed
+	failProxy                        // the proxy refused or failed the connection
+	failClosed                       // the connection closed or broke before any answer
+	failCut                          // the answer stopped before its end
+	failMalformed                    // what the server sent is not HTTP, or not an answer the client takes
+	failUnknown                      // none of the above
 )
 
 var failureTexts = [...]string{
