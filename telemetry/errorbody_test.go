@@ -145,3 +145,54 @@ func TestFetchCredentialRejected(t *testing.T) {
 		})
 	}
 }
+
+// TestFetchUsesACompleteAnswerHeldOpen checks that a 200 whose JSON object is
+// complete is the answer even while the server (or a proxy) holds the body
+// open, and that data after the object that has arrived still makes it
+// malformed.
+func TestFetchUsesACompleteAnswerHeldOpen(t *testing.T) {
+	const answer = `{"flags":[{"name":"a","value":"b"}],"ttl_seconds":60}`
+	flushed := func(w http.ResponseWriter, parts ...string) {
+		for _, part := range parts {
+			_, _ = io.WriteString(w, part)
+			http.NewResponseController(w).Flush()
+		}
+	}
+	tests := []struct {
+		name    string
+		start   func(http.ResponseWriter)
+		wantErr error
+	}{
+		{"chunked body left open", func(w http.ResponseWriter) { flushed(w, answer) }, nil},
+		{"white space, then left open", func(w http.ResponseWriter) { flushed(w, answer, " \r\n", "\t") }, nil},
+		{"content length not yet sent", func(w http.ResponseWriter) {
+			w.Header().Set("Content-Length", "4096")
+			flushed(w, answer)
+		}, nil},
+		{"data after the object, then left open", func(w http.ResponseWriter) { flushed(w, answer+` {"flags":[]}`) }, ErrMalformedResponse},
+		{"data after the object in a later write", func(w http.ResponseWriter) { flushed(w, answer, "\n", "x") }, ErrMalformedResponse},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			handler, release := heldBody(func(w http.ResponseWriter) {
+				w.Header().Del("Retry-After")
+				tt.start(w)
+			}, nil)
+			srv := startTLS(t, handler)
+			t.Cleanup(release)
+			// Only bounds a failing run: a passing one returns well before.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+
+			got, err := newFetcher(srv).Fetch(ctx, hostOf(srv))
+
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err, "the complete answer was not used")
+			require.Equal(t, "b", got.Values["a"])
+			require.Equal(t, time.Minute, got.TTL)
+		})
+	}
+}

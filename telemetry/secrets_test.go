@@ -57,6 +57,9 @@ func requireNoSecret(t *testing.T, err error, also ...string) {
 	t.Helper()
 	for _, text := range errorTexts(err) {
 		for _, hidden := range append([]string{secret}, also...) {
+			if hidden == "" {
+				continue
+			}
 			// A URL's parser lowers the case of a scheme.
 			require.NotContains(t, strings.ToLower(text), strings.ToLower(hidden), "an error in the chain of %q: %s", err, text)
 		}
@@ -453,11 +456,7 @@ func TestFetchErrorsHoldNoSecret(t *testing.T) {
 
 	for _, p := range fetchErrorPaths() {
 		t.Run(p.path, func(t *testing.T) {
-			if p.echoed != "" {
-				requireNoSecret(t, p.run(t), p.echoed)
-				return
-			}
-			requireNoSecret(t, p.run(t))
+			requireNoSecret(t, p.run(t), p.echoed)
 		})
 	}
 	require.NotContains(t, logged.String(), secret)
