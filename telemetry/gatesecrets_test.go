@@ -78,3 +78,27 @@ func TestGateSurfacesHoldNoSecret(t *testing.T) {
 		})
 	}
 }
+
+// TestGateInvalidHostRepeatsNoInput gives the Gate hosts written as URLs or
+// DSNs with a token in them: Conn.Err and Gate.Invalidate name what is wrong
+// and never repeat the input.
+func TestGateInvalidHostRepeatsNoInput(t *testing.T) {
+	g := NewGate(WithActorOptions(flagactor.WithClock(clock.NewMock())))
+	t.Cleanup(func() { require.NoError(t, g.Close()) })
+	for _, raw := range []string{
+		"https://adb-1234567890.12.azuredatabricks.net/?access_token=" + bearer,
+		"host.example.com/sql/1.0/warehouses/abc?access_token=" + bearer,
+		"host.example.com;PWD=" + bearer,
+		"token%3A" + bearer + "%40host.example.com",
+		"host.example.com#" + bearer,
+		"token:" + bearer + "@host.example.com",
+	} {
+		c := g.Open(context.Background(), ConnConfig{Host: raw, DriverVersion: testVersion})
+		require.ErrorIs(t, c.Err(), flagactor.ErrInvalidHost, "Conn.Err for %q", raw)
+		requireNoSecret(t, c.Err())
+		c.Close()
+		err := g.Invalidate(context.Background(), raw)
+		require.ErrorIs(t, err, flagactor.ErrInvalidHost, "Gate.Invalidate(%q)", raw)
+		requireNoSecret(t, err)
+	}
+}
