@@ -59,9 +59,9 @@ type fetchOptions struct {
 // A status other than 200 is a *StatusError, whose RetryAfter carries the
 // Retry-After of a 429 or 503; it is known from the status line, so Fetch
 // waits for the body of such an answer at most drainWait (100ms). The JSON
-// object of a 200 is the answer once it is complete: Fetch waits for the
-// rest of the body at most drainWait, and white space is all the rest may
-// hold, as far as it arrives. A body over 1 MiB is ErrResponseTooLarge; a
+// object of a 200 is the answer once it is complete: a body that stays open
+// and silent for drainWait after it is taken as ended. White space is all
+// the rest may hold, as far as it arrives. A body over 1 MiB is ErrResponseTooLarge; a
 // body that is not the feature-flag JSON is ErrMalformedResponse. An answer
 // without flags ({} or "flags":null) is a good answer, every flag off. One
 // flag of an unexpected type (a number, null, an object) is left out and
@@ -119,22 +119,35 @@ func (f *HTTPFetcher) fetch(ctx context.Context, host string, opts fetchOptions)
 	return flags, err
 }
 
-// checkRestFor is checkRest for at most wait: a body still open then is
-// taken as ended, and its connection closed by cancel. The object before it
-// is complete, and only the server knows why it does not end the body.
+// checkRestFor is checkRest that waits at most wait for more of the body: a
+// body still open and silent that long is taken as ended, and its
+// connection closed by cancel. The object before it is complete, and only
+// the server knows why it does not end the body. A rest that keeps coming
+// is read on, up to the body's limit, so that what arrives is checked.
 func checkRestFor(wait time.Duration, rest io.Reader, cancel context.CancelFunc) error {
 	var heldOpen atomic.Bool
 	giveUp := time.AfterFunc(wait, func() {
 		heldOpen.Store(true)
 		cancel()
 	})
-	err := checkRest(rest)
+	err := checkRest(readerFunc(func(p []byte) (int, error) {
+		n, err := rest.Read(p)
+		if n > 0 {
+			giveUp.Reset(wait)
+		}
+		return n, err
+	}))
 	giveUp.Stop()
 	if heldOpen.Load() && err != errDataAfterObject {
 		return nil
 	}
 	return err
 }
+
+// readerFunc is an io.Reader made of a function.
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
 
 // client returns a shallow copy of the configured client whose redirect
 // policy also refuses more than maxRedirects or a change of scheme, host or
