@@ -23,8 +23,9 @@ var (
 	ErrBadDriverVersion = errors.New("telemetry: bad driver version for the feature-flag request")
 
 	// ErrRedirectRefused reports a redirect Fetch would not follow: one that
-	// leaves https, or the request's host or port. The driver's client may
-	// add its credentials to every request, and they are for that host only.
+	// changes the request's scheme, host or port (the driver's client may add
+	// its credentials to every request, and they are for that host only),
+	// one past the tenth, or one the client's own CheckRedirect refused.
 	ErrRedirectRefused = errors.New("telemetry: feature-flag request redirected elsewhere")
 
 	// ErrResponseTooLarge reports a feature-flag response body over 1 MiB.
@@ -32,7 +33,8 @@ var (
 	ErrResponseTooLarge = errors.New("telemetry: feature-flag response over 1 MiB")
 
 	// ErrMalformedResponse reports a feature-flag response body that is not
-	// {"flags":[{"name":..,"value":..}],"ttl_seconds":N}.
+	// {"flags":[{"name":..,"value":..}],"ttl_seconds":N}, or whose framing
+	// (chunks, trailer) is broken.
 	ErrMalformedResponse = errors.New("telemetry: malformed feature-flag response")
 )
 

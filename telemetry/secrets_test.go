@@ -301,6 +301,13 @@ func fetchErrorPaths() []fetchErrorPath {
 			client: func(*testing.T, *httptest.Server) *http.Client {
 				return &http.Client{Transport: tokenTransport{base: &http.Transport{}, token: bearer}}
 			}, check: anyError, clientFailed: true, says: "TLS"},
+		{path: "client: certificate for another name", carrier: "bearer token (never sent)",
+			client: func(t *testing.T, srv *httptest.Server) *http.Client {
+				base := srv.Client().Transport.(*http.Transport).Clone()
+				base.TLSClientConfig.ServerName = "flags.example"
+				t.Cleanup(base.CloseIdleConnections)
+				return &http.Client{Transport: tokenTransport{base: base, token: bearer}}
+			}, check: anyError, clientFailed: true, says: "TLS"},
 		{path: "client: server does not speak TLS", carrier: "bearer token (never sent)",
 			client: func(t *testing.T, _ *httptest.Server) *http.Client {
 				plain := httptest.NewServer(http.NotFoundHandler())
