@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -195,4 +197,31 @@ func TestFetchUsesACompleteAnswerHeldOpen(t *testing.T) {
 			require.Equal(t, time.Minute, got.TTL)
 		})
 	}
+}
+
+// TestFetchPlainHTTPProxyRefusal sends a plain-http fetch through an HTTP
+// proxy that answers 407 with the request's Proxy-Authorization as its
+// reason phrase: no CONNECT, so the 407 is the answer. It is a *StatusError
+// that matches flagactor.ErrClientFailed (only the client's proxy sends
+// it) and repeats no part of the reason phrase.
+func TestFetchPlainHTTPProxyRefusal(t *testing.T) {
+	var asked atomic.Int64
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		hijacked(t, "HTTP/1.1 407 "+r.Header.Get("Proxy-Authorization")+"\r\nContent-Length: 0\r\n\r\n")(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	base := &http.Transport{Proxy: http.ProxyURL(&url.URL{Scheme: "http", User: proxyUser, Host: proxy.Listener.Addr().String()})}
+	t.Cleanup(base.CloseIdleConnections)
+	f := newConnFetcher(ConnConfig{Host: "http://flags.example", DriverVersion: testVersion, Client: &http.Client{Transport: base}}, nil)
+
+	_, err := f.Fetch(context.Background(), "flags.example")
+
+	var status *StatusError
+	require.ErrorAs(t, err, &status)
+	require.Equal(t, http.StatusProxyAuthRequired, status.StatusCode)
+	require.ErrorIs(t, err, flagactor.ErrClientFailed)
+	require.NotErrorIs(t, err, flagactor.ErrCredentialRejected)
+	requireNoSecret(t, err, proxyAuthEcho)
+	require.Equal(t, int64(1), asked.Load())
 }

@@ -50,7 +50,8 @@ func (e invalidHostError) Is(target error) bool { return target == flagactor.Err
 // StatusError is a feature-flag response whose status was not 200 OK.
 // Callers find it with errors.As; the flag actor uses RetryAfter to hold off
 // its next fetch of the host. A 401 or 403 also matches
-// flagactor.ErrCredentialRejected with errors.Is.
+// flagactor.ErrCredentialRejected with errors.Is, and a 407 (the client's
+// proxy refused it) flagactor.ErrClientFailed.
 type StatusError struct {
 	StatusCode int    // the HTTP status code, e.g. 503
 	Status     string // the code and its standard text, e.g. "503 Service Unavailable"
@@ -65,11 +66,15 @@ func (e *StatusError) Error() string {
 
 // Unwrap returns flagactor.ErrCredentialRejected for 401 Unauthorized and
 // 403 Forbidden, so the actor holds off only the lease whose credentials the
-// server refused, and nil for any other status.
+// server refused; flagactor.ErrClientFailed for 407 Proxy Authentication
+// Required, which only the client's proxy sends; and nil for any other
+// status.
 func (e *StatusError) Unwrap() error {
 	switch e.StatusCode {
 	case http.StatusUnauthorized, http.StatusForbidden:
 		return flagactor.ErrCredentialRejected
+	case http.StatusProxyAuthRequired:
+		return flagactor.ErrClientFailed
 	}
 	return nil
 }
