@@ -61,8 +61,9 @@ type fetchOptions struct {
 // waits for the body of such an answer at most drainWait (100ms). The JSON
 // object of a 200 is the answer once it is complete: a body that stays open
 // and silent for drainWait after it is taken as ended. White space is all
-// the rest may hold, as far as it arrives. A body over 1 MiB is ErrResponseTooLarge; a
-// body that is not the feature-flag JSON is ErrMalformedResponse. An answer
+// the rest may hold, as far as it arrives. A body over 1 MiB is
+// ErrResponseTooLarge; a body that is not the feature-flag JSON is
+// ErrMalformedResponse. An answer
 // without flags ({} or "flags":null) is a good answer, every flag off. One
 // flag of an unexpected type (a number, null, an object) is left out and
 // the others kept, and a ttl_seconds that is not a number is read as
@@ -73,7 +74,8 @@ type fetchOptions struct {
 // and matching context.Canceled or context.DeadlineExceeded when that is
 // why. When the connection's own client failed before the server answered
 // at all (it could not dial, complete TLS, get through its proxy, or send
-// the request) the error matches flagactor.ErrClientFailed.
+// the request), the error matches flagactor.ErrClientFailed, as does a 407
+// from its proxy; a deadline or cancellation never does.
 //
 // No error repeats what the server sent or the client added, and none
 // keeps net/http's error as a cause: not a refused host (the DSN form
