@@ -1,15 +1,69 @@
 package telemetry
 
 import (
+	"context"
 	"log/slog"
+	"strings"
 
 	"github.com/flagactor/flagactor/telemetry/flagactor"
+	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
 // newConnFetcher returns the Fetcher a connection lends to the fetches its
-// queries start: its own client, driver version and User-Agent. logger gets
-// the fetcher's records; nil for none.
+// queries start: its own client, driver version and User-Agent. A Host
+// written with an explicit http:// (any case, after trimming space) is
+// asked over plain http; any other over https only. logger gets the
+// fetcher's records; nil for none.
 func newConnFetcher(cfg ConnConfig, logger *slog.Logger) flagactor.Fetcher {
-	_ = logger // TODO(issue 18): the fetcher's records go to the Gate's logger
-	return &HTTPFetcher{Client: cfg.Client, DriverVersion: cfg.DriverVersion, UserAgent: cfg.UserAgent}
+	c := &connFetcher{
+		fetcher: HTTPFetcher{Client: cfg.Client, DriverVersion: cfg.DriverVersion, UserAgent: cfg.UserAgent},
+		opts:    fetchOptions{scheme: "https", logger: logger},
+	}
+	if rest, ok := cutPrefixFold(strings.TrimSpace(cfg.Host), "http://"); ok {
+		c.opts.scheme = "http"
+		// The host key drops port 443, https's default; over http it is
+		// no default, and the driver wrote it.
+		c.port443 = hasPort443(rest)
+	}
+	return c
+}
+
+// connFetcher is a connection's fetcher: an HTTPFetcher with the scheme the
+// connection's host was written with and the Gate's logger.
+type connFetcher struct {
+	fetcher HTTPFetcher
+	opts    fetchOptions
+	port443 bool // over http, to port 443 when the host key has no port
+}
+
+// Fetch asks host as HTTPFetcher.Fetch does, over the connection's scheme.
+func (c *connFetcher) Fetch(ctx context.Context, host string) (messages.Flags, error) {
+	if c.port443 && !hasPort(host) {
+		host += ":443"
+	}
+	return c.fetcher.fetch(ctx, host, c.opts)
+}
+
+// cutPrefixFold is strings.CutPrefix ignoring ASCII case.
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) < len(prefix) || !strings.EqualFold(s[:len(prefix)], prefix) {
+		return s, false
+	}
+	return s[len(prefix):], true
+}
+
+// hasPort443 reports whether host[:port][/] names port 443 (any spelling
+// NormalizeHost reads as 443, such as 0443).
+func hasPort443(host string) bool {
+	host = strings.TrimSuffix(host, "/")
+	if !hasPort(host) {
+		return false
+	}
+	port := host[strings.LastIndexByte(host, ':')+1:]
+	return strings.TrimLeft(port, "0") == "443"
+}
+
+// hasPort reports whether name[:port] or [v6][:port] has a port.
+func hasPort(host string) bool {
+	return strings.LastIndexByte(host, ':') > strings.LastIndexByte(host, ']')
 }

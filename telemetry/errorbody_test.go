@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -144,4 +146,82 @@ func TestFetchCredentialRejected(t *testing.T) {
 			require.Equal(t, "telemetry: feature flags: HTTP "+status.Status, err.Error())
 		})
 	}
+}
+
+// TestFetchUsesACompleteAnswerHeldOpen checks that a 200 whose JSON object is
+// complete is the answer even while the server (or a proxy) holds the body
+// open, and that data after the object that has arrived still makes it
+// malformed.
+func TestFetchUsesACompleteAnswerHeldOpen(t *testing.T) {
+	const answer = `{"flags":[{"name":"a","value":"b"}],"ttl_seconds":60}`
+	flushed := func(w http.ResponseWriter, parts ...string) {
+		for _, part := range parts {
+			_, _ = io.WriteString(w, part)
+			http.NewResponseController(w).Flush()
+		}
+	}
+	tests := []struct {
+		name    string
+		start   func(http.ResponseWriter)
+		wantErr error
+	}{
+		{"chunked body left open", func(w http.ResponseWriter) { flushed(w, answer) }, nil},
+		{"white space, then left open", func(w http.ResponseWriter) { flushed(w, answer, " \r\n", "\t") }, nil},
+		{"content length not yet sent", func(w http.ResponseWriter) {
+			w.Header().Set("Content-Length", "4096")
+			flushed(w, answer)
+		}, nil},
+		{"data after the object, then left open", func(w http.ResponseWriter) { flushed(w, answer+` {"flags":[]}`) }, ErrMalformedResponse},
+		{"data after the object in a later write", func(w http.ResponseWriter) { flushed(w, answer, "\n", "x") }, ErrMalformedResponse},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			handler, release := heldBody(func(w http.ResponseWriter) {
+				w.Header().Del("Retry-After")
+				tt.start(w)
+			}, nil)
+			srv := startTLS(t, handler)
+			t.Cleanup(release)
+			// Only bounds a failing run: a passing one returns well before.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+
+			got, err := newFetcher(srv).Fetch(ctx, hostOf(srv))
+
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err, "the complete answer was not used")
+			require.Equal(t, "b", got.Values["a"])
+			require.Equal(t, time.Minute, got.TTL)
+		})
+	}
+}
+
+// TestFetchPlainHTTPProxyRefusal sends a plain-http fetch through an HTTP
+// proxy that answers 407 with the request's Proxy-Authorization as its
+// reason phrase: no CONNECT, so the 407 is the answer. It is a *StatusError
+// that matches flagactor.ErrClientFailed (only the client's proxy sends
+// it) and repeats no part of the reason phrase.
+func TestFetchPlainHTTPProxyRefusal(t *testing.T) {
+	var asked atomic.Int64
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		hijacked(t, "HTTP/1.1 407 "+r.Header.Get("Proxy-Authorization")+"\r\nContent-Length: 0\r\n\r\n")(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	base := &http.Transport{Proxy: http.ProxyURL(&url.URL{Scheme: "http", User: proxyUser, Host: proxy.Listener.Addr().String()})}
+	t.Cleanup(base.CloseIdleConnections)
+	f := newConnFetcher(ConnConfig{Host: "http://flags.example", DriverVersion: testVersion, Client: &http.Client{Transport: base}}, nil)
+
+	_, err := f.Fetch(context.Background(), "flags.example")
+
+	var status *StatusError
+	require.ErrorAs(t, err, &status)
+	require.Equal(t, http.StatusProxyAuthRequired, status.StatusCode)
+	require.ErrorIs(t, err, flagactor.ErrClientFailed)
+	require.NotErrorIs(t, err, flagactor.ErrCredentialRejected)
+	requireNoSecret(t, err, proxyAuthEcho)
+	require.Equal(t, int64(1), asked.Load())
 }

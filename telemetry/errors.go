@@ -23,8 +23,9 @@ var (
 	ErrBadDriverVersion = errors.New("telemetry: bad driver version for the feature-flag request")
 
 	// ErrRedirectRefused reports a redirect Fetch would not follow: one that
-	// leaves https, or the request's host or port. The driver's client may
-	// add its credentials to every request, and they are for that host only.
+	// changes the request's scheme, host or port (the driver's client may add
+	// its credentials to every request, and they are for that host only),
+	// one past the tenth, or one the client's own CheckRedirect refused.
 	ErrRedirectRefused = errors.New("telemetry: feature-flag request redirected elsewhere")
 
 	// ErrResponseTooLarge reports a feature-flag response body over 1 MiB.
@@ -32,7 +33,8 @@ var (
 	ErrResponseTooLarge = errors.New("telemetry: feature-flag response over 1 MiB")
 
 	// ErrMalformedResponse reports a feature-flag response body that is not
-	// {"flags":[{"name":..,"value":..}],"ttl_seconds":N}.
+	// {"flags":[{"name":..,"value":..}],"ttl_seconds":N}, or whose framing
+	// (chunks, trailer) is broken.
 	ErrMalformedResponse = errors.New("telemetry: malformed feature-flag response")
 )
 
@@ -48,7 +50,8 @@ func (e invalidHostError) Is(target error) bool { return target == flagactor.Err
 // StatusError is a feature-flag response whose status was not 200 OK.
 // Callers find it with errors.As; the flag actor uses RetryAfter to hold off
 // its next fetch of the host. A 401 or 403 also matches
-// flagactor.ErrCredentialRejected with errors.Is.
+// flagactor.ErrCredentialRejected with errors.Is, and a 407 (the client's
+// proxy refused it) flagactor.ErrClientFailed.
 type StatusError struct {
 	StatusCode int    // the HTTP status code, e.g. 503
 	Status     string // the code and its standard text, e.g. "503 Service Unavailable"
@@ -63,11 +66,15 @@ func (e *StatusError) Error() string {
 
 // Unwrap returns flagactor.ErrCredentialRejected for 401 Unauthorized and
 // 403 Forbidden, so the actor holds off only the lease whose credentials the
-// server refused, and nil for any other status.
+// server refused; flagactor.ErrClientFailed for 407 Proxy Authentication
+// Required, which only the client's proxy sends; and nil for any other
+// status.
 func (e *StatusError) Unwrap() error {
 	switch e.StatusCode {
 	case http.StatusUnauthorized, http.StatusForbidden:
 		return flagactor.ErrCredentialRejected
+	case http.StatusProxyAuthRequired:
+		return flagactor.ErrClientFailed
 	}
 	return nil
 }

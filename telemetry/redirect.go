@@ -6,59 +6,68 @@ import (
 	"strings"
 )
 
-// maxRedirects is how many redirects Fetch follows when the driver's client
-// has no redirect policy of its own: net/http's default.
+// maxRedirects is how many redirects Fetch follows at most, whatever the
+// driver's client allows: net/http's default.
 const maxRedirects = 10
 
-// redirectError is a redirect Fetch would not follow. It names the target's
-// scheme and host only: a Location may carry user info or a signed query.
+// redirectError is a redirect Fetch would not follow. It says why, and
+// names no part of the Location: a server may put a token in its host, or
+// even in its scheme, as well as in its path.
 type redirectError struct {
-	target string // scheme://host[:port] of the refused Location
 	reason string
 }
 
 func (e *redirectError) Error() string {
-	return "telemetry: feature flags: refusing a redirect to " + e.target + ": " + e.reason
+	return "telemetry: feature flags: refused a redirect: " + e.reason
 }
 
 // Is reports whether target is ErrRedirectRefused.
 func (e *redirectError) Is(target error) bool { return target == ErrRedirectRefused }
 
-func refuseRedirect(to *url.URL, reason string) error {
-	return &redirectError{target: to.Scheme + "://" + to.Host, reason: reason}
-}
-
-// sameHostOnly wraps a client's redirect policy (nil means net/http's
-// default of at most 10 redirects) with a refusal to follow a redirect that
-// leaves https or the first request's host and port: the driver's client
-// may add credentials to every request it sends, and they are for that host.
-func sameHostOnly(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+// redirectPolicy wraps a client's redirect policy (nil: net/http's default).
+// It counts first, so that no policy follows more than maxRedirects, then
+// refuses a redirect that changes the first request's scheme, host or port:
+// the driver's client may add credentials to every request it sends, and
+// they are for that host. Only then does the client's policy decide; its
+// refusal is a refused redirect too. seen starts over for each redirect
+// followed.
+func redirectPolicy(next func(*http.Request, []*http.Request) error, seen *requestTrace) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
-		if req.URL.Scheme != "https" {
-			return refuseRedirect(req.URL, "it leaves https")
-		}
-		if !sameHostAndPort(via[0].URL, req.URL) {
-			return refuseRedirect(req.URL, "it leaves the request's host and port")
+		first := via[0].URL
+		switch {
+		case len(via) >= maxRedirects:
+			return &redirectError{reason: "too many redirects"}
+		case req.URL.Scheme != first.Scheme:
+			return &redirectError{reason: "it changes the scheme"}
+		case !sameHostAndPort(first, req.URL):
+			return &redirectError{reason: "it leaves the request's host and port"}
 		}
 		if next != nil {
-			return next(req, via)
+			switch err := next(req, via); err {
+			case nil:
+			case http.ErrUseLastResponse: // the client's way to take the redirect as the answer
+				return err
+			default:
+				return &redirectError{reason: "the client's redirect policy refused it"}
+			}
 		}
-		if len(via) >= maxRedirects {
-			return refuseRedirect(req.URL, "too many redirects")
-		}
+		seen.restart()
 		return nil
 	}
 }
 
-// sameHostAndPort reports whether two https URLs name the same host, ignoring
-// case, and the same port, 443 when none is given.
+// sameHostAndPort reports whether two URLs of one scheme name the same host,
+// ignoring case, and the same port, the scheme's default when none is given.
 func sameHostAndPort(a, b *url.URL) bool {
-	return strings.EqualFold(a.Hostname(), b.Hostname()) && httpsPort(a) == httpsPort(b)
+	return strings.EqualFold(a.Hostname(), b.Hostname()) && portOf(a) == portOf(b)
 }
 
-func httpsPort(u *url.URL) string {
+func portOf(u *url.URL) string {
 	if port := u.Port(); port != "" {
 		return port
+	}
+	if u.Scheme == "http" {
+		return "80"
 	}
 	return "443"
 }

@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -99,5 +101,58 @@ func TestSameHostAndPort(t *testing.T) {
 		to, err := url.Parse(tt.to)
 		require.NoError(t, err)
 		require.Equal(t, tt.want, sameHostAndPort(from, to), "%s -> %s", tt.from, tt.to)
+	}
+}
+
+// TestFetchFollowsAtMostTenRedirects loops a same-host redirect through a
+// client whose own policy follows every redirect: Fetch still stops after
+// net/http's ten requests, each of which carried the client's token. A
+// refusal of the client's policy is a refused redirect too, and its
+// http.ErrUseLastResponse takes the redirect as the answer.
+func TestFetchFollowsAtMostTenRedirects(t *testing.T) {
+	var requests atomic.Int64
+	srv := startTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		http.Redirect(w, r, flagsPath+"loop", http.StatusFound)
+	}))
+	errPolicy := errors.New("driver policy: no")
+	for _, tt := range []struct {
+		name         string
+		policy       func(*http.Request, []*http.Request) error
+		wantRequests int64
+		check        func(*testing.T, error)
+	}{
+		{"policy follows all", func(*http.Request, []*http.Request) error { return nil }, maxRedirects,
+			func(t *testing.T, err error) { require.ErrorIs(t, err, ErrRedirectRefused) }},
+		{"no policy", nil, maxRedirects,
+			func(t *testing.T, err error) { require.ErrorIs(t, err, ErrRedirectRefused) }},
+		{"policy refuses", func(*http.Request, []*http.Request) error { return errPolicy }, 1,
+			func(t *testing.T, err error) {
+				require.ErrorIs(t, err, ErrRedirectRefused)
+				require.NotContains(t, err.Error(), errPolicy.Error())
+			}},
+		{"policy takes the redirect as the answer", func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, 1,
+			func(t *testing.T, err error) {
+				var status *StatusError
+				require.ErrorAs(t, err, &status)
+				require.Equal(t, http.StatusFound, status.StatusCode)
+			}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			requests.Store(0)
+			f := newFetcher(srv)
+			f.Client = &http.Client{
+				Transport:     tokenTransport{base: srv.Client().Transport, token: "dapi-LOOP"},
+				CheckRedirect: tt.policy,
+			}
+			// Only bounds a failing run: a passing one stops after ten requests.
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+
+			_, err := f.Fetch(ctx, hostOf(srv))
+
+			tt.check(t, err)
+			require.Equal(t, tt.wantRequests, requests.Load())
+		})
 	}
 }

@@ -11,10 +11,10 @@ import (
 // path segment.
 const flagsPath = "/api/2.0/connector-service/feature-flags/GOLANG/"
 
-// flagsURL builds https://{host}/api/2.0/connector-service/feature-flags/GOLANG/{version}.
+// flagsURL builds {scheme}://{host}/api/2.0/connector-service/feature-flags/GOLANG/{version}.
 // The version is escaped as one path segment, so a "/" in it cannot change
 // the path.
-func flagsURL(host, version string) (string, error) {
+func flagsURL(scheme, host, version string) (string, error) {
 	if err := checkHost(host); err != nil {
 		return "", err
 	}
@@ -22,7 +22,7 @@ func flagsURL(host, version string) (string, error) {
 		return "", fmt.Errorf("%w: %q", ErrBadDriverVersion, version)
 	}
 	target := (&url.URL{
-		Scheme:  "https",
+		Scheme:  scheme,
 		Host:    host,
 		Path:    flagsPath + version,
 		RawPath: flagsPath + url.PathEscape(version),

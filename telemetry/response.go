@@ -56,12 +56,19 @@ type wireFlag struct {
 // A body over maxResponseBytes is ErrResponseTooLarge; any other body that is
 // not one JSON object, with nothing but white space after it, or whose
 // "flags" is neither an array nor null, is ErrMalformedResponse. A body that
-// ends too soon also wraps io.ErrUnexpectedEOF, and an error reading body is
-// kept matchable, so errors.Is sees a cancelled context or a cut connection.
+// ends too soon also matches io.ErrUnexpectedEOF, and an error reading body
+// is described but not kept: errors.Is sees a cancelled context.
 func parseResponse(body io.Reader) (flags messages.Flags, skipped []skippedPart, err error) {
+	return readResponse(body, checkRest)
+}
+
+// readResponse is parseResponse with rest in charge of the body after the
+// JSON object: checkRest reads it to its end; Fetch bounds how long that may
+// take.
+func readResponse(body io.Reader, rest func(io.Reader) error) (flags messages.Flags, skipped []skippedPart, err error) {
 	// One byte past the limit tells a body of exactly the limit from a longer one.
 	limited := &io.LimitedReader{R: body, N: maxResponseBytes + 1}
-	flags, skipped, err = decodeResponse(json.NewDecoder(limited))
+	flags, skipped, err = decodeResponse(json.NewDecoder(limited), limited, rest)
 	if limited.N <= 0 {
 		return messages.Flags{}, nil, ErrResponseTooLarge
 	}
@@ -71,21 +78,24 @@ func parseResponse(body io.Reader) (flags messages.Flags, skipped []skippedPart,
 	return flags, skipped, nil
 }
 
-// decodeResponse decodes one response object and checks that only white
-// space follows it.
-func decodeResponse(dec *json.Decoder) (messages.Flags, []skippedPart, error) {
+// errDataAfterObject is a body with more than white space after its object.
+var errDataAfterObject = fmt.Errorf("%w: data after the JSON object", ErrMalformedResponse)
+
+// decodeResponse decodes one response object, then checks that only white
+// space follows it: in what the decoder has read already, then through rest
+// in what is left of body.
+func decodeResponse(dec *json.Decoder, body io.Reader, rest func(io.Reader) error) (messages.Flags, []skippedPart, error) {
 	// Through a pointer, so that a bare null (which encoding/json would
 	// decode into a struct as nothing at all) is told from an empty object.
 	var wire *wireResponse
 	if err := dec.Decode(&wire); err != nil {
 		return messages.Flags{}, nil, decodeError(err)
 	}
-	// Reading on to the end also drains the body, so the connection can be reused.
-	switch _, err := dec.Token(); {
-	case err == nil:
-		return messages.Flags{}, nil, fmt.Errorf("%w: data after the JSON object", ErrMalformedResponse)
-	case err != io.EOF:
-		return messages.Flags{}, nil, decodeError(err)
+	if buffered, _ := io.ReadAll(dec.Buffered()); !onlySpace(buffered) {
+		return messages.Flags{}, nil, errDataAfterObject
+	}
+	if err := rest(body); err != nil {
+		return messages.Flags{}, nil, err
 	}
 
 	if wire == nil {
@@ -100,6 +110,36 @@ func decodeResponse(dec *json.Decoder) (messages.Flags, []skippedPart, error) {
 		skipped = append(skipped, skippedPart{index: -1, problem: "ttl_seconds is " + jsonKind(wire.TTLSeconds) + ", not a number"})
 	}
 	return messages.Flags{Values: values, TTL: ttl}, skipped, nil
+}
+
+// checkRest reads body to its end, which must be white space only. Reading
+// it to the end also lets the transport reuse the connection.
+func checkRest(body io.Reader) error {
+	var buf [512]byte
+	for {
+		n, err := body.Read(buf[:])
+		if !onlySpace(buf[:n]) {
+			return errDataAfterObject
+		}
+		switch {
+		case err == io.EOF:
+			return nil
+		case err != nil:
+			return readError(err)
+		}
+	}
+}
+
+// onlySpace reports whether b is JSON white space only.
+func onlySpace(b []byte) bool {
+	for _, c := range b {
+		switch c {
+		case ' ', '\t', '\n', '\r':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // readFlags reads the "flags" member: absent or null is no flags, an array
@@ -181,13 +221,14 @@ func readFlag(entry *wireFlag) (name, value string, skip *skippedPart) {
 	}
 	value, ok = flagValue(entry.Value)
 	if !ok {
-		return "", "", &skippedPart{name: name, named: true, problem: "value is " + jsonKind(entry.Value)}
+		return "", "", &skippedPart{problem: "value is " + jsonKind(entry.Value)}
 	}
 	return name, value, nil
 }
 
 // decodeError tells a body that is not JSON (or ends too soon) from a body
-// that could not be read.
+// that could not be read. It repeats no byte of the body: a server may echo
+// the credentials into it.
 func decodeError(err error) error {
 	var syntaxErr *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
@@ -195,10 +236,12 @@ func decodeError(err error) error {
 	case err == io.EOF:
 		return fmt.Errorf("%w: empty body", ErrMalformedResponse)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		// Cut short, by the server or the network: errors.Is sees which.
-		return fmt.Errorf("%w: %w", ErrMalformedResponse, err)
-	case errors.As(err, &syntaxErr), errors.As(err, &typeErr):
-		return fmt.Errorf("%w: %v", ErrMalformedResponse, err)
+		// Cut short, by the server or the network.
+		return fmt.Errorf("%w: %w", ErrMalformedResponse, io.ErrUnexpectedEOF)
+	case errors.As(err, &syntaxErr):
+		return fmt.Errorf("%w: not JSON at byte %d", ErrMalformedResponse, syntaxErr.Offset)
+	case errors.As(err, &typeErr):
+		return fmt.Errorf("%w: not a JSON object", ErrMalformedResponse)
 	default:
 		return readError(err)
 	}

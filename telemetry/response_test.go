@@ -1,9 +1,12 @@
 package telemetry
 
 import (
+	"context"
 	"errors"
 	"io"
+	"net"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -183,15 +186,29 @@ func TestParseResponseReadsNoMoreThanTheLimit(t *testing.T) {
 	require.Equal(t, int64(maxResponseBytes+1), body.n)
 }
 
+// TestParseResponseReadError checks that a failed read is described in this
+// package's words, keeps no cause, and still matches a cancelled context.
 func TestParseResponseReadError(t *testing.T) {
-	errReset := errors.New("connection reset by peer")
-	body := io.MultiReader(strings.NewReader(`{"flags":[{"name":"a",`), errorReader{errReset})
+	for _, tt := range []struct {
+		name string
+		err  error
+		is   error
+	}{
+		{"reset", &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}, io.ErrUnexpectedEOF},
+		{"cancelled", context.Canceled, context.Canceled},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			body := io.MultiReader(strings.NewReader(`{"flags":[{"name":"a",`), errorReader{tt.err})
 
-	_, _, err := parseResponse(body)
+			_, _, err := parseResponse(body)
 
-	require.ErrorIs(t, err, errReset)
-	require.NotErrorIs(t, err, ErrMalformedResponse, "a failed read is not a malformed body")
-	require.True(t, strings.HasPrefix(err.Error(), "telemetry: "), "error %q lacks the package prefix", err)
+			require.ErrorIs(t, err, tt.is)
+			require.NotErrorIs(t, err, ErrMalformedResponse, "a failed read is not a malformed body")
+			require.Nil(t, errors.Unwrap(err), "the cause is kept")
+			require.NotContains(t, err.Error(), tt.err.Error())
+			require.True(t, strings.HasPrefix(err.Error(), "telemetry: "), "error %q lacks the package prefix", err)
+		})
+	}
 }
 
 type countingReader struct {

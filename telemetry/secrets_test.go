@@ -3,11 +3,15 @@ package telemetry
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -24,8 +28,9 @@ const secret = "SECRET-7f3a9c"
 // bearer is the credential the token-adding Transport sends.
 const bearer = "dapi-" + secret
 
-// errorTexts is every text err's chain can show: %v and %+v of err and of
-// every error below it, through Unwrap() error and Unwrap() []error.
+// errorTexts is every text err's chain can show: %v, %+v and %#v of err and
+// of every error below it, through Unwrap() error and Unwrap() []error. %#v
+// prints the fields of a stored cause that is not a pointer.
 func errorTexts(err error) []string {
 	var texts []string
 	queue := []error{err}
@@ -35,7 +40,7 @@ func errorTexts(err error) []string {
 		if e == nil {
 			continue
 		}
-		texts = append(texts, fmt.Sprintf("%v", e), fmt.Sprintf("%+v", e))
+		texts = append(texts, fmt.Sprintf("%v", e), fmt.Sprintf("%+v", e), fmt.Sprintf("%#v", e))
 		switch u := e.(type) {
 		case interface{ Unwrap() error }:
 			queue = append(queue, u.Unwrap())
@@ -46,11 +51,18 @@ func errorTexts(err error) []string {
 	return texts
 }
 
-// requireNoSecret fails when any text of err's chain holds the secret.
-func requireNoSecret(t *testing.T, err error) {
+// requireNoSecret fails when any text of err's chain holds the secret, or
+// one of also (the secret as a server echoes it in another encoding).
+func requireNoSecret(t *testing.T, err error, also ...string) {
 	t.Helper()
 	for _, text := range errorTexts(err) {
-		require.NotContains(t, text, secret, "an error in the chain of %q", err)
+		for _, hidden := range append([]string{secret}, also...) {
+			if hidden == "" {
+				continue
+			}
+			// A URL's parser lowers the case of a scheme.
+			require.NotContains(t, strings.ToLower(text), strings.ToLower(hidden), "an error in the chain of %q: %s", err, text)
+		}
 	}
 }
 
@@ -83,8 +95,14 @@ type fetchErrorPath struct {
 	host    func(srvHost string) string                                    // the host given to Fetch; nil: the server's
 	handler func(t *testing.T, cancel context.CancelFunc) http.HandlerFunc // nil: a good answer
 	token   string                                                         // the bearer token sent; "" means bearer
-	client  func(*httptest.Server) *http.Client                            // nil: trusts the server and adds the token
+	client  func(*testing.T, *httptest.Server) *http.Client                // nil: trusts the server and adds the token
 	check   func(*testing.T, error)                                        // that the error is the path's
+	says    string                                                         // what the error's text says of the failure; "" for no check
+	echoed  string                                                         // the secret as the server echoes it, when not verbatim
+
+	// clientFailed: the request got no HTTP answer because of the client
+	// (dial, TLS, proxy), so the error matches flagactor.ErrClientFailed.
+	clientFailed bool
 }
 
 // fetchErrorPaths is every error path of Fetch: bad host, refused redirect,
@@ -137,6 +155,14 @@ func fetchErrorPaths() []fetchErrorPath {
 		{path: "refused redirect: another port", carrier: "Location user name, path and query; bearer token",
 			handler: func(*testing.T, context.CancelFunc) http.HandlerFunc {
 				return redirectTo("https://" + secret + "@127.0.0.1:1/" + secret + "?sig=" + secret)
+			}, check: is(ErrRedirectRefused)},
+		{path: "refused redirect: token as a host label", carrier: "Location host; bearer token",
+			handler: func(*testing.T, context.CancelFunc) http.HandlerFunc {
+				return redirectTo("https://" + secret + ".flags.example/x")
+			}, check: is(ErrRedirectRefused)},
+		{path: "refused redirect: token as the scheme", carrier: "Location scheme; bearer token",
+			handler: func(*testing.T, context.CancelFunc) http.HandlerFunc {
+				return redirectTo(secret + "://x/")
 			}, check: is(ErrRedirectRefused)},
 		{path: "refused redirect: too many", carrier: "Location path and query; bearer token",
 			handler: func(*testing.T, context.CancelFunc) http.HandlerFunc {
@@ -238,22 +264,68 @@ func fetchErrorPaths() []fetchErrorPath {
 				require.ErrorIs(t, err, io.ErrUnexpectedEOF, "the cause of a cut body is lost")
 			}},
 
-		// Transport errors.
+		// Transport errors: the server's bytes are not HTTP.
 		{path: "transport: connection closed before the answer", carrier: "bearer token",
 			handler: func(t *testing.T, _ context.CancelFunc) http.HandlerFunc { return hijacked(t, "") },
-			check:   anyError},
+			check:   anyError, says: "closed"},
 		{path: "transport: garbage for a status line", carrier: "bearer token, echoed as the status line",
+			handler: echoRaw("", "\r\n\r\n"), check: anyError, says: "malformed answer"},
+		{path: "transport: status code not a number", carrier: "bearer token, echoed as the status code",
+			handler: echoRaw("HTTP/1.1 ", "\r\n\r\n"), check: anyError, says: "malformed answer"},
+		{path: "transport: bad protocol version", carrier: "bearer token, echoed as the version",
+			handler: func(t *testing.T, _ context.CancelFunc) http.HandlerFunc {
+				return hijacked(t, bearer+" 200 OK\r\n\r\n")
+			}, check: anyError, says: "malformed answer"},
+		{path: "transport: header line without a colon", carrier: "bearer token, echoed as a header line (unquoted by net/textproto on go1.25.0-go1.25.10, go1.26.0)",
+			handler: echoRaw("HTTP/1.1 200 OK\r\nContent-Length: 12\r\n", "\r\n\r\n{\"flags\":[]}"), check: anyError, says: "malformed answer"},
+		{path: "transport: header continuation as the first line", carrier: "bearer token, echoed as the first header line (initial line error, unquoted on go1.25.0)",
+			handler: echoRaw("HTTP/1.1 200 OK\r\n ", "\r\nContent-Length: 0\r\n\r\n"), check: anyError, says: "malformed answer"},
+		{path: "transport: header name with a space", carrier: "bearer token, echoed as a header name (unquoted on go1.25.0)",
+			handler: echoRaw("HTTP/1.1 200 OK\r\n", ": x\r\nContent-Length: 0\r\n\r\n"), check: anyError, says: "malformed"},
+		{path: "transport: header value with a control byte", carrier: "bearer token, echoed in a header value (unquoted on go1.25.0)",
+			handler: echoRaw("HTTP/1.1 200 OK\r\nX-Echo: ", "\x01\r\nContent-Length: 0\r\n\r\n"), check: anyError, says: "malformed"},
+		{path: "transport: bad trailer of a chunked body", carrier: "bearer token, echoed as a trailer line",
 			handler: func(t *testing.T, _ context.CancelFunc) http.HandlerFunc {
 				return func(w http.ResponseWriter, r *http.Request) {
-					hijacked(t, r.Header.Get("Authorization")+"\r\n\r\n")(w, r)
+					hijacked(t, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"+
+						"c\r\n{\"flags\":[]}\r\n0\r\n"+r.Header.Get("Authorization")+"\r\n\r\n")(w, r)
 				}
-			}, check: anyError},
+			}, check: is(ErrMalformedResponse)},
 		{path: "transport: header value the client refuses", carrier: "bearer token with a line break",
-			token: bearer + "\r\nX-Leak: " + secret, check: anyError},
-		{path: "transport: certificate not trusted", carrier: "bearer token",
-			client: func(*httptest.Server) *http.Client {
+			token: bearer + "\r\nX-Leak: " + secret, check: anyError, clientFailed: true, says: "could not send"},
+
+		// The client's own connection fails: no HTTP answer at all.
+		{path: "client: connection refused", carrier: "bearer token (never sent)",
+			host: func(string) string { return closedAddr() }, check: anyError, clientFailed: true, says: "connect"},
+		{path: "client: certificate not trusted", carrier: "bearer token",
+			client: func(*testing.T, *httptest.Server) *http.Client {
 				return &http.Client{Transport: tokenTransport{base: &http.Transport{}, token: bearer}}
-			}, check: anyError},
+			}, check: anyError, clientFailed: true, says: "TLS"},
+		{path: "client: certificate for another name", carrier: "bearer token (never sent)",
+			client: func(t *testing.T, srv *httptest.Server) *http.Client {
+				base := srv.Client().Transport.(*http.Transport).Clone()
+				base.TLSClientConfig.ServerName = "flags.example"
+				t.Cleanup(base.CloseIdleConnections)
+				return &http.Client{Transport: tokenTransport{base: base, token: bearer}}
+			}, check: anyError, clientFailed: true, says: "TLS"},
+		{path: "client: server does not speak TLS", carrier: "bearer token (never sent)",
+			client: func(t *testing.T, _ *httptest.Server) *http.Client {
+				plain := httptest.NewServer(http.NotFoundHandler())
+				t.Cleanup(plain.Close)
+				base := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+					return (&net.Dialer{}).DialContext(ctx, network, plain.Listener.Addr().String())
+				}}
+				t.Cleanup(base.CloseIdleConnections)
+				return &http.Client{Transport: tokenTransport{base: base, token: bearer}}
+			}, check: anyError, clientFailed: true, says: "TLS"},
+		{path: "client: proxy answers CONNECT with 407 echoing Proxy-Authorization", carrier: "proxy password, base64 in the echoed reason phrase; bearer token",
+			client: func(t *testing.T, srv *httptest.Server) *http.Client {
+				return proxiedClient(t, srv, startEchoProxy(t).Listener.Addr().String())
+			}, echoed: proxyAuthEcho, check: anyError, clientFailed: true, says: "proxy"},
+		{path: "client: proxy refuses the connection", carrier: "proxy password; bearer token",
+			client: func(t *testing.T, srv *httptest.Server) *http.Client {
+				return proxiedClient(t, srv, closedAddr())
+			}, echoed: proxyAuthEcho, check: anyError, clientFailed: true, says: "proxy"},
 		{path: "transport: cancelled while waiting", carrier: "bearer token; Location query",
 			handler: func(_ *testing.T, cancel context.CancelFunc) http.HandlerFunc {
 				return func(w http.ResponseWriter, r *http.Request) {
@@ -267,8 +339,62 @@ func fetchErrorPaths() []fetchErrorPath {
 					// client while it closes the connection.
 					panic(http.ErrAbortHandler)
 				}
-			}, check: is(context.Canceled)},
+			}, check: is(context.Canceled), says: "canceled"},
 	}
+}
+
+// echoRaw answers with before, the request's Authorization header and after,
+// verbatim, on the hijacked connection.
+func echoRaw(before, after string) func(*testing.T, context.CancelFunc) http.HandlerFunc {
+	return func(t *testing.T, _ context.CancelFunc) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			hijacked(t, before+r.Header.Get("Authorization")+after)(w, r)
+		}
+	}
+}
+
+// closedAddr is a loopback address nothing listens on.
+func closedAddr() string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	addr := l.Addr().String()
+	_ = l.Close()
+	return addr
+}
+
+// proxyUser and proxyAuthEcho are the proxy URL's credentials and the
+// Proxy-Authorization header net/http makes of them.
+var (
+	proxyUser     = url.UserPassword("u", bearer)
+	proxyAuthEcho = base64.StdEncoding.EncodeToString([]byte("u:" + bearer))
+)
+
+// startEchoProxy starts an HTTP proxy on loopback that answers every CONNECT
+// with 407 and the request's Proxy-Authorization as the reason phrase, as a
+// proxy that echoes what it refused does.
+func startEchoProxy(t *testing.T) *httptest.Server {
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodConnect {
+			t.Errorf("proxy got %s, want CONNECT", r.Method)
+		}
+		if r.Header.Get("Proxy-Authorization") != "Basic "+proxyAuthEcho {
+			t.Errorf("proxy got Proxy-Authorization %q", r.Header.Get("Proxy-Authorization"))
+		}
+		hijacked(t, "HTTP/1.1 407 "+r.Header.Get("Proxy-Authorization")+"\r\nContent-Length: 0\r\n\r\n")(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	return proxy
+}
+
+// proxiedClient is a client that trusts srv, adds the token and goes through
+// the HTTP proxy at proxyAddr with proxyUser's credentials.
+func proxiedClient(t *testing.T, srv *httptest.Server, proxyAddr string) *http.Client {
+	base := srv.Client().Transport.(*http.Transport).Clone()
+	base.Proxy = http.ProxyURL(&url.URL{Scheme: "http", User: proxyUser, Host: proxyAddr})
+	t.Cleanup(base.CloseIdleConnections)
+	return &http.Client{Transport: tokenTransport{base: base, token: bearer}}
 }
 
 // run makes the fetch of p and returns its error, checked to be p's.
@@ -299,7 +425,7 @@ func (p fetchErrorPath) run(t *testing.T) error {
 	f := newFetcher(srv)
 	f.Client = &http.Client{Transport: tokenTransport{base: srv.Client().Transport, token: token}}
 	if p.client != nil {
-		f.Client = p.client(srv)
+		f.Client = p.client(t, srv)
 	}
 	host := hostOf(srv)
 	if p.host != nil {
@@ -310,6 +436,11 @@ func (p fetchErrorPath) run(t *testing.T) error {
 
 	t.Logf("%s (secret in: %s): %v", p.path, p.carrier, err)
 	p.check(t, err)
+	require.Equal(t, p.clientFailed, errors.Is(err, flagactor.ErrClientFailed),
+		"errors.Is(%q, flagactor.ErrClientFailed)", err)
+	if p.says != "" {
+		require.Contains(t, err.Error(), p.says)
+	}
 	if p.handler != nil {
 		require.Equal(t, requests.Load(), tokens.Load(), "a request went without the token")
 		require.NotZero(t, requests.Load(), "no request was made")
@@ -332,7 +463,7 @@ func TestFetchErrorsHoldNoSecret(t *testing.T) {
 
 	for _, p := range fetchErrorPaths() {
 		t.Run(p.path, func(t *testing.T) {
-			requireNoSecret(t, p.run(t))
+			requireNoSecret(t, p.run(t), p.echoed)
 		})
 	}
 	require.NotContains(t, logged.String(), secret)

@@ -1,6 +1,7 @@
 package flagactor_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -98,19 +99,46 @@ func TestNormalizeHostRejects(t *testing.T) {
 	}
 }
 
-// An error about a host must never repeat a password given in user info:
-// errors end up in logs.
-func TestNormalizeHostErrorHidesUserInfo(t *testing.T) {
-	for _, raw := range []string{
-		"user:pw@host",
-		"https://admin:s3cr3t-t0ken@workspace.example.com/",
-		"  token:dapi0123456789abcdef@host:443 ",
-	} {
+// hostileHosts are invalid hosts with a secret where a user puts one: user
+// info, a query, a path, a DSN-style parameter, percent-encoded user info,
+// a fragment.
+var hostileHosts = []string{
+	"user:pw-SECRET@host",
+	"https://admin:SECRET-t0ken@workspace.example.com/",
+	"  token:dapi-SECRET@host:443 ",
+	"https://adb-1234567890.12.azuredatabricks.net/?access_token=dapi-SECRET",
+	"host.example.com/sql/1.0/warehouses/abc?access_token=dapi-SECRET",
+	"host.example.com;PWD=dapi-SECRET",
+	"token%3Adapi-SECRET%40host.example.com",
+	"host.example.com#dapi-SECRET",
+	"host.example.com:dapi-SECRET",
+	"dapi-SECRET host.example.com",
+	"[dapi-SECRET]",
+}
+
+// An error about a host names the part that is wrong, never the input:
+// a password, a token in a query or a DSN parameter would end up in logs.
+func TestNormalizeHostErrorRepeatsNoInput(t *testing.T) {
+	for _, raw := range hostileHosts {
 		_, err := flagactor.NormalizeHost(raw)
 		require.ErrorIs(t, err, flagactor.ErrInvalidHost, "NormalizeHost(%q)", raw)
-		for _, secret := range []string{"pw", "s3cr3t-t0ken", "dapi0123456789abcdef"} {
-			require.NotContains(t, err.Error(), secret, "error for %q repeats the password", raw)
-		}
+		require.NotContains(t, err.Error(), "SECRET", "error for %q repeats the input", raw)
+		reason, ok := strings.CutPrefix(err.Error(), flagactor.ErrInvalidHost.Error()+": ")
+		require.True(t, ok, "error %q is not ErrInvalidHost and a reason", err)
+		require.NotContains(t, reason, `"`, "error for %q quotes its input", raw)
+	}
+}
+
+// Acquire and Invalidate report an invalid host with the same error.
+func TestAcquireAndInvalidateRepeatNoInput(t *testing.T) {
+	a, _ := newTestActor(t)
+	for _, raw := range hostileHosts {
+		_, err := a.Acquire(context.Background(), raw, answers("true").fetcher())
+		require.ErrorIs(t, err, flagactor.ErrInvalidHost, "Acquire(%q)", raw)
+		require.NotContains(t, err.Error(), "SECRET", "Acquire(%q)", raw)
+		err = a.Invalidate(context.Background(), raw)
+		require.ErrorIs(t, err, flagactor.ErrInvalidHost, "Invalidate(%q)", raw)
+		require.NotContains(t, err.Error(), "SECRET", "Invalidate(%q)", raw)
 	}
 }
 
