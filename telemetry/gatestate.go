@@ -43,11 +43,18 @@ func (s *gateState) clone() *gateState {
 	if s == nil {
 		return &gateState{versions: map[string]*version{}}
 	}
-	return &gateState{
-		versions: maps.Clone(s.versions),
-		retiring: maps.Clone(s.retiring),
+	// Copied into maps sized by what they hold (maps.Clone keeps the size a
+	// map once had): 2000 versions given back leave nothing behind.
+	next := &gateState{
+		versions: make(map[string]*version, len(s.versions)+1),
 		stopped:  s.stopped[:len(s.stopped):len(s.stopped)], // an append copies
 	}
+	maps.Copy(next.versions, s.versions)
+	if len(s.retiring) > 0 {
+		next.retiring = make(map[*version]bool, len(s.retiring))
+		maps.Copy(next.retiring, s.retiring)
+	}
+	return next
 }
 
 // isClosed reports whether Close has been called. A nil Gate is not closed:

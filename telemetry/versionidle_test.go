@@ -57,14 +57,15 @@ func TestIdleVersionsGiveBackWhatTheyStarted(t *testing.T) {
 	// The server's connections are counted in neither figure: the client's
 	// idle ones are closed before each count.
 	server.Client().CloseIdleConnections()
-	before := runtime.NumGoroutine()
+	before, heapBefore := runtime.NumGoroutine(), heapInUse()
 
 	for i := range versions {
 		open(i).Close()
 	}
 	server.Client().CloseIdleConnections()
 	require.Equal(t, versions, telemetry.ActorsOf(gate), "actors with every version's connection just closed")
-	t.Logf("goroutines: %d before, %d with %d idle versions", before, runtime.NumGoroutine(), versions)
+	t.Logf("with %d idle versions: goroutines %d (%d before), heap in use +%d KiB",
+		versions, runtime.NumGoroutine(), before, (heapInUse()-heapBefore)>>10)
 
 	// Each step moves the Gate's clock a minute, past the answers' TTL in the
 	// end. The condition runs on a goroutine of its own: one more than before.
@@ -74,8 +75,18 @@ func TestIdleVersionsGiveBackWhatTheyStarted(t *testing.T) {
 		return telemetry.ActorsOf(gate) == 0 && runtime.NumGoroutine() <= before+1
 	}, 30*time.Second, 5*time.Millisecond, "idle versions still hold their actors")
 
+	t.Logf("once given back: goroutines %d, heap in use %+d KiB", runtime.NumGoroutine(), (heapInUse()-heapBefore)>>10)
+
 	conn := open(7)
 	require.True(t, conn.Enabled(), "Enabled on a version opened again after it was given back")
 	conn.Close()
 	require.Equal(t, int64(versions+1), server.Requests(), "requests: one per version, and one for the version opened again")
+}
+
+// heapInUse is the heap's size in use after a collection, for the log.
+func heapInUse() int64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapInuse)
 }
