@@ -90,3 +90,22 @@ func heapInUse() int64 {
 	runtime.ReadMemStats(&m)
 	return int64(m.HeapInuse)
 }
+
+// TestGateCloseStopsIdleCheck: the idle check a closing connection arms on
+// the Gate's clock is stopped by Gate.Close: once Close has returned, no
+// goroutine of the Gate runs, however far its clock moves.
+func TestGateCloseStopsIdleCheck(t *testing.T) {
+	server := startFlagServer(t, "true")
+	leaks := goleak.IgnoreCurrent()
+	mock := clock.NewMock()
+	gate := telemetry.NewGate(telemetry.WithActorOptions(flagactor.WithClock(mock)))
+	conn := gate.Open(t.Context(), connConfig(server))
+	require.NoError(t, conn.Err(), "Err")
+	conn.Close() // the Gate's last connection: the idle check is armed
+	require.NoError(t, gate.Close(), "Gate.Close")
+
+	mock.Add(2 * flagactor.MaxServerTTL)
+	server.Client().CloseIdleConnections()
+	requireNoLeaks(t, leaks)
+	require.Zero(t, telemetry.ActorsOf(gate), "actors after Gate.Close")
+}
