@@ -12,7 +12,7 @@ import (
 type Conn struct {
 	gate     *Gate
 	override Override
-	version  *version         // the driver version the lease counts on; nil when lease is
+	version  *version         // the driver version the lease counts on; nil with lease
 	lease    *flagactor.Lease // nil when the server is not asked
 	openedOn bool             // the decision Open reached
 	err      error            // why Open could not ask the server, if it could not
