@@ -12,6 +12,7 @@ import (
 type Conn struct {
 	gate     *Gate
 	override Override
+	version  *version         // the driver version the lease counts on; nil with lease
 	lease    *flagactor.Lease // nil when the server is not asked
 	openedOn bool             // the decision Open reached
 	err      error            // why Open could not ask the server, if it could not
@@ -24,7 +25,7 @@ type Conn struct {
 // connection, or one whose Gate was closed, is off whatever its override.
 func (c *Conn) Enabled() bool {
 	switch {
-	case c == nil, c.closed.Load(), c.gate.Closed():
+	case c == nil, c.closed.Load(), c.gate.isClosed():
 		return false
 	case c.override == OverrideOn:
 		return true
@@ -61,5 +62,6 @@ func (c *Conn) Close() {
 	}
 	if c.lease != nil {
 		c.lease.Release()
+		c.gate.leave(c.version)
 	}
 }

@@ -2,26 +2,27 @@ package telemetry
 
 import (
 	"context"
-	"sync"
+	"sync/atomic"
 )
 
-// process holds the process-wide Gate. The mutex guards only this pointer;
-// every host's state lives in the Gate's actors.
-var process struct {
-	mu   sync.Mutex
-	gate *Gate
-}
+// process holds the process-wide Gate, changed only by compare-and-swap; every
+// host's state lives in the Gate's actors.
+var process atomic.Pointer[Gate]
 
 // Default returns the process-wide Gate, making it on first use. A default
 // Gate that was closed is replaced by a new one. Making a Gate starts no
 // goroutine; its actors start with the first connection that asks the server.
 func Default() *Gate {
-	process.mu.Lock()
-	defer process.mu.Unlock()
-	if process.gate == nil || process.gate.Closed() {
-		process.gate = NewGate()
+	for {
+		g := process.Load()
+		if g != nil && !g.isClosed() {
+			return g
+		}
+		// One that loses the race was never used: it has nothing to stop.
+		if fresh := NewGate(); process.CompareAndSwap(g, fresh) {
+			return fresh
+		}
 	}
-	return process.gate
 }
 
 // SetDefault makes g the process-wide Gate, for a driver that wants its own
@@ -30,16 +31,14 @@ func Default() *Gate {
 // default already. A nil g makes the next Default start a Gate with the
 // default options.
 func SetDefault(g *Gate) (previous *Gate) {
-	process.mu.Lock()
-	defer process.mu.Unlock()
-	if g == process.gate {
+	if previous = process.Swap(g); previous == g {
 		return nil
 	}
-	previous, process.gate = process.gate, g
 	return previous
 }
 
-// Open opens a connection's telemetry on the process-wide Gate.
+// Open opens a connection's telemetry on the process-wide Gate (see
+// Gate.Open); a nil ctx is context.Background().
 func Open(ctx context.Context, cfg ConnConfig) *Conn {
 	return Default().Open(ctx, cfg)
 }
@@ -47,12 +46,8 @@ func Open(ctx context.Context, cfg ConnConfig) *Conn {
 // Shutdown stops the process-wide Gate, for application shutdown and tests.
 // Connections still open see telemetry off; the next Open starts a new Gate.
 func Shutdown() error {
-	process.mu.Lock()
-	gate := process.gate
-	process.gate = nil
-	process.mu.Unlock()
-	if gate == nil {
-		return nil
+	if g := process.Swap(nil); g != nil {
+		return g.Close()
 	}
-	return gate.Close()
+	return nil
 }

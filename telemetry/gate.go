@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"maps"
 	"net/http"
 	"slices"
 	"sync"
@@ -38,7 +37,10 @@ type ConnConfig struct {
 // server, and a host's flag is fetched once per version and time-to-live
 // however many connections use it. A connection whose client set its
 // Override asks nothing and starts nothing. An actor that stopped after an
-// internal fault is replaced by the next connection of its version.
+// internal fault is replaced by the next connection of its version. A
+// version gives its actor back once its last connection has closed and the
+// actor holds no host any more (a host's value lingers until it expires, on
+// the Gate's clock): the next connection of the version starts a new one.
 //
 // Each connection lends its own client to the fetches its queries start.
 // When the server rejects that client's credentials (an error wrapping
@@ -50,12 +52,10 @@ type ConnConfig struct {
 // The zero Gate is ready to use with the default options. A Gate is safe for
 // concurrent use; it must not be copied after first use.
 type Gate struct {
-	cfg *gateConfig // nil in a zero Gate: the defaults
-
-	mu      sync.Mutex                  // guards the fields below; held only to look up or swap an actor
-	actors  map[string]*flagactor.Actor // driver version -> its actor
-	stopped []*flagactor.Actor          // actors replaced after a fault stopped them; Close waits for them
-	closed  atomic.Bool                 // set under mu; read without it
+	cfg       *gateConfig               // nil in a zero Gate: the defaults
+	state     atomic.Pointer[gateState] // nil until a version's actor starts or Close
+	idleCheck atomic.Pointer[idleTimer] // armed while a version has no connection
+	tasks     taskGroup                 // the Gate's own goroutines: the idle check, retiring actors
 }
 
 // GateOption configures a Gate.
@@ -92,6 +92,15 @@ func WithActorOptions(opts ...flagactor.Option) GateOption {
 	}
 }
 
+// WithLogger sends the Gate's records to logger: its actors' (see
+// flagactor.WithLogger) and its fetchers' (the parts of an answer they
+// skipped). It replaces a logger given through WithActorOptions. Without it,
+// or with a nil logger, the Gate writes no record (none to slog.Default
+// either), but for its actors' to a logger given through WithActorOptions.
+func WithLogger(logger *slog.Logger) GateOption {
+	return func(c *gateConfig) { c.logger = logger }
+}
+
 // NewGate makes a private Gate: for tests, or for a driver that wants one per
 // sql.DB. Most drivers use Open and the process-wide Gate. It starts no
 // goroutine: each driver version's actor starts with the first connection
@@ -102,6 +111,9 @@ func NewGate(opts ...GateOption) *Gate {
 		if opt != nil {
 			opt(&cfg)
 		}
+	}
+	if cfg.logger != nil {
+		cfg.actorOpts = append(slices.Clip(cfg.actorOpts), flagactor.WithLogger(cfg.logger))
 	}
 	cfg.clock = actorclock.Of(cfg.actorOpts)
 	return &Gate{cfg: &cfg}
@@ -115,30 +127,42 @@ func (g *Gate) config() *gateConfig {
 	return g.cfg
 }
 
-// Close stops the Gate's actors and waits for their goroutines to exit.
-// Connections still open see telemetry off, and a later Open answers
-// flagactor.ErrClosed. Close is idempotent. It returns a non-nil error only
-// when an actor's loop had stopped after an internal fault.
+// Close stops the Gate's actors and waits for their goroutines, and the
+// Gate's own, to exit. Connections still open see telemetry off, and a later
+// Open answers flagactor.ErrClosed. Close is idempotent: a second call waits
+// for the first and returns what it returned, a non-nil error only when an
+// actor's loop had stopped after an internal fault.
 func (g *Gate) Close() error {
-	g.mu.Lock()
-	g.closed.Store(true)
-	actors := slices.Collect(maps.Values(g.actors))
-	actors = append(actors, g.stopped...)
-	g.mu.Unlock()
+	closing := &gateState{closed: true, drained: make(chan struct{}), done: make(chan struct{})}
+	var was *gateState
+	for {
+		was = g.state.Load()
+		if was != nil && was.closed {
+			<-was.done
+			return was.err
+		}
+		if g.state.CompareAndSwap(was, closing) {
+			break // from here no version can be added: was holds them all
+		}
+	}
+	if g.tasks.close() {
+		close(closing.drained)
+	}
 	// In parallel: each may wait up to its fetch timeout for a Fetcher that
 	// ignores its context.
-	errs := make([]error, len(actors))
+	versions := was.all()
+	errs := make([]error, len(versions))
 	var wg sync.WaitGroup
-	for i, a := range actors {
-		wg.Go(func() { errs[i] = a.Close() })
+	for i, v := range versions {
+		wg.Go(func() { errs[i] = v.actor.Close() })
 	}
+	g.sealIdleCheck()
 	wg.Wait()
-	return errors.Join(errs...)
+	<-closing.drained // idle checks and retiring actors, which closed actors answer at once
+	closing.err = errors.Join(errs...)
+	close(closing.done)
+	return closing.err
 }
-
-// Closed reports whether Close has been called. A nil Gate is not closed: a
-// Conn made without Open has none.
-func (g *Gate) Closed() bool { return g != nil && g.closed.Load() }
 
 // Open is called once as a connection opens. It never fails the connection:
 // when telemetry cannot be decided it is off, and Conn.Err says why.
@@ -147,13 +171,18 @@ func (g *Gate) Closed() bool { return g != nil && g.closed.Load() }
 // flag, then off. An OverrideOff asks the server nothing. Otherwise Open waits
 // (for the actor, then for the server's flag) at most the Gate's open wait,
 // measured on the Gate's clock, and no longer than ctx allows; a flag that
-// arrives later is seen by Conn.Enabled.
+// arrives later is seen by Conn.Enabled. A nil ctx is context.Background().
+// A host that is not name[:port], or a DriverVersion that cannot be a path
+// segment (ErrBadDriverVersion), asks nothing and starts nothing.
 func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	c := &Conn{gate: g, override: cfg.Override}
 	switch {
 	case cfg.Override == OverrideOff:
 		return c
-	case g.Closed():
+	case g.isClosed():
 		c.err = flagactor.ErrClosed
 		return c
 	case cfg.Override == OverrideOn:
@@ -165,60 +194,44 @@ func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
 		c.err = err // no actor could ever ask the server: start none
 		return c
 	}
+	if err := checkDriverVersion(cfg.DriverVersion); err != nil {
+		c.err = err
+		return c
+	}
 	// The open wait bounds all of it: a full mailbox can hold Acquire too.
 	waitCtx, cancel := g.withOpenWait(ctx)
 	defer cancel()
-	lease, err := g.acquire(waitCtx, cfg)
+	v, lease, err := g.acquire(waitCtx, cfg)
 	if err != nil {
 		c.err = openErr(ctx, waitCtx, err)
 		return c
 	}
-	c.lease = lease
+	c.version, c.lease = v, lease
 	on, err := lease.Enabled(waitCtx, TelemetryFlag)
 	c.openedOn, c.err = on, openErr(ctx, waitCtx, err)
 	return c
 }
 
-// acquire takes a lease for the connection from its driver version's actor.
-// An actor whose loop stopped after a fault is replaced, once, by a new one.
-func (g *Gate) acquire(ctx context.Context, cfg ConnConfig) (*flagactor.Lease, error) {
-	actor, err := g.actorFor(cfg.DriverVersion, nil)
+// acquire takes a lease for the connection from its driver version's actor,
+// and counts the connection on the version until Conn.Close. An actor whose
+// loop stopped after a fault is replaced, once, by a new one.
+func (g *Gate) acquire(ctx context.Context, cfg ConnConfig) (*version, *flagactor.Lease, error) {
+	v, err := g.versionFor(cfg.DriverVersion, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	fetcher := newConnFetcher(cfg, g.config().logger)
-	lease, err := actor.Acquire(ctx, cfg.Host, fetcher)
-	if !errors.Is(err, flagactor.ErrClosed) {
-		return lease, err
+	lease, err := v.actor.Acquire(ctx, cfg.Host, fetcher)
+	if errors.Is(err, flagactor.ErrClosed) {
+		g.leave(v)
+		if v, err = g.versionFor(cfg.DriverVersion, v); err != nil {
+			return nil, nil, err
+		}
+		lease, err = v.actor.Acquire(ctx, cfg.Host, fetcher)
 	}
-	if actor, err = g.actorFor(cfg.DriverVersion, actor); err != nil {
-		return nil, err
+	if err != nil {
+		g.leave(v)
+		return nil, nil, err
 	}
-	return actor.Acquire(ctx, cfg.Host, fetcher)
-}
-
-// actorFor returns the actor of a driver version, starting it on first use.
-// Given stale, an actor of the version that answered ErrClosed although the
-// Gate is open (its loop stopped after a fault), it starts a new one in its
-// place, unless another connection has replaced it already: that actor is
-// the answer then.
-func (g *Gate) actorFor(version string, stale *flagactor.Actor) (*flagactor.Actor, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.closed.Load() {
-		return nil, flagactor.ErrClosed
-	}
-	a := g.actors[version]
-	if a != nil && a != stale {
-		return a, nil
-	}
-	if a != nil {
-		g.stopped = append(g.stopped, a) // Close still waits for it
-	}
-	if g.actors == nil {
-		g.actors = make(map[string]*flagactor.Actor)
-	}
-	a = flagactor.New(g.config().actorOpts...)
-	g.actors[version] = a
-	return a, nil
+	return v, lease, nil
 }

@@ -10,9 +10,9 @@ import (
 	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
-// VersionStats is one driver version's share of a Gate's counters: those of
+// versionStats is one driver version's share of a Gate's counters: those of
 // the version's actor.
-type VersionStats struct {
+type versionStats struct {
 	DriverVersion string
 	messages.Stats
 }
@@ -21,7 +21,7 @@ type VersionStats struct {
 // versions. A Gate no connection has asked the server through yet has no
 // actor: its Stats are zero.
 func (g *Gate) Stats(ctx context.Context) (messages.Stats, error) {
-	byVersion, err := g.VersionStats(ctx)
+	byVersion, err := g.versionStats(ctx)
 	if err != nil {
 		return messages.Stats{}, err
 	}
@@ -32,14 +32,14 @@ func (g *Gate) Stats(ctx context.Context) (messages.Stats, error) {
 	return sum, nil
 }
 
-// VersionStats returns the counters of each driver version's actor, sorted
+// versionStats returns the counters of each driver version's actor, sorted
 // by version.
-func (g *Gate) VersionStats(ctx context.Context) ([]VersionStats, error) {
-	var byVersion []VersionStats
+func (g *Gate) versionStats(ctx context.Context) ([]versionStats, error) {
+	var byVersion []versionStats
 	err := g.eachActor(func(version string, a *flagactor.Actor) error {
 		stats, err := a.Stats(ctx)
 		if err == nil {
-			byVersion = append(byVersion, VersionStats{DriverVersion: version, Stats: stats})
+			byVersion = append(byVersion, versionStats{DriverVersion: version, Stats: stats})
 		}
 		return err
 	})
@@ -50,19 +50,20 @@ func (g *Gate) VersionStats(ctx context.Context) ([]VersionStats, error) {
 }
 
 // eachActor calls visit with each driver version's actor, in version order,
-// outside the Gate's lock, and stops at the first error. An actor whose loop
-// stopped after a fault is passed over: its state went with its loop, and
-// the next Open of its version replaces it.
+// and stops at the first error. An actor whose loop stopped after a fault,
+// or that is being given back, is passed over: its state went with its loop,
+// and the next Open of its version starts a new one.
 func (g *Gate) eachActor(visit func(version string, a *flagactor.Actor) error) error {
-	g.mu.Lock()
-	actors := maps.Clone(g.actors)
-	g.mu.Unlock()
-	if g.Closed() {
+	s := g.state.Load()
+	if s == nil {
+		return nil
+	}
+	if s.closed {
 		return flagactor.ErrClosed
 	}
-	for _, version := range slices.Sorted(maps.Keys(actors)) {
-		err := visit(version, actors[version])
-		if err != nil && !(errors.Is(err, flagactor.ErrClosed) && !g.Closed()) {
+	for _, name := range slices.Sorted(maps.Keys(s.versions)) {
+		err := visit(name, s.versions[name].actor)
+		if err != nil && !(errors.Is(err, flagactor.ErrClosed) && !g.isClosed()) {
 			return err
 		}
 	}

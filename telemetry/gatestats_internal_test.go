@@ -4,6 +4,11 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/benbjohnson/clock"
+	"github.com/stretchr/testify/require"
+
+	"github.com/flagactor/flagactor/internal/flagserver"
+	"github.com/flagactor/flagactor/telemetry/flagactor"
 	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
@@ -29,4 +34,31 @@ func TestAddStatsAddsEveryCounter(t *testing.T) {
 			t.Errorf("addStats: %s = %v, want 2: the field is not added", sum.Type().Field(i).Name, got)
 		}
 	}
+}
+
+// TestVersionStats: versionStats gives each driver version's share of the
+// Gate's counters, sorted by version.
+func TestVersionStats(t *testing.T) {
+	server := flagserver.New(flagserver.Config{Flags: map[string]string{TelemetryFlag: "true"}})
+	t.Cleanup(func() {
+		server.Close()
+		server.Client().CloseIdleConnections()
+	})
+	gate := NewGate(WithActorOptions(flagactor.WithClock(clock.NewMock())))
+	t.Cleanup(func() { require.NoError(t, gate.Close(), "Gate.Close") })
+	byVersion, err := gate.versionStats(t.Context())
+	require.NoError(t, err, "versionStats of a Gate with no actor")
+	require.Empty(t, byVersion, "versionStats of a Gate with no actor")
+
+	for _, version := range []string{"2.0.0", "2.0.0", "1.0.0"} {
+		conn := gate.Open(t.Context(), ConnConfig{Host: server.Host(), DriverVersion: version, Client: server.Client()})
+		require.NoError(t, conn.Err(), "Err of a connection of version %s", version)
+		t.Cleanup(conn.Close)
+	}
+	byVersion, err = gate.versionStats(t.Context())
+	require.NoError(t, err, "versionStats")
+	require.Equal(t, []versionStats{
+		{DriverVersion: "1.0.0", Stats: messages.Stats{Hosts: 1, Leases: 1, Fetches: 1}},
+		{DriverVersion: "2.0.0", Stats: messages.Stats{Hosts: 1, Leases: 2, Fetches: 1}},
+	}, byVersion, "versionStats")
 }

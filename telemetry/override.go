@@ -39,6 +39,18 @@ func ParseOverride(value string) (Override, error) {
 	return OverrideOff, nil
 }
 
+// OverrideFromBool is the Override of a driver that keeps enableTelemetry as
+// a *bool: nil is OverrideUnset, true OverrideOn, false OverrideOff.
+func OverrideFromBool(enabled *bool) Override {
+	switch {
+	case enabled == nil:
+		return OverrideUnset
+	case *enabled:
+		return OverrideOn
+	}
+	return OverrideOff
+}
+
 // String returns the DSN spelling of an explicit setting ("true" or
 // "false"), and "unset" for OverrideUnset, which has none.
 func (o Override) String() string {

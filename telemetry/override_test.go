@@ -159,3 +159,12 @@ func TestOverrideOnWithServerDown(t *testing.T) {
 	require.Error(t, conn.Err(), "Err, server down, no override")
 	require.Equal(t, int64(1), sent.requests.Load(), "requests sent without the override")
 }
+
+// TestOverrideFromBool: a driver that keeps enableTelemetry as a *bool
+// passes it as it is: nil follows the server, true and false override it.
+func TestOverrideFromBool(t *testing.T) {
+	on, off := true, false
+	require.Equal(t, telemetry.OverrideUnset, telemetry.OverrideFromBool(nil), "OverrideFromBool(nil)")
+	require.Equal(t, telemetry.OverrideOn, telemetry.OverrideFromBool(&on), "OverrideFromBool(&true)")
+	require.Equal(t, telemetry.OverrideOff, telemetry.OverrideFromBool(&off), "OverrideFromBool(&false)")
+}

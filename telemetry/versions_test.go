@@ -119,17 +119,14 @@ func TestGateServesEachDriverVersion(t *testing.T) {
 	requireNoLeaks(t, leaks)
 }
 
-// TestGateStatsByVersion: a Gate's Stats sum its actors' counters, and
-// VersionStats give each driver version's share, sorted by version.
-func TestGateStatsByVersion(t *testing.T) {
+// TestGateStatsSumsVersions: a Gate's Stats sum its driver versions'
+// actors' counters (each version's share: TestVersionStats).
+func TestGateStatsSumsVersions(t *testing.T) {
 	server := startVersionServer(t, map[string]string{"1.0.0": "true", "2.0.0": "false"})
 	gate := newGate(t)
 	stats, err := gate.Stats(t.Context())
 	require.NoError(t, err, "Stats of a Gate with no actor")
 	require.Equal(t, messages.Stats{}, stats, "Stats of a Gate with no actor")
-	byVersion, err := gate.VersionStats(t.Context())
-	require.NoError(t, err, "VersionStats of a Gate with no actor")
-	require.Empty(t, byVersion, "VersionStats of a Gate with no actor")
 
 	open := func(version string) *telemetry.Conn {
 		conn := gate.Open(t.Context(), telemetry.ConnConfig{Host: server.host(), DriverVersion: version, Client: server.Client()})
@@ -141,17 +138,11 @@ func TestGateStatsByVersion(t *testing.T) {
 	open("2.0.0")
 	open("1.0.0")
 
-	byVersion, err = gate.VersionStats(t.Context())
-	require.NoError(t, err, "VersionStats")
-	require.Equal(t, []telemetry.VersionStats{
-		{DriverVersion: "1.0.0", Stats: messages.Stats{Hosts: 1, Leases: 1, Fetches: 1}},
-		{DriverVersion: "2.0.0", Stats: messages.Stats{Hosts: 1, Leases: 2, Fetches: 1}},
-	}, byVersion, "VersionStats")
 	stats, err = gate.Stats(t.Context())
 	require.NoError(t, err, "Stats")
 	require.Equal(t, messages.Stats{Hosts: 2, Leases: 3, Fetches: 2}, stats, "Stats, summed over versions")
 
 	require.NoError(t, gate.Close(), "Gate.Close")
-	_, err = gate.VersionStats(t.Context())
-	require.ErrorIs(t, err, flagactor.ErrClosed, "VersionStats after Close")
+	_, err = gate.Stats(t.Context())
+	require.ErrorIs(t, err, flagactor.ErrClosed, "Stats after Close")
 }
