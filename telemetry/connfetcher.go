@@ -67,3 +67,17 @@ func hasPort443(host string) bool {
 func hasPort(host string) bool {
 	return strings.LastIndexByte(host, ':') > strings.LastIndexByte(host, ']')
 }
+
+// leaseHost is the host a connection's lease is filed under. An explicit
+// http:// host without a port names port 80: it is kept apart from the same
+// name over https (port 443), which may be another server, so that an answer
+// fetched over plain http, which anyone on the path can forge, never serves
+// an https connection.
+func leaseHost(host string) string {
+	rest, ok := cutPrefixFold(strings.TrimSpace(host), "http://")
+	name := strings.TrimSuffix(rest, "/")
+	if !ok || name == "" || hasPort(name) {
+		return host
+	}
+	return "http://" + name + ":80"
+}

@@ -221,13 +221,14 @@ func (g *Gate) acquire(ctx context.Context, cfg ConnConfig) (*version, *flagacto
 		return nil, nil, err
 	}
 	fetcher := newConnFetcher(cfg, g.config().logger)
-	lease, err := v.actor.Acquire(ctx, cfg.Host, fetcher)
+	host := leaseHost(cfg.Host)
+	lease, err := v.actor.Acquire(ctx, host, fetcher)
 	if errors.Is(err, flagactor.ErrClosed) {
 		g.leave(v)
 		if v, err = g.versionFor(cfg.DriverVersion, v); err != nil {
 			return nil, nil, err
 		}
-		lease, err = v.actor.Acquire(ctx, cfg.Host, fetcher)
+		lease, err = v.actor.Acquire(ctx, host, fetcher)
 	}
 	if err != nil {
 		g.leave(v)
