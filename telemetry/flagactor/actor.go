@@ -34,7 +34,7 @@ type Actor struct {
 	fetchCtx    context.Context
 	stopFetches context.CancelFunc
 
-	overflow releaseOverflow // releases that found the mailbox full
+	overflow overflow // requests that found the mailbox full, and those sent after them
 
 	logs   chan logEvent // loop -> logging goroutine; nil when not logging
 	logged chan struct{} // closed when the logging goroutine has exited
@@ -74,7 +74,7 @@ func (a *Actor) Acquire(ctx context.Context, host string, f Fetcher) (*Lease, er
 		return nil, err
 	}
 	l := &Lease{actor: a, ticket: ticket{Host: key, Fetcher: f}}
-	if err := a.send(ctx, acquireRequest{Ticket: &l.ticket}); err != nil {
+	if err := a.sendAcquire(ctx, acquireRequest{Ticket: &l.ticket}); err != nil {
 		return nil, err
 	}
 	return l, nil
@@ -136,8 +136,31 @@ func (a *Actor) sinceEpoch() int64 {
 	return int64(a.cfg.clock.Since(a.epoch))
 }
 
-// send puts req in the mailbox, waiting while it is full.
+// post hands req to the loop without waiting: into the mailbox when it has
+// room and nothing waits on the overflow, else onto the overflow. It returns
+// nil, or the channel closed once the loop has taken the pushed req up.
+func (a *Actor) post(req request) <-chan struct{} {
+	if !a.overflow.queued() {
+		select {
+		case a.mailbox <- req:
+			return nil
+		default:
+		}
+	}
+	return a.overflow.push(req)
+}
+
+// send puts req in the mailbox, waiting while it is full; a caller whose ctx
+// has ended by then sends nothing. Behind a non-empty overflow req is
+// pushed there, and the caller waits for its reply rather than for room.
 func (a *Actor) send(ctx context.Context, req request) error {
+	if a.overflow.queued() {
+		if err := ctx.Err(); err != nil {
+			return err // nobody waits for the reply: not worth a place in the queue
+		}
+		a.overflow.push(req)
+		return nil
+	}
 	select {
 	case a.mailbox <- req:
 		return nil
@@ -151,6 +174,24 @@ func (a *Actor) send(ctx context.Context, req request) error {
 	case <-a.done:
 		return ErrClosed
 	}
+}
+
+// sendAcquire delivers an Acquire. Like send, it waits for room while ctx
+// allows, so a flood of connections feels backpressure; unlike send, it is
+// never refused: once ctx has ended the Acquire goes on the overflow, and
+// the caller holds its lease all the same.
+func (a *Actor) sendAcquire(ctx context.Context, req acquireRequest) error {
+	taken := a.post(req)
+	if taken == nil {
+		return nil
+	}
+	select {
+	case <-taken:
+	case <-ctx.Done():
+	case <-a.done:
+		return ErrClosed
+	}
+	return nil
 }
 
 // query asks the loop for t's host when no fresh answer is published.
@@ -187,6 +228,9 @@ var closedDone = func() <-chan struct{} {
 // nudge asks the loop to fetch t's host if its rules allow, without waiting
 // and without blocking: when the mailbox is full the nudge is dropped.
 func (a *Actor) nudge(t *ticket) {
+	if a.overflow.queued() {
+		return // the loop is behind: a nudge is only worth sending to an idle one
+	}
 	q := &queryRequest{Ticket: t, Done: closedDone, Reply: make(chan queryReply, 1)}
 	select {
 	case a.mailbox <- q:

@@ -88,9 +88,5 @@ func (l *Lease) Release() {
 	if a.closed.Load() {
 		return // a closed actor has nothing to release
 	}
-	select {
-	case a.mailbox <- releaseRequest{Ticket: &l.ticket}:
-	default:
-		a.overflow.add(&l.ticket) // full: handed over without waiting
-	}
+	a.post(releaseRequest{Ticket: &l.ticket}) // never waits, and keeps its place behind this goroutine's earlier calls
 }

@@ -82,8 +82,7 @@ func (a *Actor) run(s *loopState) {
 			s.tick()
 			s.fetchDone(r)
 		case <-a.overflow.ready:
-			s.tick()
-			s.applyOverflow()
+			s.takeOverflow()
 		case <-s.wake:
 			s.wake, s.timerAt = nil, noWake
 			s.tick()
@@ -122,7 +121,6 @@ func (s *loopState) drainMailbox() {
 // that has passed by then applied first.
 func (s *loopState) handle(req request) {
 	s.tick()
-	s.applyOverflow() // releases made before this request was sent come first
 	if hook := s.a.cfg.beforeHandle; hook != nil {
 		hook(req)
 	}
