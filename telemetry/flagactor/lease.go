@@ -81,7 +81,9 @@ func (l *Lease) Release() {
 	if !l.ticket.released.CompareAndSwap(false, true) {
 		return
 	}
-	if l.ticket.withdraw() {
+	// A bound ticket stays bound: a load spares a live lease the failing
+	// compare-and-swap on a line the loop wrote.
+	if l.ticket.boundSlot() == nil && l.ticket.withdraw() {
 		return // the loop has not applied the Acquire yet, and now drops it
 	}
 	a := l.actor
