@@ -19,7 +19,7 @@ type Actor struct {
 	cfg   config
 	epoch time.Time // what the loop's times count from, on cfg.clock
 
-	mailbox chan request                // callers -> loop; bounded, so callers feel backpressure
+	mailbox chan request                // callers -> loop; bounded, so callers feel backpressure (see overflow)
 	results chan fetchResult            // fetch goroutines -> loop
 	quit    chan struct{}               // closed by Close
 	done    chan struct{}               // closed by the loop as it exits
@@ -60,8 +60,10 @@ func New(opts ...Option) *Actor {
 
 // Acquire takes a lease on host for one connection; f is the connection's own
 // Fetcher, used when one of its queries has to fetch. Acquire normalizes host
-// (see NormalizeHost) and never fetches. Release the lease when the connection
-// closes.
+// (see NormalizeHost) and never fetches. When the actor is behind, Acquire
+// waits for it while ctx allows, but a full mailbox never costs the lease:
+// once ctx has ended the lease is returned all the same, and the actor
+// applies it in its turn. Release the lease when the connection closes.
 func (a *Actor) Acquire(ctx context.Context, host string, f Fetcher) (*Lease, error) {
 	key, err := NormalizeHost(host)
 	if err != nil {
@@ -176,10 +178,10 @@ func (a *Actor) send(ctx context.Context, req request) error {
 	}
 }
 
-// sendAcquire delivers an Acquire. Like send, it waits for room while ctx
-// allows, so a flood of connections feels backpressure; unlike send, it is
-// never refused: once ctx has ended the Acquire goes on the overflow, and
-// the caller holds its lease all the same.
+// sendAcquire delivers an Acquire, and is never refused. One that finds the
+// mailbox full goes on the overflow at once, then waits, while ctx allows,
+// for the loop to take it up, so a flood of connections feels backpressure;
+// once ctx has ended the caller goes on with its lease all the same.
 func (a *Actor) sendAcquire(ctx context.Context, req acquireRequest) error {
 	taken := a.post(req)
 	if taken == nil {
