@@ -53,7 +53,8 @@ func TestOpenWaitRunsOnGateClock(t *testing.T) {
 
 // TestOpenWaitBoundsAcquire: the open wait bounds all of Open, taking the
 // lease included. With the actor's loop held and its mailbox full, every
-// Open returns once the open wait has passed, with ErrOpenWait.
+// Open returns once the open wait has passed, with ErrOpenWait, and holds
+// its lease all the same: the loop applies every one once it goes on.
 func TestOpenWaitBoundsAcquire(t *testing.T) {
 	server := startFlagServer(t, "true")
 	mock := newSignalClock()
@@ -78,7 +79,8 @@ func TestOpenWaitBoundsAcquire(t *testing.T) {
 		require.FailNow(t, "the loop never read the clock")
 	}
 
-	// Far more Opens than the mailbox has room for: some wait in Acquire.
+	// Far more Opens than the mailbox has room for: those whose Acquire goes
+	// on the overflow wait in Acquire, at most the open wait.
 	const opens = 400
 	opened := make(chan *telemetry.Conn, opens)
 	for range opens {
@@ -96,6 +98,7 @@ func TestOpenWaitBoundsAcquire(t *testing.T) {
 
 	release()
 	require.NoError(t, <-statsDone, "Stats")
+	require.Equal(t, opens+1, gateStats(t, gate).Leases, "leases: every Open holds one")
 	for _, conn := range conns {
 		conn.Close()
 	}

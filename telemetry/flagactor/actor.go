@@ -20,7 +20,7 @@ type Actor struct {
 	cfg   config
 	epoch time.Time // the clock's reading at New; the loop's times count from epochLead before it
 
-	mailbox chan request                // callers -> loop; bounded, so callers feel backpressure
+	mailbox chan request                // callers -> loop; bounded, so callers feel backpressure (see overflow)
 	results chan fetchResult            // fetch goroutines -> loop
 	quit    chan struct{}               // closed by Close
 	done    chan struct{}               // closed by the loop as it exits
@@ -34,7 +34,7 @@ type Actor struct {
 	fetchCtx    context.Context
 	stopFetches context.CancelFunc
 
-	overflow releaseOverflow // releases that found the mailbox full
+	overflow overflow // requests that found the mailbox full, and those sent after them
 
 	logs      chan logEvent // loop -> logging goroutine; nil when not logging
 	logsEnded atomic.Bool   // set as the first Close closes logs
@@ -63,7 +63,10 @@ func New(opts ...Option) *Actor {
 // Fetcher, used when one of its queries has to fetch. Acquire normalizes host
 // (see NormalizeHost) and never fetches. The lease keeps the values of ctx,
 // never its deadline or cancellation, for the fetches it starts without a
-// caller's context (Peek's). Release the lease when the connection closes.
+// caller's context (Peek's). When the actor is behind, Acquire waits for it
+// while ctx allows, but a full mailbox never costs the lease: once ctx has
+// ended the lease is returned all the same, and the actor applies it in its
+// turn. Release the lease when the connection closes.
 func (a *Actor) Acquire(ctx context.Context, host string, f Fetcher) (*Lease, error) {
 	key, err := NormalizeHost(host)
 	if err != nil {
@@ -76,7 +79,7 @@ func (a *Actor) Acquire(ctx context.Context, host string, f Fetcher) (*Lease, er
 		return nil, err
 	}
 	l := &Lease{actor: a, ticket: ticket{Host: key, Fetcher: f, ctx: valuesOf(ctx)}}
-	if err := a.send(ctx, acquireRequest{Ticket: &l.ticket}); err != nil {
+	if err := a.sendAcquire(ctx, acquireRequest{Ticket: &l.ticket}); err != nil {
 		return nil, err
 	}
 	return l, nil
@@ -142,8 +145,31 @@ func (a *Actor) sinceEpoch() int64 {
 	return int64(a.cfg.clock.Since(a.epoch) + epochLead)
 }
 
-// send puts req in the mailbox, waiting while it is full.
+// post hands req to the loop without waiting: into the mailbox when it has
+// room and nothing waits on the overflow, else onto the overflow. It returns
+// nil, or the channel closed once the loop has taken the pushed req up.
+func (a *Actor) post(req request) <-chan struct{} {
+	if !a.overflow.queued() {
+		select {
+		case a.mailbox <- req:
+			return nil
+		default:
+		}
+	}
+	return a.overflow.push(req)
+}
+
+// send puts req in the mailbox, waiting while it is full; a caller whose ctx
+// has ended by then sends nothing. Behind a non-empty overflow req is
+// pushed there, and the caller waits for its reply rather than for room.
 func (a *Actor) send(ctx context.Context, req request) error {
+	if a.overflow.queued() {
+		if err := ctx.Err(); err != nil {
+			return err // nobody waits for the reply: not worth a place in the queue
+		}
+		a.overflow.push(req)
+		return nil
+	}
 	select {
 	case a.mailbox <- req:
 		return nil
@@ -157,6 +183,24 @@ func (a *Actor) send(ctx context.Context, req request) error {
 	case <-a.done:
 		return ErrClosed
 	}
+}
+
+// sendAcquire delivers an Acquire, and is never refused. One that finds the
+// mailbox full goes on the overflow at once, then waits, while ctx allows,
+// for the loop to take it up, so a flood of connections feels backpressure;
+// once ctx has ended the caller goes on with its lease all the same.
+func (a *Actor) sendAcquire(ctx context.Context, req acquireRequest) error {
+	taken := a.post(req)
+	if taken == nil {
+		return nil
+	}
+	select {
+	case <-taken:
+	case <-ctx.Done():
+	case <-a.done:
+		return ErrClosed
+	}
+	return nil
 }
 
 // query asks the loop for t's host when no fresh answer is published.
@@ -193,6 +237,9 @@ var closedDone = func() <-chan struct{} {
 // nudge asks the loop to fetch t's host if its rules allow, without waiting
 // and without blocking: when the mailbox is full the nudge is dropped.
 func (a *Actor) nudge(t *ticket) {
+	if a.overflow.queued() {
+		return // the loop is behind: a nudge is only worth sending to an idle one
+	}
 	q := &queryRequest{Ticket: t, Done: closedDone, Reply: make(chan queryReply, 1)}
 	select {
 	case a.mailbox <- q:

@@ -100,3 +100,77 @@ func BenchmarkAcquireRelease(b *testing.B) {
 		}
 	}
 }
+
+// liveLeases is how many pairs a lease lives in BenchmarkAcquireReleaseLive:
+// a connection closes long after it opened.
+const liveLeases = 1024
+
+// BenchmarkAcquireReleaseLive is a connection's open and close with leases
+// that live: each pair opens a lease and closes the one its goroutine opened
+// liveLeases pairs earlier, so the loop has applied that lease's Acquire and
+// its Release is a message of its own (no withdraw shortcut).
+func BenchmarkAcquireReleaseLive(b *testing.B) {
+	for _, hosts := range []int{1, 1000} {
+		for _, p := range []int{1, 2, 8} {
+			b.Run(fmt.Sprintf("hosts=%d/p=%d", hosts, p), func(b *testing.B) {
+				a := flagactor.New()
+				defer a.Close()
+				ctx := context.Background()
+				names := make([]string, hosts)
+				for i := range names {
+					names[i] = "host-" + strconv.Itoa(i) + ".example.com"
+				}
+				// One ring of live leases per goroutine, opened before the
+				// clock starts; RunParallel starts parallelism*GOMAXPROCS.
+				goroutines := 1
+				if p > 1 {
+					procs := runtime.GOMAXPROCS(0)
+					goroutines = (p + procs - 1) / procs * procs
+				}
+				rings := make(chan []*flagactor.Lease, goroutines)
+				for g := range goroutines {
+					ring := make([]*flagactor.Lease, liveLeases)
+					for i := range ring {
+						l, err := a.Acquire(ctx, names[(g*liveLeases+i)%hosts], benchFetcher)
+						if err != nil {
+							b.Fatal(err)
+						}
+						ring[i] = l
+					}
+					rings <- ring
+				}
+				if _, err := a.Stats(ctx); err != nil { // every ring's Acquire applied
+					b.Fatal(err)
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				runAtParallelism(b, p, func(next func() bool) {
+					ring := <-rings
+					defer func() { rings <- ring }()
+					i := 0
+					for next() {
+						slot := i % liveLeases
+						lease, err := a.Acquire(ctx, names[i%hosts], benchFetcher)
+						if err != nil {
+							b.Error(err)
+							return
+						}
+						ring[slot].Release()
+						ring[slot] = lease
+						i++
+					}
+				})
+				// Timed: the pairs are not done until the loop has applied them.
+				if _, err := a.Stats(ctx); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				for range goroutines {
+					for _, l := range <-rings {
+						l.Release()
+					}
+				}
+			})
+		}
+	}
+}

@@ -13,7 +13,7 @@ import (
 )
 
 // holdLoop returns a beforeHandle hook that stops the loop on the first
-// request matching match, after it has read the clock for it, until release
+// request matching match, before it has read the clock for it, until release
 // is called (idempotent: defer it after the actor's Close, so that a failed
 // test does not leave Close waiting); held is closed when the loop stops.
 func holdLoop(match func(request) bool) (hook func(request), held chan struct{}, release func()) {

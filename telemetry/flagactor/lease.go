@@ -100,18 +100,16 @@ func (l *Lease) Release() {
 	if !l.ticket.released.CompareAndSwap(false, true) {
 		return
 	}
-	if l.ticket.withdraw() {
+	// A bound ticket stays bound: a load spares a live lease the failing
+	// compare-and-swap on a line the loop wrote.
+	if l.ticket.boundSlot() == nil && l.ticket.withdraw() {
 		return // the loop has not applied the Acquire yet, and now drops it
 	}
 	a := l.actor
 	if a.closed.Load() {
 		return // a closed actor has nothing to release
 	}
-	select {
-	case a.mailbox <- releaseRequest{Ticket: &l.ticket}:
-	default:
-		a.overflow.add(&l.ticket) // full: handed over without waiting
-	}
+	a.post(releaseRequest{Ticket: &l.ticket}) // never waits, and keeps its place behind this goroutine's earlier calls
 }
 
 // valuesOf returns the values of ctx without its deadline or cancellation,

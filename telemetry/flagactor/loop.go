@@ -82,8 +82,7 @@ func (a *Actor) run(s *loopState) {
 			s.tick()
 			s.fetchDone(r)
 		case <-a.overflow.ready:
-			s.tick()
-			s.applyOverflow()
+			s.takeOverflow()
 		case <-s.wake:
 			s.wake, s.timerAt = nil, noWake
 			s.tick()
@@ -105,8 +104,8 @@ func (s *loopState) tick() {
 }
 
 // drainMailbox handles what is already queued, without blocking. Each request
-// reads the clock afresh (in handle): one queued behind others was sent
-// later, maybe after the clock moved.
+// that needs the time reads the clock afresh (in handle): one queued behind
+// others was sent later, maybe after the clock moved.
 func (s *loopState) drainMailbox() {
 	for range batchSize {
 		select {
@@ -119,10 +118,10 @@ func (s *loopState) drainMailbox() {
 }
 
 // handle applies one request with the clock as it reads now, every deadline
-// that has passed by then applied first.
+// that has passed by then applied first. Acquire and Release read the clock
+// only when what they do depends on it (see acquire and release): a
+// connection's open and close on a host in use need no time.
 func (s *loopState) handle(req request) {
-	s.tick()
-	s.applyOverflow() // releases made before this request was sent come first
 	if hook := s.a.cfg.beforeHandle; hook != nil {
 		hook(req)
 	}
@@ -132,12 +131,16 @@ func (s *loopState) handle(req request) {
 	case releaseRequest:
 		s.release(req.Ticket)
 	case *queryRequest:
+		s.tick()
 		s.query(req)
 	case statsRequest:
+		s.tick()
 		req.Reply <- s.snapshot()
 	case hostsRequest:
+		s.tick()
 		req.Reply <- s.hostStatuses()
 	case invalidateRequest:
+		s.tick()
 		s.invalidate(req.Host)
 		req.Reply <- struct{}{}
 	default:

@@ -2,9 +2,16 @@ package flagactor
 
 import "fmt"
 
-// acquire adds a lease on t's host, filing the host if it is new.
+// acquire adds a lease on t's host, filing the host if it is new. It reads
+// the clock only for an entry without leases: whether its lingering has run
+// out depends on the time. A new entry has no deadline yet, and nothing
+// about one with leases depends on the time, so neither needs it.
 func (s *loopState) acquire(t *ticket) {
 	e := s.hosts[t.Host]
+	if e != nil && e.leases == 0 {
+		s.tick() // may evict e
+		e = s.hosts[t.Host]
+	}
 	created := false
 	if e == nil {
 		if t.withdrawn() {
@@ -24,16 +31,20 @@ func (s *loopState) acquire(t *ticket) {
 	}
 	e.leases++
 	s.leases++
-	if e.leases == 1 {
+	if e.leases == 1 && !created {
 		s.settle(e) // no longer lingering
 	}
 }
 
-// release drops a lease; the host's last one starts its lingering.
+// release drops a lease; the host's last one starts its lingering, which
+// is when it reads the clock. Dropping any other lease depends on no time.
 func (s *loopState) release(t *ticket) {
 	e := s.hosts[t.Host]
 	if e == nil || e.leases == 0 {
 		panic(fmt.Sprintf("flagactor: release of %q without a lease", t.Host))
+	}
+	if e.leases == 1 {
+		s.tick() // while e still has its lease: it cannot be evicted under us
 	}
 	e.leases--
 	s.leases--
