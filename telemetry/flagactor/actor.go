@@ -78,7 +78,7 @@ func (a *Actor) Acquire(ctx context.Context, host string, f Fetcher) (*Lease, er
 	if err := a.usable(); err != nil {
 		return nil, err
 	}
-	l := &Lease{actor: a, ticket: ticket{Host: key, Fetcher: f, ctx: valuesOf(ctx)}}
+	l := &Lease{actor: a, ticket: ticket{Host: key, Fetcher: f, ctx: ctx}}
 	if err := a.sendAcquire(ctx, acquireRequest{Ticket: &l.ticket}); err != nil {
 		return nil, err
 	}
@@ -186,16 +186,29 @@ func (a *Actor) send(ctx context.Context, req request) error {
 }
 
 // sendAcquire delivers an Acquire, and is never refused. One that finds the
-// mailbox full goes on the overflow at once, then waits, while ctx allows,
-// for the loop to take it up, so a flood of connections feels backpressure;
-// once ctx has ended the caller goes on with its lease all the same.
+// mailbox full waits for room while ctx allows, as send does, so a flood of
+// connections feels backpressure; once ctx has ended it goes on the
+// overflow, and the caller goes on with its lease all the same. Behind a
+// non-empty overflow it is pushed there at once, and waits, while ctx
+// allows, for the loop to take it up. (Waiting on the mailbox itself keeps
+// the overflow, whose nodes are allocated, for what cannot wait.)
 func (a *Actor) sendAcquire(ctx context.Context, req acquireRequest) error {
-	taken := a.post(req)
-	if taken == nil {
-		return nil
+	if !a.overflow.queued() {
+		select {
+		case a.mailbox <- req:
+			return nil
+		default:
+		}
+		select {
+		case a.mailbox <- req:
+			return nil
+		case <-ctx.Done():
+		case <-a.done:
+			return ErrClosed
+		}
 	}
 	select {
-	case <-taken:
+	case <-a.overflow.push(req):
 	case <-ctx.Done():
 	case <-a.done:
 		return ErrClosed

@@ -111,13 +111,3 @@ func (l *Lease) Release() {
 	}
 	a.post(releaseRequest{Ticket: &l.ticket}) // never waits, and keeps its place behind this goroutine's earlier calls
 }
-
-// valuesOf returns the values of ctx without its deadline or cancellation,
-// for a lease to keep; nil for a nil ctx. A context that never ends is kept
-// as it is, which spares the common Background an allocation.
-func valuesOf(ctx context.Context) context.Context {
-	if ctx == nil || ctx.Done() == nil {
-		return ctx
-	}
-	return context.WithoutCancel(ctx)
-}

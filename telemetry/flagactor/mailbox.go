@@ -31,9 +31,11 @@ type ticket struct {
 	// next good fetch. Only the loop stores it; Peek loads it, to send
 	// nothing while the backoff holds.
 	cred atomic.Pointer[leaseBackoff]
-	// ctx carries the values of the context the lease was acquired with
-	// (never its deadline or cancellation), for the fetches the lease starts
-	// without a caller's context (Peek's); nil for none.
+	// ctx is the context the lease was acquired with, whose values (never
+	// its deadline or cancellation: fetchContext cuts them off on the fetch
+	// goroutine) the fetches the lease starts without a caller's context
+	// (Peek's) carry; nil for none. It is kept as given, so that Acquire
+	// pays no allocation for it.
 	ctx context.Context
 }
 
