@@ -170,6 +170,12 @@ func (a *Actor) send(ctx context.Context, req request) error {
 		a.overflow.push(req)
 		return nil
 	}
+	return a.sendToMailbox(ctx, req)
+}
+
+// sendToMailbox puts req in the mailbox, waiting while it is full: nil once
+// it is in, else why not (ctx ended, or the loop did).
+func (a *Actor) sendToMailbox(ctx context.Context, req request) error {
 	select {
 	case a.mailbox <- req:
 		return nil
@@ -194,17 +200,9 @@ func (a *Actor) send(ctx context.Context, req request) error {
 // the overflow, whose nodes are allocated, for what cannot wait.)
 func (a *Actor) sendAcquire(ctx context.Context, req acquireRequest) error {
 	if !a.overflow.queued() {
-		select {
-		case a.mailbox <- req:
-			return nil
-		default:
-		}
-		select {
-		case a.mailbox <- req:
-			return nil
-		case <-ctx.Done():
-		case <-a.done:
-			return ErrClosed
+		err := a.sendToMailbox(ctx, req)
+		if err == nil || err == ErrClosed {
+			return err
 		}
 	}
 	select {
