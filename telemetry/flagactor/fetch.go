@@ -59,17 +59,31 @@ func (a *Actor) fetch(caller context.Context, host string, attempt uint64, f Fet
 // actor's own cancellation and fetch timeout. The caller leaving does not end
 // it: the fetch goes on for the other waiters and the cache.
 func (a *Actor) fetchContext(caller context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := a.cfg.clock.WithTimeout(a.fetchCtx, a.cfg.fetchTimeout)
 	if caller == nil {
-		return a.cfg.clock.WithTimeout(a.fetchCtx, a.cfg.fetchTimeout)
+		return ctx, cancel
 	}
-	values, cancelValues := context.WithCancel(context.WithoutCancel(caller))
-	stopWatching := context.AfterFunc(a.fetchCtx, cancelValues) // Close cancels it
-	ctx, cancelTimeout := a.cfg.clock.WithTimeout(values, a.cfg.fetchTimeout)
-	return ctx, func() {
-		cancelTimeout()
-		stopWatching()
-		cancelValues()
+	return callerValues{Context: ctx, caller: caller}, cancel
+}
+
+// callerValues is a fetch's context with the values of its caller's: its
+// deadline, cancellation and error are the fetch's own (Context), never the
+// caller's. One context and one timer per fetch, where a WithoutCancel of
+// the caller's context, cancelled with the actor's, would take three and a
+// callback registered on the actor's.
+type callerValues struct {
+	context.Context
+	caller context.Context
+}
+
+// Value looks key up in the fetch's own context first, where the context
+// package finds the cancellation that a context derived from this one
+// (an HTTP request's) is to follow, then in the caller's.
+func (c callerValues) Value(key any) any {
+	if v := c.Context.Value(key); v != nil {
+		return v
 	}
+	return c.caller.Value(key)
 }
 
 // runFetch calls f and works out, here on the fetch goroutine and under the

@@ -3,6 +3,7 @@ package flagactor_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -21,14 +22,20 @@ func TestFetchContextCarriesCallerValues(t *testing.T) {
 	waiter := queryAsync(ctx, l)
 	fetch := f.waitStarted(t)
 	require.Equal(t, "span-7", fetch.ctx.Value(traceKey{}), "the caller's value in the fetch's context")
+	// What a Fetcher derives from it (an HTTP request's context) follows it.
+	derived, stopDerived := context.WithCancel(fetch.ctx)
+	defer stopDerived()
+	require.Equal(t, "span-7", derived.Value(traceKey{}), "the caller's value in a derived context")
 
 	cancel()
 	require.ErrorIs(t, recv(t, waiter).err, context.Canceled, "the caller that left")
 	stats(t, a)
 	require.False(t, ended(fetch.ctx), "the fetch's context ended with its caller's")
+	require.False(t, ended(derived), "a context derived from the fetch's ended with the caller's")
 
 	require.NoError(t, a.Close())
 	require.True(t, ended(fetch.ctx), "the fetch's context did not end at Close")
+	require.Eventually(t, func() bool { return ended(derived) }, guard, time.Millisecond, "a context derived from the fetch's did not end at Close")
 	require.ErrorIs(t, fetch.ctx.Err(), context.Canceled)
 }
 
