@@ -57,7 +57,9 @@ func TestEveryClientFailingCostsAtMostThreeTimesOneLease(t *testing.T) {
 		for _, f := range fetchers {
 			total += f.Calls()
 		}
-		require.Equal(t, uint64(total), stats(t, a).Fetches, "fetches")
+		st := stats(t, a)
+		require.Equal(t, uint64(total), st.Fetches, "fetches")
+		require.Equal(t, st.Fetches, st.FetchErrors, "every fetch failed once, and is counted once")
 		return total
 	}
 	one, twenty := requests(1), requests(20)

@@ -60,7 +60,6 @@ func (t *ticket) ownErr() error { return t.cred.Load().err }
 // handed to a fetch through the Fetcher of the first of them that may fetch,
 // rather than told another connection's error.
 func (s *loopState) leaseFailed(e *hostEntry, f *inflight, r fetchResult) {
-	s.stats.FetchErrors++
 	t := f.by
 	c := t.cred.Load()
 	// Another lease's own failure just before this one, with no success nor
@@ -77,10 +76,11 @@ func (s *loopState) leaseFailed(e *hostEntry, f *inflight, r fetchResult) {
 	c.err = r.Err
 	t.cred.Store(c)
 	if everyone {
-		s.fetchFailed(e, f, r) // the host backs off too; e.lastErr = r.Err, still this lease's own
+		s.fetchFailed(e, f, r) // the host backs off too (and counts the error); e.lastErr = r.Err, still this lease's own
 		c.seen.Store(e.slot.load())
 		return
 	}
+	s.stats.FetchErrors++
 	e.lastErr = r.Err
 	if s.logging() {
 		s.log(logEvent{level: slog.LevelWarn, msg: "flagactor: the lease's own fetch failed, the lease backs off", host: e.host,
