@@ -19,7 +19,7 @@ func newConnFetcher(cfg ConnConfig, logger *slog.Logger) flagactor.Fetcher {
 		fetcher: HTTPFetcher{Client: cfg.Client, DriverVersion: cfg.DriverVersion, UserAgent: cfg.UserAgent},
 		opts:    fetchOptions{scheme: "https", logger: logger},
 	}
-	if rest, ok := cutPrefixFold(strings.TrimSpace(cfg.Host), "http://"); ok {
+	if rest, ok := cutPrefixFold(strings.TrimSpace(cfg.Host), "http://"); ok { // isPlainHTTP
 		c.opts.scheme = "http"
 		// The host key drops port 443, https's default; over http it is
 		// no default, and the driver wrote it.
@@ -69,10 +69,9 @@ func hasPort(host string) bool {
 }
 
 // leaseHost is the host a connection's lease is filed under. An explicit
-// http:// host without a port names port 80: it is kept apart from the same
-// name over https (port 443), which may be another server, so that an answer
-// fetched over plain http, which anyone on the path can forge, never serves
-// an https connection.
+// http:// host without a port names port 80, and the key says so: in the
+// plain-http actor (see actorKey) http://name and http://name:443 are two
+// entries, as they are two servers.
 func leaseHost(host string) string {
 	rest, ok := cutPrefixFold(strings.TrimSpace(host), "http://")
 	name := strings.TrimSuffix(rest, "/")
@@ -80,4 +79,33 @@ func leaseHost(host string) string {
 		return host
 	}
 	return "http://" + name + ":80"
+}
+
+// plainHTTPKey prefixes the Gate's key for the actor of a driver version's
+// plain-http connections. Connections whose host is written with an
+// explicit http:// get an actor of their own: an answer fetched over plain
+// http, which anyone on the path can forge, never serves an https
+// connection, whatever port either names.
+const plainHTTPKey = "http\x00"
+
+// actorKey is the key of the Gate's actor for a connection: its driver
+// version, in a namespace of its own for a plain-http host.
+func actorKey(cfg ConnConfig) string {
+	if isPlainHTTP(cfg.Host) {
+		return plainHTTPKey + cfg.DriverVersion
+	}
+	return cfg.DriverVersion
+}
+
+// splitActorKey returns the driver version of an actor's key, and whether
+// the actor serves plain-http hosts.
+func splitActorKey(key string) (version string, plainHTTP bool) {
+	return strings.CutPrefix(key, plainHTTPKey)
+}
+
+// isPlainHTTP reports whether host is written with an explicit http://
+// (any case, space around it).
+func isPlainHTTP(host string) bool {
+	_, ok := cutPrefixFold(strings.TrimSpace(host), "http://")
+	return ok
 }

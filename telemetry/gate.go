@@ -216,7 +216,7 @@ func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
 // and counts the connection on the version until Conn.Close. An actor whose
 // loop stopped after a fault is replaced, once, by a new one.
 func (g *Gate) acquire(ctx context.Context, cfg ConnConfig) (*version, *flagactor.Lease, error) {
-	v, err := g.versionFor(cfg.DriverVersion, nil)
+	v, err := g.versionFor(actorKey(cfg), nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -225,7 +225,7 @@ func (g *Gate) acquire(ctx context.Context, cfg ConnConfig) (*version, *flagacto
 	lease, err := v.actor.Acquire(ctx, host, fetcher)
 	if errors.Is(err, flagactor.ErrClosed) {
 		g.leave(v)
-		if v, err = g.versionFor(cfg.DriverVersion, v); err != nil {
+		if v, err = g.versionFor(actorKey(cfg), v); err != nil {
 			return nil, nil, err
 		}
 		lease, err = v.actor.Acquire(ctx, host, fetcher)

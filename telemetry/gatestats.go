@@ -32,11 +32,13 @@ func (g *Gate) Stats(ctx context.Context) (messages.Stats, error) {
 	return sum, nil
 }
 
-// versionStats returns the counters of each driver version's actor, sorted
-// by version.
+// versionStats returns the counters of each driver version's actor (a
+// version whose connections use both https and plain http has two), in
+// order of the actors' keys.
 func (g *Gate) versionStats(ctx context.Context) ([]versionStats, error) {
 	var byVersion []versionStats
-	err := g.eachActor(func(version string, a *flagactor.Actor) error {
+	err := g.eachActor(func(key string, a *flagactor.Actor) error {
+		version, _ := splitActorKey(key)
 		stats, err := a.Stats(ctx)
 		if err == nil {
 			byVersion = append(byVersion, versionStats{DriverVersion: version, Stats: stats})

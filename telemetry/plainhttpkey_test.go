@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -13,11 +14,13 @@ import (
 	"github.com/flagactor/flagactor/telemetry"
 )
 
-// TestPlainHTTPHostIsACacheEntryOfItsOwn opens http://flags.example and
-// https://flags.example on one Gate: port 80 and port 443, which may be two
-// servers. An answer fetched over plain http (which anyone on the path can
-// forge) must never serve an https connection, nor the other way round, so
-// the two are two entries, each fetched over its own scheme.
+// TestPlainHTTPHostIsACacheEntryOfItsOwn opens a host over plain http, then
+// the same name over https, on one Gate: flags.example:80 is a plain server
+// answering false, flags.example:443 a TLS one answering true. An answer
+// fetched over plain http (which anyone on the path can forge) must never
+// serve an https connection, whatever port either names, so they are two
+// entries, each fetched over its own scheme; Hosts lists the plain one as
+// http://.
 func TestPlainHTTPHostIsACacheEntryOfItsOwn(t *testing.T) {
 	answer := func(value string) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
@@ -40,22 +43,51 @@ func TestPlainHTTPHostIsACacheEntryOfItsOwn(t *testing.T) {
 	}
 	defer transport.CloseIdleConnections()
 	client := &http.Client{Transport: transport}
-	g := newGate(t)
 
-	overHTTPS := g.Open(context.Background(), telemetry.ConnConfig{Host: "https://flags.example", DriverVersion: driverVersion, Client: client})
-	defer overHTTPS.Close()
-	overHTTP := g.Open(context.Background(), telemetry.ConnConfig{Host: "http://flags.example", DriverVersion: driverVersion, Client: client})
-	defer overHTTP.Close()
-
-	require.NoError(t, overHTTPS.Err())
-	require.NoError(t, overHTTP.Err())
-	require.True(t, overHTTPS.EnabledAtOpen(), "the https connection got the plain server's answer")
-	require.False(t, overHTTP.EnabledAtOpen(), "the http connection got the TLS server's answer")
-	hosts, err := g.Hosts(context.Background())
-	require.NoError(t, err)
-	var names []string
-	for _, h := range hosts {
-		names = append(names, h.Host)
+	tests := []struct {
+		name            string
+		overHTTP        string // opened first: its answer must not serve the other
+		overHTTPS       string
+		httpOn, httpsOn bool
+		hosts           []string
+	}{
+		{"no port", "http://flags.example", "https://flags.example", false, true,
+			[]string{"flags.example", "http://flags.example:80"}},
+		{"http on 443", "http://flags.example:443", "https://flags.example", false, true,
+			[]string{"flags.example", "http://flags.example"}},
+		{"https on 80", "http://flags.example", "flags.example:80", false, false,
+			[]string{"flags.example:80", "http://flags.example:80"}},
 	}
-	require.Equal(t, []string{"flags.example", "flags.example:80"}, names, "one entry per scheme's port")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := newGate(t)
+			overHTTP := g.Open(context.Background(), telemetry.ConnConfig{Host: tt.overHTTP, DriverVersion: driverVersion, Client: client})
+			defer overHTTP.Close()
+			overHTTPS := g.Open(context.Background(), telemetry.ConnConfig{Host: tt.overHTTPS, DriverVersion: driverVersion, Client: client})
+			defer overHTTPS.Close()
+
+			require.Equal(t, tt.httpOn, overHTTP.EnabledAtOpen(), "the http connection; Conn.Err: %v", overHTTP.Err())
+			require.Equal(t, tt.httpsOn, overHTTPS.EnabledAtOpen(), "the https connection; Conn.Err: %v", overHTTPS.Err())
+			if !tt.httpsOn {
+				require.Error(t, overHTTPS.Err(), "the https connection got the plain server's answer")
+			}
+			hosts, err := g.Hosts(context.Background())
+			require.NoError(t, err)
+			var names []string
+			for _, h := range hosts {
+				names = append(names, h.Host)
+				require.Equal(t, driverVersion, h.DriverVersion)
+			}
+			require.Equal(t, tt.hosts, names, "one entry per scheme")
+
+			// Invalidate names the entry the way its connections wrote it.
+			require.NoError(t, g.Invalidate(context.Background(), tt.overHTTP))
+			hosts, err = g.Hosts(context.Background())
+			require.NoError(t, err)
+			for _, h := range hosts {
+				plain := strings.HasPrefix(h.Host, "http://")
+				require.Equal(t, plain || h.Values == nil, !h.Fresh, "%s after Invalidate(%q)", h.Host, tt.overHTTP)
+			}
+		})
+	}
 }
