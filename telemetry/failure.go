@@ -118,6 +118,11 @@ func requestFailureKind(ctx context.Context, err error, seen *requestTrace) fail
 	if errors.As(err, &opErr) && opErr.Op == "proxyconnect" {
 		return failProxy // dialing the proxy, or TLS with it
 	}
+	if isTLSAlert(err) {
+		// The server's TLS refusal, even after the handshake: in TLS 1.3 a
+		// server refuses the client's certificate once the client is done.
+		return failTLS
+	}
 	switch phase := seen.load(); {
 	case phase&sawGotConn != 0:
 		// The server had the request: what failed is the server's.
@@ -186,6 +191,14 @@ func isTLSFailure(err error) bool {
 	)
 	return errors.As(err, &record) || errors.As(err, &alert) || errors.As(err, &verify) ||
 		errors.As(err, &unknown) || errors.As(err, &name) || errors.As(err, &invalid)
+}
+
+// isTLSAlert reports a TLS alert the peer sent (crypto/tls reports it as a
+// "remote error") or one of ours.
+func isTLSAlert(err error) bool {
+	var alert tls.AlertError
+	var opErr *net.OpError
+	return errors.As(err, &alert) || errors.As(err, &opErr) && opErr.Op == "remote error"
 }
 
 // isDialFailure reports the errors of resolving or dialing the host.

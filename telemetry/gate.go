@@ -43,11 +43,15 @@ type ConnConfig struct {
 // the Gate's clock): the next connection of the version starts a new one.
 //
 // Each connection lends its own client to the fetches its queries start.
-// When the server rejects that client's credentials (an error wrapping
-// flagactor.ErrCredentialRejected: HTTPFetcher's 401 and 403), only that
-// connection's lease backs off, not the host: another connection's query
-// fetches at once with its own client, and a good answer serves every
-// connection.
+// When that client fails on its own (no answer from the server because of a
+// dial, TLS or proxy failure, flagactor.ErrClientFailed; or the server
+// rejects its credentials, flagactor.ErrCredentialRejected: a 401 or 403),
+// only that connection's lease backs off: another connection's query fetches
+// at once with its own client, and a good answer serves every connection.
+// When a second connection's client fails in a row, the host backs off too,
+// so an outage every connection sees costs about what one connection's does.
+// Connections whose host is written with an explicit http:// are asked over
+// plain http, and served by an actor of their own.
 //
 // The zero Gate is ready to use with the default options. A Gate is safe for
 // concurrent use; it must not be copied after first use.

@@ -43,7 +43,10 @@ const logBuffer = 256
 // now). At Warn: a failed fetch, which starts a backoff of the host, or of
 // the lease alone when its own client or credentials failed ("host", "error"
 // as text, "retry_in"). At Debug: hosts invalidated and evicted. Records
-// carry hosts, flags and error texts, never request headers.
+// carry hosts, error texts, and the names and values of the flags a good
+// answer served, as the server sent them (as Hosts does); never request
+// headers. (A part of an answer the fetcher skipped as malformed is logged
+// without its name: an echo of the credentials is likelier there.)
 //
 // The handler is asked for each record whether its level is wanted as the
 // record is made, so a slog.LevelVar raised or lowered later takes effect.
