@@ -1,6 +1,7 @@
 package telemetry_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -123,4 +124,25 @@ func startHangingServer(t *testing.T, answer <-chan struct{}) telemetry.ConnConf
 		UserAgent:     userAgent,
 		Client:        srv.Client(),
 	}
+}
+
+// holdLoopOnStats sends a Stats to gate's actor and holds the actor's loop
+// as it reads the clock for it, so that the mailbox fills behind it. It
+// returns once the loop is held: release lets it go on, and statsDone gets
+// the Stats' error.
+func holdLoopOnStats(t *testing.T, gate *telemetry.Gate, mock *signalClock) (release func(), statsDone <-chan error) {
+	t.Helper()
+	held, release := mock.holdNextNow()
+	done := make(chan error, 1)
+	go func() {
+		_, err := gate.Stats(context.Background())
+		done <- err
+	}()
+	select {
+	case <-held:
+	case <-time.After(10 * time.Second):
+		release()
+		require.FailNow(t, "the loop never read the clock")
+	}
+	return release, done
 }

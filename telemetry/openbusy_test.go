@@ -1,7 +1,6 @@
 package telemetry_test
 
 import (
-	"context"
 	"sync"
 	"testing"
 	"time"
@@ -27,19 +26,8 @@ func TestEveryOpenOnBusyActorHoldsItsLease(t *testing.T) {
 	require.ErrorIs(t, first.Err(), telemetry.ErrOpenWait, "Err of the first Open")
 	gateStats(t, gate) // the loop has taken up the first Open's requests
 
-	// Hold the loop as it reads the clock for a Stats request.
-	held, release := mock.holdNextNow()
+	release, statsDone := holdLoopOnStats(t, gate, mock)
 	defer release()
-	statsDone := make(chan error, 1)
-	go func() {
-		_, err := gate.Stats(context.Background())
-		statsDone <- err
-	}()
-	select {
-	case <-held:
-	case <-time.After(10 * time.Second):
-		require.FailNow(t, "the loop never read the clock")
-	}
 
 	conns := make([]*telemetry.Conn, opens)
 	var wg sync.WaitGroup

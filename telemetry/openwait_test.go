@@ -65,19 +65,8 @@ func TestOpenWaitBoundsAcquire(t *testing.T) {
 	require.True(t, warm.EnabledAtOpen(), "EnabledAtOpen of the first connection")
 	mock.awaitArmed(t, openWait, 1)
 
-	// Hold the loop as it reads the clock for a Stats request.
-	held, release := mock.holdNextNow()
+	release, statsDone := holdLoopOnStats(t, gate, mock)
 	defer release()
-	statsDone := make(chan error, 1)
-	go func() {
-		_, err := gate.Stats(context.Background())
-		statsDone <- err
-	}()
-	select {
-	case <-held:
-	case <-time.After(10 * time.Second):
-		require.FailNow(t, "the loop never read the clock")
-	}
 
 	// Far more Opens than the mailbox has room for: those whose Acquire goes
 	// on the overflow wait in Acquire, at most the open wait.
