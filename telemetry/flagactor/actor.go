@@ -20,21 +20,18 @@ type Actor struct {
 	cfg   config
 	epoch time.Time // the clock's reading at New; the loop's times count from epochLead before it
 
-	mailbox chan request                // callers -> loop; bounded, so callers feel backpressure (see overflow)
-	results chan fetchResult            // fetch goroutines -> loop
+	mailbox mailbox                     // callers and fetch goroutines -> loop
 	quit    chan struct{}               // closed by Close
 	done    chan struct{}               // closed by the loop as it exits
 	closed  atomic.Bool                 // set before the loop stops; read on the warm path
 	failure atomic.Pointer[loopFailure] // why the loop stopped, when it was not Close
 
 	closeOnce sync.Once
-	fetches   fetchGroup // fetch goroutines
+	fetches   fetchGroup // the fetch goroutines, and the loop until it exits
 
 	// fetchCtx parents every fetch's context; the loop cancels it as it exits.
 	fetchCtx    context.Context
 	stopFetches context.CancelFunc
-
-	overflow overflow // requests that found the mailbox full, and those sent after them
 
 	logs      chan logEvent // loop -> logging goroutine; nil when not logging
 	logsEnded atomic.Bool   // set as the first Close closes logs
@@ -47,12 +44,11 @@ func New(opts ...Option) *Actor {
 	a := &Actor{
 		cfg:     cfg,
 		epoch:   cfg.clock.Now(),
-		mailbox: make(chan request, cfg.mailboxSize),
-		results: make(chan fetchResult, cfg.mailboxSize),
+		mailbox: newMailbox(cfg.mailboxSize),
 		quit:    make(chan struct{}),
 		done:    make(chan struct{}),
 	}
-	a.overflow.ready = make(chan struct{}, 1)
+	a.fetches.init()
 	a.fetchCtx, a.stopFetches = context.WithCancel(context.Background())
 	a.startLogging()
 	go a.run(newLoopState(a))
@@ -67,6 +63,7 @@ func New(opts ...Option) *Actor {
 // while ctx allows, but a full mailbox never costs the lease: once ctx has
 // ended the lease is returned all the same, and the actor applies it in its
 // turn. Release the lease when the connection closes.
+// A lease costs one allocation: its Acquire and Release travel in it.
 func (a *Actor) Acquire(ctx context.Context, host string, f Fetcher) (*Lease, error) {
 	key, err := NormalizeHost(host)
 	if err != nil {
@@ -79,9 +76,14 @@ func (a *Actor) Acquire(ctx context.Context, host string, f Fetcher) (*Lease, er
 		return nil, err
 	}
 	l := &Lease{actor: a, ticket: ticket{Host: key, Fetcher: f, ctx: ctx}}
-	if err := a.sendAcquire(ctx, acquireRequest{Ticket: &l.ticket}); err != nil {
+	l.ticket.env.msg = acquireRequest{Ticket: &l.ticket}
+	err = a.mailbox.reserve(ctx, a.done)
+	if err == ErrClosed {
 		return nil, err
 	}
+	// Once ctx has ended the Acquire goes uncounted: it is bounded by the
+	// leases, and the caller holds its lease all the same.
+	a.mailbox.push(&l.ticket.env, err == nil)
 	return l, nil
 }
 
@@ -98,12 +100,13 @@ func (a *Actor) Stats(ctx context.Context) (messages.Stats, error) {
 // Close stops the actor: waiting queries return ErrClosed, fetches are
 // cancelled, and every later call returns ErrClosed. It returns once the loop
 // has exited and the fetch goroutines and the logging goroutine (WithLogger)
-// have, but waits for these at most the fetch timeout (WithFetchTimeout), on
-// the actor's clock, whatever a Fetcher that ignores its context or a log
-// handler that blocks does. A Fetcher or the log handler may call Close: that
-// Close does not wait for the goroutine it runs on. Close is idempotent. It
-// returns a non-nil error only when the loop had already stopped after an
-// internal fault.
+// have, but waits for these at most the fetch timeout (WithFetchTimeout),
+// counted in real time whatever the actor's clock, whatever a Fetcher that
+// ignores its context or a log handler that blocks does. A Fetcher or a log
+// handler, of this actor or another, may call Close: a Close on one of this
+// actor's own goroutines waits for that one too, so it returns after the
+// fetch timeout. Close is idempotent. It returns a non-nil error only when
+// the loop had already stopped after an internal fault.
 func (a *Actor) Close() error {
 	if a.done == nil {
 		return nil // not started with New: nothing to stop
@@ -145,72 +148,14 @@ func (a *Actor) sinceEpoch() int64 {
 	return int64(a.cfg.clock.Since(a.epoch) + epochLead)
 }
 
-// post hands req to the loop without waiting: into the mailbox when it has
-// room and nothing waits on the overflow, else onto the overflow. It returns
-// nil, or the channel closed once the loop has taken the pushed req up.
-func (a *Actor) post(req request) <-chan struct{} {
-	if !a.overflow.queued() {
-		select {
-		case a.mailbox <- req:
-			return nil
-		default:
-		}
-	}
-	return a.overflow.push(req)
-}
-
-// send puts req in the mailbox, waiting while it is full; a caller whose ctx
-// has ended by then sends nothing. Behind a non-empty overflow req is
-// pushed there, and the caller waits for its reply rather than for room.
+// send queues a counted req for the loop once there is room, waiting for
+// room while ctx allows: nil once it is in, else why not (ctx ended, or the
+// loop did).
 func (a *Actor) send(ctx context.Context, req request) error {
-	if a.overflow.queued() {
-		if err := ctx.Err(); err != nil {
-			return err // nobody waits for the reply: not worth a place in the queue
-		}
-		a.overflow.push(req)
-		return nil
+	if err := a.mailbox.reserve(ctx, a.done); err != nil {
+		return err
 	}
-	return a.sendToMailbox(ctx, req)
-}
-
-// sendToMailbox puts req in the mailbox, waiting while it is full: nil once
-// it is in, else why not (ctx ended, or the loop did).
-func (a *Actor) sendToMailbox(ctx context.Context, req request) error {
-	select {
-	case a.mailbox <- req:
-		return nil
-	default:
-	}
-	select {
-	case a.mailbox <- req:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-a.done:
-		return ErrClosed
-	}
-}
-
-// sendAcquire delivers an Acquire, and is never refused. One that finds the
-// mailbox full waits for room while ctx allows, as send does, so a flood of
-// connections feels backpressure; once ctx has ended it goes on the
-// overflow, and the caller goes on with its lease all the same. Behind a
-// non-empty overflow it is pushed there at once, and waits, while ctx
-// allows, for the loop to take it up. (Waiting on the mailbox itself keeps
-// the overflow, whose nodes are allocated, for what cannot wait.)
-func (a *Actor) sendAcquire(ctx context.Context, req acquireRequest) error {
-	if !a.overflow.queued() {
-		err := a.sendToMailbox(ctx, req)
-		if err == nil || err == ErrClosed {
-			return err
-		}
-	}
-	select {
-	case <-a.overflow.push(req):
-	case <-ctx.Done():
-	case <-a.done:
-		return ErrClosed
-	}
+	a.mailbox.push(&envelope{msg: req}, true)
 	return nil
 }
 
@@ -246,14 +191,10 @@ var closedDone = func() <-chan struct{} {
 }()
 
 // nudge asks the loop to fetch t's host if its rules allow, without waiting
-// and without blocking: when the mailbox is full the nudge is dropped.
+// and without blocking: when the mailbox has no room the nudge is dropped.
 func (a *Actor) nudge(t *ticket) {
-	if a.overflow.queued() {
-		return // the loop is behind: a nudge is only worth sending to an idle one
-	}
-	q := &queryRequest{Ticket: t, Done: closedDone, Reply: make(chan queryReply, 1)}
-	select {
-	case a.mailbox <- q:
-	default:
+	if a.mailbox.tryReserve() {
+		q := &queryRequest{Ticket: t, Done: closedDone, Reply: make(chan queryReply, 1)}
+		a.mailbox.push(&envelope{msg: q}, true)
 	}
 }

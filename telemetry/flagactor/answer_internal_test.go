@@ -27,12 +27,12 @@ func TestTicketBind(t *testing.T) {
 	if tk.boundSlot() != nil {
 		t.Fatal("unbound Ticket has a Slot")
 	}
-	var s answerSlot
-	if !tk.bind(&s) {
+	var e hostEntry
+	if !tk.bind(&e) {
 		t.Fatal("Bind of a fresh ticket failed")
 	}
-	if tk.boundSlot() != &s {
-		t.Fatal("Slot after Bind is not the bound slot")
+	if tk.boundSlot() != &e.slot || tk.entry != &e {
+		t.Fatal("Slot or entry after Bind is not the bound entry's")
 	}
 	if tk.withdraw() || tk.withdrawn() {
 		t.Fatal("Withdraw succeeded on a bound ticket")
@@ -46,11 +46,11 @@ func TestTicketWithdraw(t *testing.T) {
 	if !tk.withdraw() || !tk.withdrawn() {
 		t.Fatal("Withdraw of an unbound ticket failed")
 	}
-	var s answerSlot
-	if tk.bind(&s) {
+	var e hostEntry
+	if tk.bind(&e) || tk.entry != nil {
 		t.Fatal("Bind succeeded on a withdrawn ticket")
 	}
-	if got := tk.boundSlot(); got == &s || got.load() != nil {
+	if got := tk.boundSlot(); got == &e.slot || got.load() != nil {
 		t.Fatalf("Slot of a withdrawn ticket = %p holding %v, want an empty slot", got, got.load())
 	}
 }

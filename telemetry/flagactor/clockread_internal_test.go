@@ -51,10 +51,10 @@ func newHeldActor(t *testing.T, match func(request) bool, opts ...Option) (a *Ac
 	return a, heldCh, release
 }
 
-// waitQueued waits until n requests sit in the mailbox.
+// waitQueued waits until n counted requests sit in the mailbox.
 func waitQueued(t *testing.T, a *Actor, n int) {
 	t.Helper()
-	require.True(t, waitUntil(func() bool { return len(a.mailbox) >= n }), "requests never reached the mailbox")
+	require.True(t, waitUntil(func() bool { return a.mailbox.counted.Load() >= int64(n) }), "requests never reached the mailbox")
 }
 
 // A Stats queued behind a request the loop took up before the clock moved is

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/benbjohnson/clock"
@@ -99,27 +100,23 @@ func TestCloseWaitsForFetchGoroutines(t *testing.T) {
 }
 
 // A Fetcher that ignores its context cannot hold Close for longer than the
-// fetch timeout on the actor's clock.
+// fetch timeout, counted in real time (the bubble's) while the actor's own
+// clock, a mock, never moves.
 func TestCloseBoundedByFetchTimeout(t *testing.T) {
-	const timeout = 5 * time.Second
-	mock := clock.NewMock()
-	a := flagactor.New(flagactor.WithClock(mock), flagactor.WithFetchTimeout(timeout))
-	unblock := newGate(t)
-	f := newFakeFetcher(always(call{flags: flagsWith("true", 0), wait: unblock.ch}))
-	waiter := queryAsync(context.Background(), acquire(t, a, "stuck.example.com", f))
-	f.waitStarted(t)
+	synctest.Test(t, func(t *testing.T) {
+		const timeout = 5 * time.Second
+		a := flagactor.New(flagactor.WithClock(clock.NewMock()), flagactor.WithFetchTimeout(timeout))
+		unblock := make(chan struct{})
+		defer close(unblock) // let the stuck fetcher go
+		f := newFakeFetcher(always(call{flags: flagsWith("true", 0), wait: unblock}))
+		waiter := queryAsync(context.Background(), acquire(t, a, "stuck.example.com", f))
+		f.waitStarted(t)
 
-	closed := make(chan error, 1)
-	go func() { closed <- a.Close() }()
-	requireFailed(t, recv(t, waiter), flagactor.ErrClosed, "waiter")
-	// Close's own timer may not be set yet: move the clock until it fires.
-	ok := waitFor(func() bool {
-		mock.Add(timeout)
-		return len(closed) > 0
+		start := time.Now()
+		require.NoError(t, a.Close(), "Close")
+		require.Equal(t, timeout, time.Since(start), "Close waited for the stuck Fetcher")
+		requireFailed(t, <-waiter, flagactor.ErrClosed, "waiter")
 	})
-	require.True(t, ok, "Close still blocked after the clock moved past the fetch timeout")
-	require.NoError(t, <-closed, "Close")
-	unblock.open() // let the stuck fetcher go, for goleak
 }
 
 func TestCallsAfterCloseReturnErrClosed(t *testing.T) {

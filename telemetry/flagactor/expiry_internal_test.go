@@ -37,7 +37,7 @@ func TestWarmQueryPastExpiryGoesToTheLoop(t *testing.T) {
 		_, err := l.Enabled(ctx, "flag")
 		got <- err
 	}()
-	require.True(t, waitUntil(func() bool { return len(a.mailbox) > 0 || len(got) > 0 }))
+	require.True(t, waitUntil(func() bool { return a.mailbox.counted.Load() > 0 || len(got) > 0 }))
 	require.Zero(t, len(got), "a query past the expiry was answered without the loop")
 	release()
 	require.NoError(t, <-got)

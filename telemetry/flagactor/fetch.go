@@ -33,23 +33,21 @@ var errFetcherExited = fmt.Errorf("%w: it ended its goroutine without returning 
 // fetch runs one Fetcher call and reports it to the loop, however the
 // Fetcher leaves: the report is deferred, so that a Fetcher that calls
 // runtime.Goexit is a failed fetch too, not one the loop waits on for good.
+// The report never blocks; once the loop has exited nobody reads it.
 func (a *Actor) fetch(caller context.Context, host string, attempt uint64, f Fetcher) {
-	var r fetchResult
+	r := new(fetchResult)
 	returned := false
 	ctx, cancel := a.fetchContext(caller)
 	defer func() {
 		cancel()
 		if !returned {
-			r = fetchResult{Err: newFetchError(host, errFetcherExited)}
+			*r = fetchResult{Err: newFetchError(host, errFetcherExited)}
 		}
 		r.Host, r.Attempt = host, attempt
-		select {
-		case a.results <- r:
-		case <-a.done:
-		}
+		a.mailbox.push(&envelope{msg: r}, false)
 		a.fetches.done()
 	}()
-	r = runFetch(ctx, f, host)
+	*r = runFetch(ctx, f, host)
 	returned = true
 }
 

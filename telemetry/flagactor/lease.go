@@ -109,5 +109,9 @@ func (l *Lease) Release() {
 	if a.closed.Load() {
 		return // a closed actor has nothing to release
 	}
-	a.post(releaseRequest{Ticket: &l.ticket}) // never waits, and keeps its place behind this goroutine's earlier calls
+	// The loop has taken up the Acquire (it bound the ticket), so the
+	// ticket's envelope is free to carry the Release; uncounted, it never
+	// waits, and keeps its place behind this goroutine's earlier calls.
+	l.ticket.env.msg = releaseRequest{Ticket: &l.ticket}
+	a.mailbox.push(&l.ticket.env, false)
 }

@@ -18,6 +18,7 @@ type logEvent struct {
 	host    string
 	errText string        // why a fetch failed
 	delay   time.Duration // the backoff, for a failed fetch
+	stack   string        // the loop's, when it stopped after a panic
 
 	// For a value that arrived: the host's flags before (nil when it had
 	// none) and now. These are the maps the published answers share, which
@@ -30,6 +31,7 @@ type logEvent struct {
 const (
 	msgValueArrived = "flagactor: flag value arrived" // a host's first value, one record per flag
 	msgValueChanged = "flagactor: flag value changed" // one record per flag that appeared, changed or went
+	msgLoopPanic    = "flagactor: loop stopped after panic"
 )
 
 // logBuffer bounds the events waiting for the logging goroutine; past it the
@@ -42,10 +44,11 @@ const logBuffer = 256
 // ("host", "flag", "old" when it had a value before, "new" when it has one
 // now). At Warn: a failed fetch, which starts a backoff of the host, or of
 // the lease alone when its own client or credentials failed ("host", "error"
-// as text, "retry_in"). At Debug: hosts invalidated and evicted. Records
-// carry hosts, error texts, and the names and values of the flags a good
-// answer served, as the server sent them (as Hosts does); never request
-// headers. (A part of an answer the fetcher skipped as malformed is logged
+// as text, "retry_in"). At Error: the actor's loop stopped after a panic
+// ("error", "stack"), before Close reports it. At Debug: hosts invalidated
+// and evicted. Records carry hosts, error texts, and the names and values of
+// the flags a good answer served, as the server sent them (as Hosts does);
+// never request headers. (A part of an answer the fetcher skipped as malformed is logged
 // without its name: an echo of the credentials is likelier there.)
 //
 // The handler is asked for each record whether its level is wanted as the
@@ -55,9 +58,9 @@ const logBuffer = 256
 // counted in Stats.LogsDropped), and a panic in the handler loses its record
 // only. Records are stamped with the actor's clock (WithClock), as Hosts'
 // times are. Close returns once every record queued is written, but waits
-// for the handler at most the fetch timeout (WithFetchTimeout), on the
-// actor's clock; the handler may call Close itself (that Close does not wait
-// for it).
+// for the handler at most the fetch timeout (WithFetchTimeout), in real
+// time; the handler may call Close itself (that Close then waits out the
+// fetch timeout).
 func WithLogger(logger *slog.Logger) Option {
 	return func(cfg *config) { cfg.logger = logger }
 }
@@ -101,7 +104,10 @@ func writeLog(h slog.Handler, ev logEvent) {
 	if ev.newValues == nil {
 		r := slog.NewRecord(ev.at, ev.level, ev.msg, 0)
 		r.AddAttrs(slog.String("host", ev.host))
-		if ev.errText != "" {
+		switch {
+		case ev.stack != "":
+			r.AddAttrs(slog.String("error", ev.errText), slog.String("stack", ev.stack))
+		case ev.errText != "":
 			r.AddAttrs(slog.String("error", ev.errText), slog.Duration("retry_in", ev.delay))
 		}
 		_ = h.Handle(ctx, r)

@@ -2,16 +2,13 @@ package flagactor
 
 import (
 	"fmt"
+	"log/slog"
 	"runtime/debug"
 	"time"
 
 	"github.com/benbjohnson/clock"
 	"github.com/flagactor/flagactor/telemetry/messages"
 )
-
-// batchSize bounds how many queued requests the loop handles before it looks
-// at its other channels (fetch results, the timer, quit) again.
-const batchSize = 64
 
 // loopState is everything the actor's goroutine owns. Nothing else reads or
 // writes it, which is why none of it is locked.
@@ -61,36 +58,50 @@ func (f *loopFailure) Error() string {
 // Unwrap makes a stopped loop match ErrClosed.
 func (f *loopFailure) Unwrap() error { return ErrClosed }
 
-// run is the actor's goroutine.
+// run is the actor's goroutine. It takes the whole mailbox at a time and
+// handles it oldest first; between batches it looks at the timer and quit
+// without waiting, and it parks only when the mailbox is empty.
 func (a *Actor) run(s *loopState) {
 	defer close(a.done)
+	defer a.fetches.done()
 	defer s.shutdown()
 	defer func() {
 		// Telemetry must never take the host program down: a fault in the loop
-		// turns the actor off instead.
+		// turns the actor off instead, and is logged first.
 		if p := recover(); p != nil {
+			f := &loopFailure{value: p, stack: debug.Stack()}
+			s.log(logEvent{level: slog.LevelError, msg: msgLoopPanic, errText: describePanic(p), stack: string(f.stack)})
+			a.failure.Store(f)
 			a.closed.Store(true)
-			a.failure.Store(&loopFailure{value: p, stack: debug.Stack()})
 		}
 	}()
 	for {
-		select {
-		case req := <-a.mailbox:
-			s.handle(req)
-			s.drainMailbox()
-		case r := <-a.results:
-			s.tick()
-			s.fetchDone(r)
-		case <-a.overflow.ready:
-			s.takeOverflow()
-		case <-s.wake:
-			s.wake, s.timerAt = nil, noWake
-			s.tick()
-		case <-a.quit:
-			return
+		if batch := a.mailbox.take(); batch != nil {
+			s.handleAll(batch)
+			select {
+			case <-s.wake:
+				s.timerFired()
+			case <-a.quit:
+				return
+			default:
+			}
+		} else {
+			ringing, fired := a.mailbox.park(s.wake, a.quit)
+			switch {
+			case fired:
+				s.timerFired()
+			case !ringing:
+				return // quit
+			}
 		}
 		s.rearm()
 	}
+}
+
+// timerFired applies what the timer's deadline brought.
+func (s *loopState) timerFired() {
+	s.wake, s.timerAt = nil, noWake
+	s.tick()
 }
 
 // tick reads the clock and applies every deadline that has passed, so a
@@ -103,17 +114,16 @@ func (s *loopState) tick() {
 	}
 }
 
-// drainMailbox handles what is already queued, without blocking. Each request
-// that needs the time reads the clock afresh (in handle): one queued behind
-// others was sent later, maybe after the clock moved.
-func (s *loopState) drainMailbox() {
-	for range batchSize {
-		select {
-		case req := <-s.a.mailbox:
-			s.handle(req)
-		default:
-			return
-		}
+// handleAll handles a batch taken from the mailbox, oldest first. Each
+// envelope is unlinked before its message is handled: handling an Acquire
+// binds its ticket, after which the lease's Release may push that same
+// envelope again (and a live lease must not hold the rest of the batch).
+func (s *loopState) handleAll(e *envelope) {
+	for e != nil {
+		next, msg := e.next, e.msg
+		e.next = nil
+		s.handle(msg)
+		e = next
 	}
 }
 
@@ -133,6 +143,9 @@ func (s *loopState) handle(req request) {
 	case *queryRequest:
 		s.tick()
 		s.query(req)
+	case *fetchResult:
+		s.tick()
+		s.fetchDone(*req)
 	case statsRequest:
 		s.tick()
 		req.Reply <- s.snapshot()

@@ -8,9 +8,161 @@ import (
 	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
-// request is a message in the actor's mailbox. The mailbox is the only way a
-// caller changes the actor's state, so one goroutine's calls take effect in
-// the order it made them.
+// mailbox is the actor's one queue: every message to the loop (callers'
+// requests and fetch results) goes through it, so the calls one goroutine
+// makes take effect in the order it made them. It is a lock-free stack that
+// the loop takes whole and reads from the bottom.
+//
+// The bound counts the messages that may wait for room (counted: queries,
+// Stats, Hosts, Invalidate, an Acquire whose context is live): a caller waits
+// for room while its context allows, so a message whose caller has gone
+// never waits in the queue beyond the bound. A Release, an Acquire whose
+// context has ended and a fetch result never wait: they are bounded by live
+// leases and fetches.
+type mailbox struct {
+	head    atomic.Pointer[envelope]
+	counted atomic.Int64 // counted messages on the stack
+	bound   int64
+	// parked is set while the loop waits, or is about to, on ring: only a
+	// push that finds it set rings, so a busy loop costs its senders no
+	// channel operation.
+	parked atomic.Bool
+	ring   chan struct{} // buffer of one
+	// room, when set, is closed as the loop next takes counted messages off
+	// the stack: callers waiting for room wait on it.
+	room atomic.Pointer[chan struct{}]
+}
+
+// envelope is a message on the stack. A lease's ticket holds one for its
+// Acquire and then its Release, so a connection's open and close allocate
+// nothing here; the loop takes the Acquire up before the Release can push
+// the same envelope again.
+type envelope struct {
+	next    *envelope
+	msg     request
+	counted bool
+}
+
+func newMailbox(bound int) mailbox {
+	return mailbox{bound: int64(bound), ring: make(chan struct{}, 1)}
+}
+
+// push queues e, ringing the loop when it is parked.
+func (m *mailbox) push(e *envelope, counted bool) {
+	e.counted = counted
+	for {
+		h := m.head.Load()
+		e.next = h
+		if m.head.CompareAndSwap(h, e) {
+			break
+		}
+	}
+	// The loop sets parked before it looks at head a last time: either it
+	// sees e, or this sees parked (sync/atomic is sequentially consistent).
+	if m.parked.Load() && m.parked.CompareAndSwap(true, false) {
+		select {
+		case m.ring <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// reserve takes a place under the bound, waiting for one while ctx allows:
+// nil once it has, ctx.Err() or ErrClosed (done) otherwise.
+func (m *mailbox) reserve(ctx context.Context, done <-chan struct{}) error {
+	for {
+		if m.tryReserve() {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		room := m.roomFreed()
+		if m.counted.Load() < m.bound {
+			continue // freed between the two looks
+		}
+		select {
+		case <-room:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-done:
+			return ErrClosed
+		}
+	}
+}
+
+// tryReserve takes a place under the bound if there is one.
+func (m *mailbox) tryReserve() bool {
+	for {
+		n := m.counted.Load()
+		if n >= m.bound {
+			return false
+		}
+		if m.counted.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+// roomFreed returns the channel closed as the loop next frees room. Take it
+// before looking at counted: a take after that look closes it.
+func (m *mailbox) roomFreed() <-chan struct{} {
+	for {
+		if ch := m.room.Load(); ch != nil {
+			return *ch
+		}
+		ch := make(chan struct{})
+		if m.room.CompareAndSwap(nil, &ch) {
+			return ch
+		}
+	}
+}
+
+// take removes every queued message and returns them oldest first, or nil.
+// Only the loop calls it.
+func (m *mailbox) take() *envelope {
+	if m.head.Load() == nil {
+		return nil
+	}
+	var oldest *envelope
+	counted := int64(0)
+	for e := m.head.Swap(nil); e != nil; {
+		next := e.next
+		e.next, oldest = oldest, e
+		if e.counted {
+			counted++
+		}
+		e = next
+	}
+	if counted > 0 {
+		m.counted.Add(-counted)
+		if ch := m.room.Load(); ch != nil && m.room.CompareAndSwap(ch, nil) {
+			close(*ch)
+		}
+	}
+	return oldest
+}
+
+// park waits for a push, the timer or quit, after a last look at the stack.
+// It reports which fired: the ring (or a push seen before waiting) is
+// ringing, the timer timerFired, quit neither. Only the loop calls it.
+func (m *mailbox) park(timer <-chan time.Time, quit <-chan struct{}) (ringing, timerFired bool) {
+	m.parked.Store(true)
+	defer m.parked.Store(false)
+	if m.head.Load() != nil {
+		return true, false
+	}
+	select {
+	case <-m.ring:
+		return true, false
+	case <-timer:
+		return false, true
+	case <-quit:
+		return false, false
+	}
+}
+
+// request is a message to the loop.
 type request interface {
 	isRequest()
 }
@@ -19,9 +171,13 @@ type request interface {
 // fetcher its connection brought, and the host's slot once the loop has
 // applied the lease's Acquire.
 type ticket struct {
+	env     envelope // carries the lease's Acquire, then its Release
 	Host    string
 	Fetcher Fetcher
 	slot    atomic.Pointer[answerSlot]
+	// entry is the host's entry once the loop has bound the ticket; only the
+	// loop reads or writes it, so a Release finds its entry without a lookup.
+	entry *hostEntry
 	// released is set by the lease's Release, and read by the loop too: a
 	// query the loop takes up after it starts no fetch with Fetcher.
 	released atomic.Bool
@@ -48,10 +204,16 @@ func (t *ticket) boundSlot() *answerSlot { return t.slot.Load() }
 // the loop applied its Acquire.
 var withdrawnSlot answerSlot
 
-// bind points the ticket at its host's slot, as the loop applies its
+// bind points the ticket at its host's entry, as the loop applies its
 // Acquire. It reports false when the lease was released first (withdraw):
 // the loop then drops the Acquire, and no Release follows.
-func (t *ticket) bind(s *answerSlot) bool { return t.slot.CompareAndSwap(nil, s) }
+func (t *ticket) bind(e *hostEntry) bool {
+	if !t.slot.CompareAndSwap(nil, &e.slot) {
+		return false
+	}
+	t.entry = e
+	return true
+}
 
 // withdrawn reports whether withdraw has succeeded.
 func (t *ticket) withdrawn() bool { return t.slot.Load() == &withdrawnSlot }
@@ -68,8 +230,8 @@ type acquireRequest struct {
 	Ticket *ticket
 }
 
-// releaseRequest drops one lease on Ticket.Host. It has no reply; the caller
-// makes it at most once per lease.
+// releaseRequest drops one lease of Ticket's entry. It has no reply; the
+// caller makes it at most once per lease, after the loop bound the ticket.
 type releaseRequest struct {
 	Ticket *ticket
 }
@@ -99,10 +261,10 @@ type statsRequest struct {
 	Reply chan messages.Stats
 }
 
-// fetchResult is what a fetch goroutine reports back to the loop. Attempt
-// tells the loop which fetch of the host it answers, so a late answer to a
-// fetch the loop already timed out is ignored. It travels on a channel of its
-// own, not through the mailbox.
+// fetchResult is what a fetch goroutine reports back to the loop, through
+// the mailbox, uncounted: there is at most one fetch goroutine per host.
+// Attempt tells the loop which fetch of the host it answers, so a late
+// answer to a fetch the loop already timed out is ignored.
 //
 // It carries plain values only: whatever the loop needs from a failed fetch
 // was worked out on the fetch goroutine (runFetch), so the loop never calls
@@ -121,7 +283,8 @@ type fetchResult struct {
 func (acquireRequest) isRequest() {}
 func (releaseRequest) isRequest() {}
 func (*queryRequest) isRequest()  {}
+func (statsRequest) isRequest()   {}
+func (*fetchResult) isRequest()   {}
 
 // isNudge reports whether q is Peek's: nobody waits for its answer.
 func (q *queryRequest) isNudge() bool { return q.Done == closedDone }
-func (statsRequest) isRequest()       {}

@@ -20,10 +20,10 @@ func withMailboxSize(n int) Option {
 }
 
 // fillMailbox queues Acquires of filler.example.com until the mailbox holds
-// n requests (the loop is held, so none is taken out meanwhile).
+// n counted requests (the loop is held, so none is taken out meanwhile).
 func fillMailbox(t *testing.T, a *Actor, n int, f Fetcher) {
 	t.Helper()
-	for len(a.mailbox) < n {
+	for a.mailbox.counted.Load() < int64(n) {
 		_, err := a.Acquire(context.Background(), "filler.example.com", f)
 		require.NoError(t, err)
 	}

@@ -22,7 +22,7 @@ func (s *loopState) acquire(t *ticket) {
 		s.hostsPeak = max(s.hostsPeak, len(s.hosts))
 		created = true
 	}
-	if !t.bind(&e.slot) {
+	if !t.bind(e) {
 		// Withdrawn after all: drop the Acquire, and an entry made for it.
 		if created {
 			delete(s.hosts, t.Host)
@@ -36,10 +36,11 @@ func (s *loopState) acquire(t *ticket) {
 	}
 }
 
-// release drops a lease; the host's last one starts its lingering, which
-// is when it reads the clock. Dropping any other lease depends on no time.
+// release drops a lease of the entry its ticket was bound to; the host's
+// last one starts its lingering, which is when it reads the clock. Dropping
+// any other lease depends on no time.
 func (s *loopState) release(t *ticket) {
-	e := s.hosts[t.Host]
+	e := t.entry
 	if e == nil || e.leases == 0 {
 		panic(fmt.Sprintf("flagactor: release of %q without a lease", t.Host))
 	}

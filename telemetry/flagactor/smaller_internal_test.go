@@ -26,8 +26,8 @@ func TestReleaseDoesNotBlockOnFullMailbox(t *testing.T) {
 	_, err = a.Acquire(ctx, "blocker.example.com", f)
 	require.NoError(t, err)
 	<-held
-	for len(a.mailbox) < cap(a.mailbox) {
-		a.mailbox <- statsRequest{Reply: make(chan messages.Stats, 1)}
+	for a.mailbox.tryReserve() { // fills the mailbox
+		a.mailbox.push(&envelope{msg: statsRequest{Reply: make(chan messages.Stats, 1)}}, true)
 	}
 	released := make(chan struct{})
 	go func() {
