@@ -23,7 +23,7 @@ const (
 // which may hold a token. The result is a fixed point: normalizing it again
 // returns it.
 func NormalizeHost(raw string) (string, error) {
-	if isNormalName(raw) {
+	if isNormal(raw) {
 		return raw, nil // the common case: a driver passes the same host each time
 	}
 	return normalizeHostSlow(raw)
@@ -100,25 +100,42 @@ func normalizeIPv6(h string) (string, error) {
 	return host + ":" + port, nil
 }
 
-// isNormalName reports, in one pass, whether s is already a normalized host
-// name without a port: lower-case labels of 1-63 allowed bytes, not starting
-// or ending with '-', at most 253 bytes, no trailing dot.
-func isNormalName(s string) bool {
-	if len(s) == 0 || len(s) > maxNameLen {
-		return false
-	}
+// isNormal reports, in one pass and without allocating, whether s is
+// already a normalized host name[:port]: lower-case labels of 1-63 allowed
+// bytes, not starting or ending with '-', at most 253 bytes, no trailing
+// dot; a port of 1-65535 without leading zeros, other than 443.
+func isNormal(s string) bool {
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if isLabelByteTable[c] {
 			continue // the tight loop: one load and one branch a byte
 		}
-		if c != '.' || !isNormalLabel(s[start:i]) {
+		switch {
+		case c == '.' && isNormalLabel(s[start:i]):
+			start = i + 1
+		case c == ':':
+			return i <= maxNameLen && isNormalLabel(s[start:i]) && isNormalPort(s[i+1:])
+		default:
 			return false
 		}
-		start = i + 1
 	}
-	return isNormalLabel(s[start:])
+	return len(s) <= maxNameLen && isNormalLabel(s[start:])
+}
+
+// isNormalPort reports whether port is as normalizePort writes one.
+func isNormalPort(port string) bool {
+	if len(port) == 0 || len(port) > 5 || port[0] == '0' {
+		return false
+	}
+	n := 0
+	for i := 0; i < len(port); i++ {
+		if port[i] < '0' || port[i] > '9' {
+			return false
+		}
+		n = n*10 + int(port[i]-'0')
+	}
+	return n <= 65535 && n != 443
 }
 
 func isNormalLabel(label string) bool {

@@ -167,3 +167,15 @@ func TestSpellingsOfOneHostShareAnEntry(t *testing.T) {
 	require.Equal(t, uint64(1), st.Fetches, "fetches")
 	require.Equal(t, 1, f.Calls(), "fetcher calls")
 }
+
+// A host already in normal form, with a port or without, is returned as
+// given, without an allocation: a driver passes the same host each time.
+func TestNormalizeHostOfNormalHostAllocatesNothing(t *testing.T) {
+	for _, host := range []string{"host.example.com", "host.example.com:8443", "10.0.0.1:80"} {
+		got, err := flagactor.NormalizeHost(host)
+		require.NoError(t, err, host)
+		require.Equal(t, host, got)
+		allocs := testing.AllocsPerRun(100, func() { _, _ = flagactor.NormalizeHost(host) })
+		require.Zero(t, allocs, "allocations normalizing %q", host)
+	}
+}
