@@ -59,11 +59,11 @@ func New(opts ...Option) *Actor {
 // Fetcher, used when one of its queries has to fetch. Acquire normalizes host
 // (see NormalizeHost) and never fetches. The lease keeps the values of ctx,
 // never its deadline or cancellation, for the fetches it starts without a
-// caller's context (Peek's). When the actor is behind, Acquire waits for it
-// while ctx allows, but a full mailbox never costs the lease: once ctx has
-// ended the lease is returned all the same, and the actor applies it in its
-// turn. Release the lease when the connection closes.
-// A lease costs one allocation: its Acquire and Release travel in it.
+// caller's context (Peek's). When the actor is behind (its mailbox full),
+// Acquire waits for room while ctx allows, but a full mailbox never costs
+// the lease: once ctx has ended the lease is returned all the same, and the
+// actor applies it in its turn. Release the lease when the connection
+// closes. A lease is one allocation: its Acquire and Release travel in it.
 func (a *Actor) Acquire(ctx context.Context, host string, f Fetcher) (*Lease, error) {
 	key, err := NormalizeHost(host)
 	if err != nil {

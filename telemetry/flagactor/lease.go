@@ -102,7 +102,7 @@ func (l *Lease) Release() {
 	}
 	// A bound ticket stays bound: a load spares a live lease the failing
 	// compare-and-swap on a line the loop wrote.
-	if l.ticket.boundSlot() == nil && l.ticket.withdraw() {
+	if l.ticket.bound.Load() == nil && l.ticket.withdraw() {
 		return // the loop has not applied the Acquire yet, and now drops it
 	}
 	a := l.actor

@@ -91,7 +91,10 @@ func (m *mailbox) reserve(ctx context.Context, done <-chan struct{}) error {
 	}
 }
 
-// tryReserve takes a place under the bound if there is one.
+// tryReserve takes a place under the bound if there is one. (A compare and
+// swap, not an add undone on failure: a waiter must never see the count
+// over the bound while there is room, or it could wait for a take that
+// never comes.)
 func (m *mailbox) tryReserve() bool {
 	for {
 		n := m.counted.Load()
@@ -174,10 +177,10 @@ type ticket struct {
 	env     envelope // carries the lease's Acquire, then its Release
 	Host    string
 	Fetcher Fetcher
-	slot    atomic.Pointer[answerSlot]
-	// entry is the host's entry once the loop has bound the ticket; only the
-	// loop reads or writes it, so a Release finds its entry without a lookup.
-	entry *hostEntry
+	// bound is the host's entry once the loop has applied the lease's
+	// Acquire: leases read its published answer, and the loop finds the
+	// entry of a Release without a lookup.
+	bound atomic.Pointer[hostEntry]
 	// released is set by the lease's Release, and read by the loop too: a
 	// query the loop takes up after it starts no fetch with Fetcher.
 	released atomic.Bool
@@ -198,31 +201,30 @@ type ticket struct {
 // boundSlot returns the host's published-answer slot, or nil until the loop
 // has applied the Acquire that carried this ticket. (A withdrawn ticket has
 // an empty slot: its load is nil.)
-func (t *ticket) boundSlot() *answerSlot { return t.slot.Load() }
+func (t *ticket) boundSlot() *answerSlot {
+	if e := t.bound.Load(); e != nil {
+		return &e.slot
+	}
+	return nil
+}
 
-// withdrawnSlot marks the slot of a ticket whose lease was released before
-// the loop applied its Acquire.
-var withdrawnSlot answerSlot
+// withdrawnEntry marks a ticket whose lease was released before the loop
+// applied its Acquire. Its slot stays empty.
+var withdrawnEntry hostEntry
 
 // bind points the ticket at its host's entry, as the loop applies its
 // Acquire. It reports false when the lease was released first (withdraw):
 // the loop then drops the Acquire, and no Release follows.
-func (t *ticket) bind(e *hostEntry) bool {
-	if !t.slot.CompareAndSwap(nil, &e.slot) {
-		return false
-	}
-	t.entry = e
-	return true
-}
+func (t *ticket) bind(e *hostEntry) bool { return t.bound.CompareAndSwap(nil, e) }
 
 // withdrawn reports whether withdraw has succeeded.
-func (t *ticket) withdrawn() bool { return t.slot.Load() == &withdrawnSlot }
+func (t *ticket) withdrawn() bool { return t.bound.Load() == &withdrawnEntry }
 
 // withdraw is a Release that needs no message: it succeeds when the loop has
 // not yet bound the ticket, whose Acquire the loop will then drop. A
 // connection that closes before the actor saw it open costs one message, not
 // two.
-func (t *ticket) withdraw() bool { return t.slot.CompareAndSwap(nil, &withdrawnSlot) }
+func (t *ticket) withdraw() bool { return t.bound.CompareAndSwap(nil, &withdrawnEntry) }
 
 // acquireRequest adds one lease on Ticket.Host, creating the host's entry if
 // needed. It has no reply: the caller made the lease and goes on.

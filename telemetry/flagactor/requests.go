@@ -40,7 +40,7 @@ func (s *loopState) acquire(t *ticket) {
 // last one starts its lingering, which is when it reads the clock. Dropping
 // any other lease depends on no time.
 func (s *loopState) release(t *ticket) {
-	e := t.entry
+	e := t.bound.Load()
 	if e == nil || e.leases == 0 {
 		panic(fmt.Sprintf("flagactor: release of %q without a lease", t.Host))
 	}
