@@ -83,10 +83,12 @@ func WithTTL(d time.Duration) Option {
 
 // WithFetchTimeout bounds one fetch. The default is 10 seconds; d <= 0 keeps it.
 // A fetch that outlives it is a failed fetch even if its Fetcher ignores its
-// context, and Close waits at most this long for such a Fetcher, and for a
-// log handler (WithLogger) that blocks. Deadlines saturate: a d too long to
-// add to the clock's time, such as math.MaxInt64, means no timeout (and
-// Close then waits as long as they take).
+// context, and Close waits at most this long, in real time, for such a
+// Fetcher, and for a log handler (WithLogger) that blocks. Deadlines
+// saturate: a d too long to add to the clock's time, such as math.MaxInt64,
+// means no timeout (and Close then waits as long as they take: a Close
+// called by one of the actor's own Fetchers or its log handler never
+// returns).
 func WithFetchTimeout(d time.Duration) Option {
 	return func(cfg *config) {
 		if d > 0 {
