@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/benbjohnson/clock"
+
 	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
@@ -34,6 +36,8 @@ type Actor struct {
 	fetchCtx    context.Context
 	stopFetches context.CancelFunc
 
+	recent *recentEntries // entries a lease not yet bound reads its answer from; the loop writes it
+
 	overflow overflow // requests that found the mailbox full, and those sent after them
 
 	logs      chan logEvent // loop -> logging goroutine; nil when not logging
@@ -51,6 +55,7 @@ func New(opts ...Option) *Actor {
 		results: make(chan fetchResult, cfg.mailboxSize),
 		quit:    make(chan struct{}),
 		done:    make(chan struct{}),
+		recent:  new(recentEntries),
 	}
 	a.overflow.ready = make(chan struct{}, 1)
 	a.fetchCtx, a.stopFetches = context.WithCancel(context.Background())
@@ -68,6 +73,15 @@ func New(opts ...Option) *Actor {
 // ended the lease is returned all the same, and the actor applies it in its
 // turn. Release the lease when the connection closes.
 func (a *Actor) Acquire(ctx context.Context, host string, f Fetcher) (*Lease, error) {
+	return a.AcquireIn(ctx, "", host, f)
+}
+
+// AcquireIn is Acquire for the entry of host in namespace. An answer depends
+// on what its entry is filed under: entries of one host in two namespaces
+// share no value, fetch or backoff, as if they were two hosts. A caller whose
+// Fetchers ask differently (another path, another scheme) gives each way a
+// namespace of its own; Acquire is AcquireIn with the namespace "".
+func (a *Actor) AcquireIn(ctx context.Context, namespace, host string, f Fetcher) (*Lease, error) {
 	key, err := NormalizeHost(host)
 	if err != nil {
 		return nil, err
@@ -78,7 +92,7 @@ func (a *Actor) Acquire(ctx context.Context, host string, f Fetcher) (*Lease, er
 	if err := a.usable(); err != nil {
 		return nil, err
 	}
-	l := &Lease{actor: a, ticket: ticket{Host: key, Fetcher: f, ctx: ctx}}
+	l := &Lease{actor: a, ticket: ticket{Host: key, Namespace: namespace, Fetcher: f, ctx: ctx}}
 	if err := a.sendAcquire(ctx, acquireRequest{Ticket: &l.ticket}); err != nil {
 		return nil, err
 	}
@@ -120,6 +134,10 @@ func (a *Actor) Close() error {
 	}
 	return nil
 }
+
+// Clock returns the clock the actor runs on (WithClock), so that a caller
+// can time its own waits on the actor's time: telemetry.Gate's open wait.
+func (a *Actor) Clock() clock.Clock { return a.cfg.clock }
 
 // usable returns why calls on a cannot be served, or nil: errNotStarted for
 // an Actor not made by New (its channels are nil, and would block forever),

@@ -20,7 +20,7 @@ func (s *loopState) startFetch(e *hostEntry, q *queryRequest) *inflight {
 	if caller == nil {
 		caller = q.Ticket.ctx
 	}
-	go s.a.fetch(caller, e.host, s.attempts, q.Ticket.Fetcher)
+	go s.a.fetch(caller, e.key(), s.attempts, q.Ticket.Fetcher)
 	s.wakeups.set(e, e.nextWake())
 	s.publishUnfresh(e)
 	return e.inflight
@@ -33,7 +33,8 @@ var errFetcherExited = fmt.Errorf("%w: it ended its goroutine without returning 
 // fetch runs one Fetcher call and reports it to the loop, however the
 // Fetcher leaves: the report is deferred, so that a Fetcher that calls
 // runtime.Goexit is a failed fetch too, not one the loop waits on for good.
-func (a *Actor) fetch(caller context.Context, host string, attempt uint64, f Fetcher) {
+func (a *Actor) fetch(caller context.Context, key entryKey, attempt uint64, f Fetcher) {
+	host := key.host
 	var r fetchResult
 	returned := false
 	ctx, cancel := a.fetchContext(caller)
@@ -42,7 +43,7 @@ func (a *Actor) fetch(caller context.Context, host string, attempt uint64, f Fet
 		if !returned {
 			r = fetchResult{Err: newFetchError(host, errFetcherExited)}
 		}
-		r.Host, r.Attempt = host, attempt
+		r.Key, r.Attempt = key, attempt
 		select {
 		case a.results <- r:
 		case <-a.done:
