@@ -110,11 +110,11 @@ func WithActorOptions(opts ...flagactor.Option) GateOption {
 	}
 }
 
-// WithLogger sends the Gate's records to logger: its actors' (see
+// WithLogger sends the Gate's records to logger: its actor's (see
 // flagactor.WithLogger) and its fetchers' (the parts of an answer they
 // skipped). It replaces a logger given through WithActorOptions. Without it,
 // or with a nil logger, the Gate writes no record (none to slog.Default
-// either), but for its actors' to a logger given through WithActorOptions.
+// either), but for its actor's to a logger given through WithActorOptions.
 func WithLogger(logger *slog.Logger) GateOption {
 	return func(c *gateConfig) { c.logger = logger }
 }
