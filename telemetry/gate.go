@@ -222,7 +222,7 @@ func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
 	c.fetcher.init(cfg, g.config().logger)
 	c.wait = openWait{Context: ctx, clock: a.actor.Clock(), d: g.config().openWait}
 	defer c.wait.stop()
-	lease, err := g.acquire(a, &c.wait, namespace(cfg), host, &c.fetcher)
+	lease, err := g.acquire(&c.wait, a, namespace(cfg), host, &c.fetcher)
 	if err != nil {
 		c.err = c.wait.openErr(err)
 		return c
@@ -286,7 +286,7 @@ func (g *Gate) replace(stale *gateActor) (*gateActor, error) {
 
 // acquire takes a lease for a connection on a's actor; an actor whose loop
 // stopped after a fault is replaced, once, by a new one.
-func (g *Gate) acquire(a *gateActor, ctx context.Context, ns, host string, f flagactor.Fetcher) (*flagactor.Lease, error) {
+func (g *Gate) acquire(ctx context.Context, a *gateActor, ns, host string, f flagactor.Fetcher) (*flagactor.Lease, error) {
 	lease, err := a.actor.AcquireIn(ctx, ns, host, f)
 	if !errors.Is(err, flagactor.ErrClosed) || g.isClosed() {
 		return lease, err
