@@ -25,7 +25,7 @@ type hostEntry struct {
 	// (It wraps after 65536 bumps; a backoff it wrongly revives is bounded
 	// by the TTL anyway.)
 	leaseEpoch uint16
-	fresh      bool // flags is within its time-to-live (placed here to pack the entry into 96 bytes)
+	fresh      bool // flags is within its time-to-live (placed here to pack the entry into 112 bytes)
 
 	inflight *inflight // the fetch in flight, or a timed-out one not yet returned; nil when none
 
