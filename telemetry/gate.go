@@ -188,8 +188,9 @@ func (g *Gate) Close() error {
 // the server's flag) at most the Gate's open wait, measured on the actor's
 // clock, and no longer than ctx allows; a flag that arrives later is seen by
 // Conn.Enabled. Once an Open's wait has run out on a host's fetch, later
-// Opens of that host, scheme and version do not wait for that fetch: until it
-// ends, in any way, they are off at once with Conn.Err matching ErrOpenWait.
+// Opens of that host, scheme and version do not wait while that fetch is in
+// flight or the host backs off after it: they are off at once, with Conn.Err
+// matching ErrOpenWait; the next fetch brings the wait back.
 // A nil ctx is context.Background(). A host that is not name[:port], or a
 // DriverVersion that cannot be a path segment or holds a control character
 // (ErrBadDriverVersion), asks nothing and starts nothing.
@@ -233,7 +234,7 @@ func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
 		return c
 	}
 	if lease.GivenUp() {
-		c.err = ErrOpenWait // an earlier Open's wait ran out on this fetch
+		c.err = ErrOpenWait // an earlier Open's wait ran out on this fetch, or its backoff
 		return c
 	}
 	on, err := lease.Enabled(&c.wait, TelemetryFlag)

@@ -107,10 +107,11 @@ func TestOpenWaitBoundsAcquire(t *testing.T) {
 
 // TestOpenAfterGivingUpDoesNotWait: once an Open's wait has run out on a
 // host's fetch (a TLS server that holds the request), later Opens of that
-// host and version do not wait while that fetch is in flight: they are off
-// at once, with ErrOpenWait, and ask nothing. Once the fetch ends the wait
-// comes back: after an answer, the flag is served; after the fetch timed
-// out and the backoff passed, an Open waits again on the next fetch.
+// host and version do not wait while that fetch is in flight, nor in the
+// backoff after it failed: they are off at once, with ErrOpenWait, and ask
+// nothing. Once the fetch ends the wait comes back: after an answer, the
+// flag is served; after the fetch timed out and the backoff passed, an Open
+// waits again on the next fetch.
 func TestOpenAfterGivingUpDoesNotWait(t *testing.T) {
 	for _, end := range []string{"answer", "timeout"} {
 		t.Run(end, func(t *testing.T) {
@@ -180,12 +181,16 @@ func TestOpenAfterGivingUpDoesNotWait(t *testing.T) {
 					hosts, err := gate.Hosts(t.Context())
 					return err == nil && len(hosts) == 1 && !hosts[0].Fetching
 				}, 10*time.Second, time.Millisecond, "the timed-out fetch never returned")
+				conn := awaitOpen(t, open()) // inside the backoff: at once
+				defer conn.Close()
+				require.False(t, conn.EnabledAtOpen(), "EnabledAtOpen inside the backoff")
+				require.ErrorIs(t, conn.Err(), telemetry.ErrOpenWait, "Err inside the backoff")
 				mock.Add(time.Minute) // past the backoff
 				opened := open()
 				mock.awaitArmed(t, openWait, 1) // it waits again, on a fetch of its own
 				awaitStarted()
 				release()
-				conn := awaitOpen(t, opened)
+				conn = awaitOpen(t, opened)
 				defer conn.Close()
 				require.True(t, conn.EnabledAtOpen(), "EnabledAtOpen of an Open that waited again; Err: %v", conn.Err())
 				require.Equal(t, int64(2), requests.Load(), "requests: the one that timed out, and the next")

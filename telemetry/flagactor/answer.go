@@ -73,14 +73,15 @@ type answer struct {
 	// givenUp is set by a caller that gave up waiting for the fetch in
 	// flight (Lease.GiveUp): the one field written after publishing, on an
 	// answer of one entry (fetchPending), so that it goes with the answer
-	// when the fetch ends and the loop publishes the next one.
+	// when the fetch ends and the loop publishes the next one (but for the
+	// backoff of a failure: see publishUnfresh).
 	givenUp atomic.Bool
 }
 
 // fetchPending reports whether the answer was published while the entry had
-// no fresh value and a fetch in flight (or a timed-out one not returned).
-// Such an answer is made for one entry, never shared.
-func (a *answer) fetchPending() bool { return a.expiresAt == 0 && a.nextFetch == noWake }
+// no value and a fetch in flight (or a timed-out one not returned). Such an
+// answer is made for one entry, never shared.
+func (a *answer) fetchPending() bool { return !a.known && a.nextFetch == noWake }
 
 // freshAt reports whether the answer is fresh when the actor's clock reads now.
 func (a *answer) freshAt(now int64) bool { return now < a.expiresAt }

@@ -111,6 +111,11 @@ func (s *loopState) publishUnfresh(e *hostEntry) {
 	if e.inflight == nil {
 		ans.nextFetch = e.retryAt
 	}
+	if prev := e.slot.load(); prev != nil && prev.givenUp.Load() && !e.fetching() {
+		// The fetch a caller gave up on has failed: the backoff that
+		// follows keeps the mark (Lease.GivenUp), until a fetch can start.
+		ans.givenUp.Store(true)
+	}
 	e.slot.publish(ans)
 }
 

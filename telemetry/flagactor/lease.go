@@ -91,22 +91,24 @@ func (l *Lease) Fresh(flag string) (enabled, ok bool) {
 	return false, false
 }
 
-// GiveUp records that its caller gave up waiting for the host's fetch in
-// flight (its Enabled's ctx ended first): until that fetch ends, in any way,
-// GivenUp reports true to every lease of the entry, so that callers with a
-// bound on their wait need not spend it on a fetch known to be slow. With no
-// fetch in flight, as the actor last published, it does nothing.
+// GiveUp records that its caller gave up waiting for the fetch in flight of
+// a host with no value (its Enabled's ctx ended first): until that fetch
+// ends, and through the backoff after it if it failed, GivenUp reports true
+// to every lease of the entry, so that callers with a bound on their wait do
+// not spend it on a fetch known to be slow. A fetch that can start (or has
+// started) since ends the mark. With no such fetch in flight, as the actor
+// last published, GiveUp does nothing.
 func (l *Lease) GiveUp() {
 	if ans := l.published(); ans != nil && ans.fetchPending() {
 		ans.givenUp.Store(true)
 	}
 }
 
-// GivenUp reports whether a caller gave up (GiveUp) on the host's fetch that
-// is still in flight.
+// GivenUp reports whether a caller gave up (GiveUp) on the host's fetch,
+// which is still in flight, or failed and the host still backs off.
 func (l *Lease) GivenUp() bool {
 	ans := l.published()
-	return ans != nil && ans.givenUp.Load()
+	return ans != nil && ans.givenUp.Load() && l.actor.sinceEpoch() < ans.nextFetch
 }
 
 // published returns the answer the loop last published for the lease's
