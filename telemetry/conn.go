@@ -12,11 +12,16 @@ import (
 type Conn struct {
 	gate     *Gate
 	override Override
-	version  *version         // the driver version the lease counts on; nil with lease
 	lease    *flagactor.Lease // nil when the server is not asked
 	openedOn bool             // the decision Open reached
 	err      error            // why Open could not ask the server, if it could not
 	closed   atomic.Bool
+
+	// Held here, so that an Open costs the Conn and its lease: the Fetcher
+	// the lease lends to its fetches, and the context Open waited under,
+	// whose values the lease keeps.
+	fetcher connFetcher
+	wait    openWait
 }
 
 // Enabled reports whether the connection should send telemetry now. It never
@@ -33,6 +38,21 @@ func (c *Conn) Enabled() bool {
 		return false
 	}
 	on, _ := c.lease.Peek(TelemetryFlag)
+	return on
+}
+
+// Flag reports whether the connection's host serves the flag name as "true"
+// (any case), as Enabled does for TelemetryFlag: it never waits, reads what
+// the actor last published and asks for a refresh when that is stale, and
+// allocates nothing when it is fresh. A driver adding a feature flag reads
+// it here. The Override concerns telemetry only: a connection with one asks
+// the server nothing, and its Flag is false for every name; so is that of a
+// closed connection.
+func (c *Conn) Flag(name string) bool {
+	if c == nil || c.lease == nil || c.closed.Load() {
+		return false
+	}
+	on, _ := c.lease.Peek(name)
 	return on
 }
 
@@ -62,6 +82,5 @@ func (c *Conn) Close() {
 	}
 	if c.lease != nil {
 		c.lease.Release()
-		c.gate.leave(c.version)
 	}
 }

@@ -15,7 +15,14 @@ import (
 // asked over plain http; any other over https only. logger gets the
 // fetcher's records; nil for none.
 func newConnFetcher(cfg ConnConfig, logger *slog.Logger) flagactor.Fetcher {
-	c := &connFetcher{
+	c := new(connFetcher)
+	c.init(cfg, logger)
+	return c
+}
+
+// init makes c the fetcher of newConnFetcher, in place: a Conn holds its own.
+func (c *connFetcher) init(cfg ConnConfig, logger *slog.Logger) {
+	*c = connFetcher{
 		fetcher: HTTPFetcher{Client: cfg.Client, DriverVersion: cfg.DriverVersion, UserAgent: cfg.UserAgent},
 		opts:    fetchOptions{scheme: "https", logger: logger},
 	}
@@ -25,7 +32,6 @@ func newConnFetcher(cfg ConnConfig, logger *slog.Logger) flagactor.Fetcher {
 		// no default, and the driver wrote it.
 		c.port443 = hasPort443(rest)
 	}
-	return c
 }
 
 // connFetcher is a connection's fetcher: an HTTPFetcher with the scheme the
@@ -68,9 +74,11 @@ func hasPort(host string) bool {
 	return strings.LastIndexByte(host, ':') > strings.LastIndexByte(host, ']')
 }
 
-// leaseHost is the host a connection's lease is filed under. An explicit
-// http:// host without a port names port 80, and the key says so: in the
-// plain-http actor (see actorKey) http://name and http://name:443 are two
+// leaseHost is the host a connection's lease is filed under: the host as
+// written, but for an explicit http:// host without a port, which names port
+// 80 and is given it. NormalizeHost drops a port 443 (https's default), so in
+// a plain-http entry a host without a port is port 443 and one with :80 is
+// http's default (see listedHost): http://name and http://name:443 are two
 // entries, as they are two servers.
 func leaseHost(host string) string {
 	rest, ok := cutPrefixFold(strings.TrimSpace(host), "http://")
@@ -81,26 +89,29 @@ func leaseHost(host string) string {
 	return "http://" + name + ":80"
 }
 
-// plainHTTPKey prefixes the Gate's key for the actor of a driver version's
-// plain-http connections. Connections whose host is written with an
-// explicit http:// get an actor of their own: an answer fetched over plain
-// http, which anyone on the path can forge, never serves an https
-// connection, whatever port either names.
-const plainHTTPKey = "http\x00"
-
-// actorKey is the key of the Gate's actor for a connection: its driver
-// version, in a namespace of its own for a plain-http host.
-func actorKey(cfg ConnConfig) string {
+// namespace is what the Gate files a connection's entry under, with its
+// host (flagactor.Actor.AcquireIn): its driver version, for which the
+// service answers, and its scheme, since an answer fetched over plain http,
+// which anyone on the path can forge, must never serve an https connection.
+// An https entry's namespace is the version itself; a plain-http one's is
+// the version after plainHTTPNamespace, whose NUL no version holds (Open
+// refuses control characters), so no version can pass for another scheme's.
+func namespace(cfg ConnConfig) string {
 	if isPlainHTTP(cfg.Host) {
-		return plainHTTPKey + cfg.DriverVersion
+		return plainHTTPNamespace + cfg.DriverVersion
 	}
 	return cfg.DriverVersion
 }
 
-// splitActorKey returns the driver version of an actor's key, and whether
-// the actor serves plain-http hosts.
-func splitActorKey(key string) (version string, plainHTTP bool) {
-	return strings.CutPrefix(key, plainHTTPKey)
+// plainHTTPNamespace starts the namespace of a plain-http entry.
+const plainHTTPNamespace = "http\x00"
+
+// splitNamespace returns the scheme and driver version of an entry's namespace.
+func splitNamespace(ns string) (scheme, version string) {
+	if version, ok := strings.CutPrefix(ns, plainHTTPNamespace); ok {
+		return "http", version
+	}
+	return "https", ns
 }
 
 // isPlainHTTP reports whether host is written with an explicit http://

@@ -82,3 +82,28 @@ func Example() {
 	// SELECT 1: telemetry sent
 	// SELECT 2: no telemetry
 }
+
+// A driver adding a feature flag reads it by name on the connection, as
+// cheaply as Enabled: the Gate holds every flag of the host.
+func ExampleConn_Flag() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/2.0/connector-service/feature-flags/GOLANG/{version}", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"flags":[{"name":"databricks.partnerplatform.clientConfigsFeatureFlags.enableArrowForGoDriver","value":"True"}]}`)
+	})
+	workspace := httptest.NewTLSServer(mux)
+	defer workspace.Close()
+	gate := telemetry.NewGate()
+	defer gate.Close()
+
+	tel := gate.Open(context.Background(), telemetry.ConnConfig{
+		Host:          workspace.Listener.Addr().String(),
+		DriverVersion: "1.2.3",
+		Client:        workspace.Client(),
+	})
+	defer tel.Close()
+	fmt.Println("arrow:", tel.Flag("databricks.partnerplatform.clientConfigsFeatureFlags.enableArrowForGoDriver"))
+	fmt.Println("telemetry:", tel.Enabled())
+	// Output:
+	// arrow: true
+	// telemetry: false
+}

@@ -1,7 +1,11 @@
 package telemetry
 
-// ActorsOf counts the flag actors g holds: one per driver version in use,
-// and those retiring or replaced after a fault that Close still waits for.
+// ActorsOf counts the flag actors g holds: its actor, and those it replaced
+// after a fault, which Close still stops and reports.
 func ActorsOf(g *Gate) int {
-	return len(g.state.Load().all())
+	n := 0
+	for a := g.state.Load(); a != nil && !a.closed; a = a.faulted {
+		n++
+	}
+	return n
 }

@@ -3,17 +3,17 @@ package telemetry
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/benbjohnson/clock"
+	"unicode"
 
 	"github.com/flagactor/flagactor/telemetry/flagactor"
-	"github.com/flagactor/flagactor/telemetry/internal/actorclock"
 )
 
 // DefaultOpenWait bounds how long opening a connection waits for a flag the
@@ -31,16 +31,18 @@ type ConnConfig struct {
 
 // Gate decides, for every connection a driver opens, whether telemetry is on.
 //
-// A Gate serves any number of driver versions. The version is part of the
-// flag's URL, so each has its own answer: the Gate keeps one flag actor per
-// version, started by the first connection of that version that asks the
-// server, and a host's flag is fetched once per version and time-to-live
-// however many connections use it. A connection whose client set its
-// Override asks nothing and starts nothing. An actor that stopped after an
-// internal fault is replaced by the next connection of its version. A
-// version gives its actor back once its last connection has closed and the
-// actor holds no host any more (a host's value lingers until it expires, on
-// the Gate's clock): the next connection of the version starts a new one.
+// A Gate runs one flag actor, started by the first connection that asks the
+// server, whatever the driver versions and schemes of its connections: its
+// goroutines (the actor's loop, and one for logging with WithLogger) do not
+// grow with versions. The actor files each answer under what it depends on,
+// the scheme, the host and the driver version (part of the flag's URL), so
+// an answer never serves a connection of another version or scheme, and a
+// host's flag is fetched once per version and time-to-live however many
+// connections use it. An entry no connection holds goes by the actor's own
+// rules (kept until its value expires or its backoff ends); a Gate holding
+// nothing holds no timer. A connection whose client set its Override asks
+// nothing and starts nothing. An actor that stopped after an internal fault
+// is replaced by the next connection that asks; Close still reports it.
 //
 // Each connection lends its own client to the fetches its queries start.
 // When that client fails on its own (no answer from the server because of a
@@ -51,15 +53,28 @@ type ConnConfig struct {
 // When a second connection's client fails in a row, the host backs off too,
 // so an outage every connection sees costs about what one connection's does.
 // Connections whose host is written with an explicit http:// are asked over
-// plain http, and served by an actor of their own.
+// plain http, in entries of their own: an answer anyone on the path could
+// forge never serves an https connection, whatever port either names.
 //
 // The zero Gate is ready to use with the default options. A Gate is safe for
 // concurrent use; it must not be copied after first use.
 type Gate struct {
-	cfg       *gateConfig               // nil in a zero Gate: the defaults
-	state     atomic.Pointer[gateState] // nil until a version's actor starts or Close
-	idleCheck atomic.Pointer[idleTimer] // armed while a version has no connection
-	tasks     taskGroup                 // the Gate's own goroutines: the idle check, retiring actors
+	cfg   *gateConfig               // nil in a zero Gate: the defaults
+	state atomic.Pointer[gateActor] // nil until the first connection that asks the server; Close's mark after Close
+}
+
+// gateActor is the Gate's actor, published whole; or, with closed set, the
+// mark Close leaves.
+type gateActor struct {
+	actor *flagactor.Actor
+	// faulted is the actor this one replaced after its loop stopped on an
+	// internal fault: Close still closes it and reports the fault.
+	faulted *gateActor
+
+	// Set in the mark Close swaps in, which nothing replaces.
+	closed bool
+	done   chan struct{} // closed once Close has stopped everything; err is set then
+	err    error
 }
 
 // GateOption configures a Gate.
@@ -68,12 +83,11 @@ type GateOption func(*gateConfig)
 type gateConfig struct {
 	openWait  time.Duration
 	actorOpts []flagactor.Option
-	clock     clock.Clock  // the actors' clock, which times the open wait too
-	logger    *slog.Logger // the actors' and fetchers' records; nil = none
+	logger    *slog.Logger // the actor's and fetchers' records; nil = none
 }
 
 // defaultGateConfig is the configuration of a zero Gate.
-var defaultGateConfig = gateConfig{openWait: DefaultOpenWait, clock: clock.New()}
+var defaultGateConfig = gateConfig{openWait: DefaultOpenWait}
 
 // WithOpenWait sets how long Open waits for an unknown flag; DefaultOpenWait
 // when not given. With d <= 0 Open does not wait: it takes the flag only if
@@ -84,8 +98,8 @@ func WithOpenWait(d time.Duration) GateOption {
 }
 
 // WithActorOptions passes options (a clock, a TTL, a fetch timeout) to the
-// Gate's flag actors; nil ones are dropped. The Gate times its open wait on
-// the actors' clock.
+// Gate's flag actor; nil ones are dropped. The Gate times its open wait on
+// the actor's clock.
 func WithActorOptions(opts ...flagactor.Option) GateOption {
 	return func(c *gateConfig) {
 		for _, opt := range opts {
@@ -96,19 +110,19 @@ func WithActorOptions(opts ...flagactor.Option) GateOption {
 	}
 }
 
-// WithLogger sends the Gate's records to logger: its actors' (see
+// WithLogger sends the Gate's records to logger: its actor's (see
 // flagactor.WithLogger) and its fetchers' (the parts of an answer they
 // skipped). It replaces a logger given through WithActorOptions. Without it,
 // or with a nil logger, the Gate writes no record (none to slog.Default
-// either), but for its actors' to a logger given through WithActorOptions.
+// either), but for its actor's to a logger given through WithActorOptions.
 func WithLogger(logger *slog.Logger) GateOption {
 	return func(c *gateConfig) { c.logger = logger }
 }
 
 // NewGate makes a private Gate: for tests, or for a driver that wants one per
 // sql.DB. Most drivers use Open and the process-wide Gate. It starts no
-// goroutine: each driver version's actor starts with the first connection
-// that needs it. Nil options are ignored.
+// goroutine: its actor starts with the first connection that asks the
+// server. Nil options are ignored.
 func NewGate(opts ...GateOption) *Gate {
 	cfg := defaultGateConfig
 	for _, opt := range opts {
@@ -119,7 +133,6 @@ func NewGate(opts ...GateOption) *Gate {
 	if cfg.logger != nil {
 		cfg.actorOpts = append(slices.Clip(cfg.actorOpts), flagactor.WithLogger(cfg.logger))
 	}
-	cfg.clock = actorclock.Of(cfg.actorOpts)
 	return &Gate{cfg: &cfg}
 }
 
@@ -131,53 +144,56 @@ func (g *Gate) config() *gateConfig {
 	return g.cfg
 }
 
-// Close stops the Gate's actors and waits for their goroutines, and the
-// Gate's own, to exit. Connections still open see telemetry off, and a later
-// Open answers flagactor.ErrClosed. Close is idempotent: a second call waits
-// for the first and returns what it returned, a non-nil error only when an
-// actor's loop had stopped after an internal fault.
+// Close stops the Gate's actor and waits for its goroutines to exit.
+// Connections still open see telemetry off, and a later Open answers
+// flagactor.ErrClosed. Close is idempotent: a second call waits for the first
+// and returns what it returned, a non-nil error only when an actor's loop
+// had stopped after an internal fault.
 func (g *Gate) Close() error {
-	closing := &gateState{closed: true, drained: make(chan struct{}), done: make(chan struct{})}
-	var was *gateState
+	mark := &gateActor{closed: true, done: make(chan struct{})}
+	var was *gateActor
 	for {
 		was = g.state.Load()
 		if was != nil && was.closed {
 			<-was.done
 			return was.err
 		}
-		if g.state.CompareAndSwap(was, closing) {
-			break // from here no version can be added: was holds them all
+		if g.state.CompareAndSwap(was, mark) {
+			break // from here no actor starts: was holds them all
 		}
 	}
-	if g.tasks.close() {
-		close(closing.drained)
-	}
 	// In parallel: each may wait up to its fetch timeout for a Fetcher that
-	// ignores its context.
-	versions := was.all()
-	errs := make([]error, len(versions))
-	var wg sync.WaitGroup
-	for i, v := range versions {
-		wg.Go(func() { errs[i] = v.actor.Close() })
+	// ignores its context. More than one only after loop faults.
+	var actors []*flagactor.Actor
+	for a := was; a != nil; a = a.faulted {
+		actors = append(actors, a.actor)
 	}
-	g.sealIdleCheck()
+	errs := make([]error, len(actors))
+	var wg sync.WaitGroup
+	for i, a := range actors {
+		wg.Go(func() { errs[i] = a.Close() })
+	}
 	wg.Wait()
-	<-closing.drained // idle checks and retiring actors, which closed actors answer at once
-	closing.err = errors.Join(errs...)
-	close(closing.done)
-	return closing.err
+	mark.err = errors.Join(errs...)
+	close(mark.done)
+	return mark.err
 }
 
 // Open is called once as a connection opens. It never fails the connection:
 // when telemetry cannot be decided it is off, and Conn.Err says why.
 //
 // The decision order is the client's explicit Override, then the server's
-// flag, then off. An OverrideOff asks the server nothing. Otherwise Open waits
-// (for the actor, then for the server's flag) at most the Gate's open wait,
-// measured on the Gate's clock, and no longer than ctx allows; a flag that
-// arrives later is seen by Conn.Enabled. A nil ctx is context.Background().
-// A host that is not name[:port], or a DriverVersion that cannot be a path
-// segment (ErrBadDriverVersion), asks nothing and starts nothing.
+// flag, then off. An OverrideOff asks the server nothing. Otherwise Open
+// answers at once from a fresh flag, and else waits (for the actor, then for
+// the server's flag) at most the Gate's open wait, measured on the actor's
+// clock, and no longer than ctx allows; a flag that arrives later is seen by
+// Conn.Enabled. Once an Open's wait has run out on a host's fetch, later
+// Opens of that host, scheme and version do not wait while that fetch is in
+// flight or the host backs off after it: they are off at once, with Conn.Err
+// matching ErrOpenWait; the next fetch brings the wait back.
+// A nil ctx is context.Background(). A host that is not name[:port], or a
+// DriverVersion that cannot be a path segment or holds a control character
+// (ErrBadDriverVersion), asks nothing and starts nothing.
 func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
 	if ctx == nil {
 		ctx = context.Background()
@@ -194,49 +210,112 @@ func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
 		return c
 	}
 	c.override = OverrideUnset // an unknown setting follows the server
-	if _, err := flagactor.NormalizeHost(cfg.Host); err != nil {
-		c.err = err // no actor could ever ask the server: start none
-		return c
-	}
 	if err := checkDriverVersion(cfg.DriverVersion); err != nil {
 		c.err = err
 		return c
 	}
-	// The open wait bounds all of it: a full mailbox can hold Acquire too.
-	waitCtx, cancel := g.withOpenWait(ctx)
-	defer cancel()
-	v, lease, err := g.acquire(waitCtx, cfg)
+	host := leaseHost(cfg.Host)
+	a, err := g.current(host)
 	if err != nil {
-		c.err = openErr(ctx, waitCtx, err)
+		c.err = err
 		return c
 	}
-	c.version, c.lease = v, lease
-	on, err := lease.Enabled(waitCtx, TelemetryFlag)
-	c.openedOn, c.err = on, openErr(ctx, waitCtx, err)
+	c.fetcher.init(cfg, g.config().logger)
+	c.wait = openWait{Context: ctx, clock: a.actor.Clock(), d: g.config().openWait}
+	defer c.wait.stop()
+	lease, err := g.acquire(&c.wait, a, namespace(cfg), host, &c.fetcher)
+	if err != nil {
+		c.err = c.wait.openErr(err)
+		return c
+	}
+	c.lease = lease
+	if on, ok := lease.Fresh(TelemetryFlag); ok {
+		c.openedOn = on // the common case: no timer, no message waited for
+		return c
+	}
+	if lease.GivenUp() {
+		c.err = ErrOpenWait // an earlier Open's wait ran out on this fetch, or its backoff
+		return c
+	}
+	on, err := lease.Enabled(&c.wait, TelemetryFlag)
+	c.openedOn, c.err = on, c.wait.openErr(err)
+	if errors.Is(c.err, ErrOpenWait) {
+		lease.GiveUp()
+	}
 	return c
 }
 
-// acquire takes a lease for the connection from its driver version's actor,
-// and counts the connection on the version until Conn.Close. An actor whose
-// loop stopped after a fault is replaced, once, by a new one.
-func (g *Gate) acquire(ctx context.Context, cfg ConnConfig) (*version, *flagactor.Lease, error) {
-	v, err := g.versionFor(actorKey(cfg), nil)
-	if err != nil {
-		return nil, nil, err
+// current returns the Gate's actor, starting it for the first connection
+// that asks the server, once host has proved a host the actor could ask.
+func (g *Gate) current(host string) (*gateActor, error) {
+	if a := g.state.Load(); a != nil && !a.closed {
+		return a, nil // the actor's Acquire checks host
 	}
-	fetcher := newConnFetcher(cfg, g.config().logger)
-	host := leaseHost(cfg.Host)
-	lease, err := v.actor.Acquire(ctx, host, fetcher)
-	if errors.Is(err, flagactor.ErrClosed) {
-		g.leave(v)
-		if v, err = g.versionFor(actorKey(cfg), v); err != nil {
-			return nil, nil, err
+	if _, err := flagactor.NormalizeHost(host); err != nil {
+		return nil, err // no actor could ever ask the server: start none
+	}
+	return g.replace(nil)
+}
+
+// replace returns the Gate's actor in place of stale: the actor an Open
+// found stopped after a fault (nil for none). It starts a new one unless
+// another Open has done so already: that one is the answer then.
+func (g *Gate) replace(stale *gateActor) (*gateActor, error) {
+	var fresh *gateActor // started by an earlier round that lost its race
+	for {
+		a := g.state.Load()
+		switch {
+		case a != nil && a.closed:
+			if fresh != nil {
+				_ = fresh.actor.Close()
+			}
+			return nil, flagactor.ErrClosed
+		case a != nil && a != stale:
+			if fresh != nil {
+				_ = fresh.actor.Close()
+			}
+			return a, nil
+		case fresh == nil:
+			fresh = &gateActor{actor: flagactor.New(g.config().actorOpts...)}
 		}
-		lease, err = v.actor.Acquire(ctx, host, fetcher)
+		fresh.faulted = a // Close still closes and reports it
+		if g.state.CompareAndSwap(a, fresh) {
+			return fresh, nil
+		}
 	}
-	if err != nil {
-		g.leave(v)
-		return nil, nil, err
+}
+
+// acquire takes a lease for a connection on a's actor; an actor whose loop
+// stopped after a fault is replaced, once, by a new one.
+func (g *Gate) acquire(ctx context.Context, a *gateActor, ns, host string, f flagactor.Fetcher) (*flagactor.Lease, error) {
+	lease, err := a.actor.AcquireIn(ctx, ns, host, f)
+	if !errors.Is(err, flagactor.ErrClosed) || g.isClosed() {
+		return lease, err
 	}
-	return v, lease, nil
+	if a, err = g.replace(a); err != nil {
+		return nil, err
+	}
+	return a.actor.AcquireIn(ctx, ns, host, f)
+}
+
+// isClosed reports whether Close has been called. A nil Gate is not closed:
+// a Conn made without Open has none.
+func (g *Gate) isClosed() bool {
+	if g == nil {
+		return false
+	}
+	a := g.state.Load()
+	return a != nil && a.closed
+}
+
+// checkDriverVersion refuses a driver version that cannot be the flag URL's
+// last path segment: "" names no version, and "." and ".." would move the
+// path. A control character is refused too: the Gate keys plain-http
+// entries with one (see namespace), so no version can pass for another
+// scheme's. Such a connection asks nothing and starts nothing.
+func checkDriverVersion(version string) error {
+	if version == "" || version == "." || version == ".." || strings.ContainsFunc(version, unicode.IsControl) {
+		return fmt.Errorf("%w: %q", ErrBadDriverVersion, version)
+	}
+	return nil
 }

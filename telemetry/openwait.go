@@ -4,38 +4,73 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
+
+	"github.com/benbjohnson/clock"
 )
 
 // ErrOpenWait is Conn.Err when the Gate's open wait ran out before the
-// server's flag arrived. It wraps context.DeadlineExceeded; when the caller's
-// own context ends first, Conn.Err is that context's error instead.
+// server's flag arrived, or when an earlier Open's wait ran out on the fetch
+// still in flight. It wraps context.DeadlineExceeded; when the caller's own
+// context ends first, Conn.Err is that context's error instead.
 var ErrOpenWait = fmt.Errorf("telemetry: open wait ran out: %w", context.DeadlineExceeded)
 
-// withOpenWait returns a context that ends with ctx or when the Gate's open
-// wait has passed on the Gate's clock, whichever comes first.
-func (g *Gate) withOpenWait(ctx context.Context) (context.Context, context.CancelFunc) {
-	cfg := g.config()
-	waitCtx, cancel := context.WithCancelCause(ctx)
-	if cfg.openWait <= 0 {
-		cancel(ErrOpenWait) // do not wait: only what needs no waiting gets done
-		return waitCtx, func() { cancel(context.Canceled) }
+// openWait is the context an Open waits under: the caller's, ending too
+// when the Gate's open wait has passed on the actor's clock. Its timer is
+// armed only when a call first asks for Done, that is when it would block:
+// an Open answered from a fresh flag pays for no timer and no context. It
+// belongs to one Open, whose goroutine alone calls Done, Err and stop; the
+// lease keeps it for the values (Value reads only the caller's context).
+type openWait struct {
+	context.Context // the caller's: values, and everything until armed
+	clock           clock.Clock
+	d               time.Duration // the Gate's open wait
+
+	armed  context.Context // nil until Done is first asked for
+	cancel context.CancelCauseFunc
+	timer  *clock.Timer
+}
+
+// Done arms the wait and returns its channel.
+func (w *openWait) Done() <-chan struct{} {
+	if w.armed == nil {
+		w.armed, w.cancel = context.WithCancelCause(w.Context)
+		if w.d <= 0 {
+			w.cancel(ErrOpenWait) // do not wait: only what needs no waiting gets done
+		} else {
+			w.timer = w.clock.AfterFunc(w.d, func() { w.cancel(ErrOpenWait) })
+		}
 	}
-	timer := cfg.clock.AfterFunc(cfg.openWait, func() { cancel(ErrOpenWait) })
-	return waitCtx, func() {
-		timer.Stop()
-		cancel(context.Canceled)
+	return w.armed.Done()
+}
+
+// Err is the armed wait's error, or the caller context's before it is armed.
+func (w *openWait) Err() error {
+	if w.armed == nil {
+		return w.Context.Err()
+	}
+	return w.armed.Err()
+}
+
+// stop disarms the wait once the Open is done.
+func (w *openWait) stop() {
+	if w.timer != nil {
+		w.timer.Stop()
+	}
+	if w.cancel != nil {
+		w.cancel(context.Canceled)
 	}
 }
 
-// openErr tells why a call made under waitCtx, derived from ctx by
-// withOpenWait, failed with err: the caller's context ending is ctx.Err(), the
-// open wait running out is ErrOpenWait, and any other error is itself.
-func openErr(ctx, waitCtx context.Context, err error) error {
-	if err == nil || waitCtx.Err() == nil || !errors.Is(err, waitCtx.Err()) {
+// openErr tells why a call made under w failed with err: the caller's
+// context ending is its own error, the open wait running out is
+// ErrOpenWait, and any other error is itself.
+func (w *openWait) openErr(err error) error {
+	if err == nil || w.armed == nil || w.armed.Err() == nil || !errors.Is(err, w.armed.Err()) {
 		return err
 	}
-	if ctx.Err() != nil {
-		return ctx.Err()
+	if cerr := w.Context.Err(); cerr != nil {
+		return cerr
 	}
-	return context.Cause(waitCtx)
+	return context.Cause(w.armed)
 }

@@ -52,11 +52,11 @@ func TestPlainHTTPHostIsACacheEntryOfItsOwn(t *testing.T) {
 		hosts           []string
 	}{
 		{"no port", "http://flags.example", "https://flags.example", false, true,
-			[]string{"flags.example", "http://flags.example:80"}},
-		{"http on 443", "http://flags.example:443", "https://flags.example", false, true,
 			[]string{"flags.example", "http://flags.example"}},
+		{"http on 443", "http://flags.example:443", "https://flags.example", false, true,
+			[]string{"flags.example", "http://flags.example:443"}},
 		{"https on 80", "http://flags.example", "flags.example:80", false, false,
-			[]string{"flags.example:80", "http://flags.example:80"}},
+			[]string{"flags.example:80", "http://flags.example"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

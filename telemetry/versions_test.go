@@ -119,8 +119,8 @@ func TestGateServesEachDriverVersion(t *testing.T) {
 	requireNoLeaks(t, leaks)
 }
 
-// TestGateStatsSumsVersions: a Gate's Stats sum its driver versions'
-// actors' counters (each version's share: TestVersionStats).
+// TestGateStatsSumsVersions: a Gate's Stats are its one actor's counters,
+// over the entries of every driver version.
 func TestGateStatsSumsVersions(t *testing.T) {
 	server := startVersionServer(t, map[string]string{"1.0.0": "true", "2.0.0": "false"})
 	gate := newGate(t)

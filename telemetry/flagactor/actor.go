@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/benbjohnson/clock"
+
 	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
@@ -33,6 +35,8 @@ type Actor struct {
 	fetchCtx    context.Context
 	stopFetches context.CancelFunc
 
+	recent *recentEntries // entries a lease not yet bound reads its answer from; the loop writes it
+
 	logs      chan logEvent // loop -> logging goroutine; nil when not logging
 	logsEnded atomic.Bool   // set as the first Close closes logs
 	logged    chan struct{} // closed when the logging goroutine has exited
@@ -47,6 +51,7 @@ func New(opts ...Option) *Actor {
 		mailbox: newMailbox(cfg.mailboxSize),
 		quit:    make(chan struct{}),
 		done:    make(chan struct{}),
+		recent:  new(recentEntries),
 	}
 	a.fetches.init()
 	a.fetchCtx, a.stopFetches = context.WithCancel(context.Background())
@@ -65,6 +70,15 @@ func New(opts ...Option) *Actor {
 // actor applies it in its turn. Release the lease when the connection
 // closes. A lease is one allocation: its Acquire and Release travel in it.
 func (a *Actor) Acquire(ctx context.Context, host string, f Fetcher) (*Lease, error) {
+	return a.AcquireIn(ctx, "", host, f)
+}
+
+// AcquireIn is Acquire for the entry of host in namespace. An answer depends
+// on what its entry is filed under: entries of one host in two namespaces
+// share no value, fetch or backoff, as if they were two hosts. A caller whose
+// Fetchers ask differently (another path, another scheme) gives each way a
+// namespace of its own; Acquire is AcquireIn with the namespace "".
+func (a *Actor) AcquireIn(ctx context.Context, namespace, host string, f Fetcher) (*Lease, error) {
 	key, err := NormalizeHost(host)
 	if err != nil {
 		return nil, err
@@ -75,7 +89,7 @@ func (a *Actor) Acquire(ctx context.Context, host string, f Fetcher) (*Lease, er
 	if err := a.usable(); err != nil {
 		return nil, err
 	}
-	l := &Lease{actor: a, ticket: ticket{Host: key, Fetcher: f, ctx: ctx}}
+	l := &Lease{actor: a, ticket: ticket{Host: key, Namespace: namespace, Fetcher: f, ctx: ctx}}
 	l.ticket.env.msg = acquireRequest{Ticket: &l.ticket}
 	err = a.mailbox.reserve(ctx, a.done)
 	if err == ErrClosed {
@@ -123,6 +137,10 @@ func (a *Actor) Close() error {
 	}
 	return nil
 }
+
+// Clock returns the clock the actor runs on (WithClock), so that a caller
+// can time its own waits on the actor's time: telemetry.Gate's open wait.
+func (a *Actor) Clock() clock.Clock { return a.cfg.clock }
 
 // usable returns why calls on a cannot be served, or nil: errNotStarted for
 // an Actor not made by New (its channels are nil, and would block forever),

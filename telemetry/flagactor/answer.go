@@ -70,7 +70,18 @@ type answer struct {
 	// known is true when the value is one the server served, false before
 	// the host's first good fetch.
 	known bool
+	// givenUp is set by a caller that gave up waiting for the fetch in
+	// flight (Lease.GiveUp): the one field written after publishing, on an
+	// answer of one entry (fetchPending), so that it goes with the answer
+	// when the fetch ends and the loop publishes the next one (but for the
+	// backoff of a failure: see publishUnfresh).
+	givenUp atomic.Bool
 }
+
+// fetchPending reports whether the answer was published while the entry had
+// no value and a fetch in flight (or a timed-out one not returned). Such an
+// answer is made for one entry, never shared.
+func (a *answer) fetchPending() bool { return !a.known && a.nextFetch == noWake }
 
 // freshAt reports whether the answer is fresh when the actor's clock reads now.
 func (a *answer) freshAt(now int64) bool { return now < a.expiresAt }

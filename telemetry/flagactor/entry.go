@@ -11,9 +11,10 @@ const noWake = math.MaxInt64
 // hostEntry is the loop's state for one host. Times are nanoseconds since the
 // loop's epoch.
 type hostEntry struct {
-	slot  answerSlot // what leases read without a message
-	host  string
-	flags *flagSet // last good value; nil until a fetch succeeds
+	slot      answerSlot // what leases read without a message
+	host      string
+	namespace string   // with host, the entry's key (AcquireIn)
+	flags     *flagSet // last good value; nil until a fetch succeeds
 
 	leases    int32
 	failures  int32 // consecutive failed fetches
@@ -24,7 +25,7 @@ type hostEntry struct {
 	// (It wraps after 65536 bumps; a backoff it wrongly revives is bounded
 	// by the TTL anyway.)
 	leaseEpoch uint16
-	fresh      bool // flags is within its time-to-live (placed here to pack the entry into 96 bytes)
+	fresh      bool // flags is within its time-to-live (placed here to pack the entry into 112 bytes)
 
 	inflight *inflight // the fetch in flight, or a timed-out one not yet returned; nil when none
 
@@ -34,6 +35,16 @@ type hostEntry struct {
 	wakeAt    int64       // when the loop next looks at this entry
 	lastErr   *fetchError // why the last fetch failed; its text is computed, safe to read on the loop
 }
+
+// entryKey is what an entry is filed under: a namespace (AcquireIn's, "" for
+// Acquire) and the normalized host. Entries of one host in two namespaces
+// share nothing: each has its own value, fetches and backoff.
+type entryKey struct {
+	namespace, host string
+}
+
+// key returns what e is filed under.
+func (e *hostEntry) key() entryKey { return entryKey{e.namespace, e.host} }
 
 // lastError is lastErr as an error: nil, not a nil *fetchError, when there
 // was none.
@@ -100,12 +111,18 @@ func (s *loopState) publishUnfresh(e *hostEntry) {
 	if e.inflight == nil {
 		ans.nextFetch = e.retryAt
 	}
+	if prev := e.slot.load(); prev != nil && prev.givenUp.Load() && !e.fetching() {
+		// The fetch a caller gave up on has failed: the backoff that
+		// follows keeps the mark (Lease.GivenUp), until a fetch can start.
+		ans.givenUp.Store(true)
+	}
 	e.slot.publish(ans)
 }
 
 // evict forgets e, and gives the host map's memory back once it is mostly empty.
 func (s *loopState) evict(e *hostEntry) {
-	delete(s.hosts, e.host)
+	delete(s.hosts, e.key())
+	s.recent.forget(e)
 	s.wakeups.set(e, noWake)
 	s.flagSets.release(e.flags)
 	e.flags = nil
@@ -114,7 +131,7 @@ func (s *loopState) evict(e *hostEntry) {
 	// A Go map never shrinks: rebuild it once it is mostly empty, so a burst
 	// of hosts gives its memory back.
 	if s.hostsPeak >= 1024 && len(s.hosts) <= s.hostsPeak/4 {
-		hosts := make(map[string]*hostEntry, len(s.hosts))
+		hosts := make(map[entryKey]*hostEntry, len(s.hosts))
 		for k, v := range s.hosts {
 			hosts[k] = v
 		}

@@ -20,7 +20,7 @@ func (s *loopState) startFetch(e *hostEntry, q *queryRequest) *inflight {
 	if caller == nil {
 		caller = q.Ticket.ctx
 	}
-	go s.a.fetch(caller, e.host, s.attempts, q.Ticket.Fetcher)
+	go s.a.fetch(caller, e.key(), s.attempts, q.Ticket.Fetcher)
 	s.wakeups.set(e, e.nextWake())
 	s.publishUnfresh(e)
 	return e.inflight
@@ -34,7 +34,8 @@ var errFetcherExited = fmt.Errorf("%w: it ended its goroutine without returning 
 // Fetcher leaves: the report is deferred, so that a Fetcher that calls
 // runtime.Goexit is a failed fetch too, not one the loop waits on for good.
 // The report never blocks; once the loop has exited nobody reads it.
-func (a *Actor) fetch(caller context.Context, host string, attempt uint64, f Fetcher) {
+func (a *Actor) fetch(caller context.Context, key entryKey, attempt uint64, f Fetcher) {
+	host := key.host
 	r := new(fetchResult)
 	returned := false
 	ctx, cancel := a.fetchContext(caller)
@@ -43,7 +44,7 @@ func (a *Actor) fetch(caller context.Context, host string, attempt uint64, f Fet
 		if !returned {
 			*r = fetchResult{Err: newFetchError(host, errFetcherExited)}
 		}
-		r.Host, r.Attempt = host, attempt
+		r.Key, r.Attempt = key, attempt
 		a.mailbox.push(&envelope{msg: r}, false)
 		a.fetches.done()
 	}()

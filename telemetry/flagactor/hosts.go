@@ -1,6 +1,7 @@
 package flagactor
 
 import (
+	"cmp"
 	"context"
 	"maps"
 	"slices"
@@ -12,7 +13,8 @@ import (
 
 // Hosts returns every host entry the actor holds (leased, or lingering
 // without leases), as its goroutine sees it after every call this goroutine
-// made before it, sorted by host. Times are on the actor's clock (WithClock).
+// made before it, sorted by host, then namespace: one row per entry, whose
+// Namespace (AcquireIn) and Host say what it is filed under. Times are on the actor's clock (WithClock).
 // An operator reads it to tell a healthy host from a failing or idle one; the
 // Values maps are the caller's own copies.
 func (a *Actor) Hosts(ctx context.Context) ([]messages.HostStatus, error) {
@@ -29,7 +31,9 @@ func (a *Actor) Hosts(ctx context.Context) ([]messages.HostStatus, error) {
 	for i := range hosts {
 		hosts[i].Values = maps.Clone(hosts[i].Values)
 	}
-	slices.SortFunc(hosts, func(x, y messages.HostStatus) int { return strings.Compare(x.Host, y.Host) })
+	slices.SortFunc(hosts, func(x, y messages.HostStatus) int {
+		return cmp.Or(strings.Compare(x.Host, y.Host), strings.Compare(x.Namespace, y.Namespace))
+	})
 	return hosts, nil
 }
 
@@ -53,11 +57,12 @@ func (s *loopState) hostStatuses() []messages.HostStatus {
 
 func (s *loopState) hostStatus(e *hostEntry) messages.HostStatus {
 	st := messages.HostStatus{
-		Host:     e.host,
-		Leases:   int(e.leases),
-		Fresh:    e.fresh,
-		Fetching: e.inflight != nil,
-		Failures: int(e.failures),
+		Host:      e.host,
+		Namespace: e.namespace,
+		Leases:    int(e.leases),
+		Fresh:     e.fresh,
+		Fetching:  e.inflight != nil,
+		Failures:  int(e.failures),
 	}
 	if e.flags != nil {
 		st.Values = e.flags.values.Flags.Values

@@ -13,43 +13,70 @@ import (
 // Invalidate normalizes host (see NormalizeHost); an invalid one is
 // ErrInvalidHost, and a host the actor does not hold is no error.
 //
+// It reaches the host's entry in every namespace (see AcquireIn); InvalidateIn
+// reaches one.
+//
 // An operator calls it after fixing a credential, a test to reset a host, a
 // driver that learned a flag changed. A fetch already in flight is not
 // restarted: its answer, when it comes, serves the queries waiting on it but
 // is kept as stale, since it may predate what the caller learned, so the
 // next query fetches again.
 func (a *Actor) Invalidate(ctx context.Context, host string) error {
-	key, err := NormalizeHost(host)
+	return a.invalidate(ctx, invalidateRequest{Host: host, Every: true})
+}
+
+// InvalidateIn is Invalidate for the entry of host in namespace only.
+func (a *Actor) InvalidateIn(ctx context.Context, namespace, host string) error {
+	return a.invalidate(ctx, invalidateRequest{Namespace: namespace, Host: host})
+}
+
+func (a *Actor) invalidate(ctx context.Context, req invalidateRequest) error {
+	key, err := NormalizeHost(req.Host)
 	if err != nil {
 		return err
 	}
 	if err := a.usable(); err != nil {
 		return err
 	}
-	req := invalidateRequest{Host: key, Reply: make(chan struct{}, 1)}
+	req.Host, req.Reply = key, make(chan struct{}, 1)
 	_, err = roundTrip(ctx, a, req, req.Reply)
 	return err
 }
 
-// invalidateRequest asks the loop to invalidate Host (normalized). Reply has
-// a buffer of one and is sent to once the loop has applied it.
+// invalidateRequest asks the loop to invalidate the entry of Host
+// (normalized) in Namespace, or in every namespace. Reply has a buffer of one
+// and is sent to once the loop has applied it.
 type invalidateRequest struct {
-	Host  string
-	Reply chan struct{}
+	Namespace string
+	Host      string
+	Every     bool // every namespace's entry of Host
+	Reply     chan struct{}
 }
 
 func (invalidateRequest) isRequest() {}
+
+// invalidateEntries invalidates what req names. Invalidating every namespace
+// walks the entries: an operator's call, not a connection's.
+func (s *loopState) invalidateEntries(req invalidateRequest) {
+	if !req.Every {
+		if e := s.hosts[entryKey{req.Namespace, req.Host}]; e != nil {
+			s.invalidate(e)
+		}
+		return
+	}
+	for key, e := range s.hosts {
+		if key.host == req.Host {
+			s.invalidate(e) // may evict e: deleting while ranging is allowed
+		}
+	}
+}
 
 // invalidate ends e's backoffs and marks its value stale. The value is kept,
 // and so is the time it would have expired: a host without leases lingers as
 // long as before, so a connection that reopens is still answered from it. A
 // host without leases and without a value lingered only for its backoff, so
 // settle evicts it now.
-func (s *loopState) invalidate(host string) {
-	e := s.hosts[host]
-	if e == nil {
-		return
-	}
+func (s *loopState) invalidate(e *hostEntry) {
 	e.retryAt = 0
 	e.leaseEpoch++ // ends every lease's own credential backoff (see ticket.cred)
 	if e.inflight != nil && !e.inflight.timedOut {
@@ -57,6 +84,6 @@ func (s *loopState) invalidate(host string) {
 	}
 	e.fresh = false
 	s.publishUnfresh(e) // the stale value, and that a fetch may start now
-	s.log(logEvent{level: slog.LevelDebug, msg: "flagactor: host invalidated", host: host})
+	s.log(logEvent{level: slog.LevelDebug, msg: "flagactor: host invalidated", host: e.host})
 	s.settle(e)
 }

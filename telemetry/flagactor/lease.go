@@ -41,12 +41,8 @@ func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
 	if l.ticket.released.Load() {
 		return false, ErrReleased
 	}
-	if slot := l.ticket.boundSlot(); slot != nil {
-		// The expiry is checked here, on the caller's clock read, not left to
-		// the loop: a busy loop or a late timer must not stretch a value's life.
-		if ans := slot.load(); ans != nil && ans.expiresAt != 0 && ans.freshAt(l.actor.sinceEpoch()) {
-			return ans.Bool(flag), nil
-		}
+	if on, ok := l.Fresh(flag); ok {
+		return on, nil
 	}
 	reply, err := l.actor.query(ctx, &l.ticket)
 	if err != nil {
@@ -67,10 +63,7 @@ func (l *Lease) Peek(flag string) (enabled, known bool) {
 	if l.actor == nil || l.ticket.released.Load() || l.actor.closed.Load() {
 		return false, false
 	}
-	var ans *answer
-	if slot := l.ticket.boundSlot(); slot != nil {
-		ans = slot.load()
-	}
+	ans := l.published()
 	if now := l.actor.sinceEpoch(); ans == nil || !ans.freshAt(now) && now >= ans.nextFetch && !l.ticket.ownBackoffHolds(ans, now) {
 		l.actor.nudge(&l.ticket)
 	}
@@ -78,6 +71,59 @@ func (l *Lease) Peek(flag string) (enabled, known bool) {
 		return false, false
 	}
 	return ans.Bool(flag), true
+}
+
+// Fresh reports flag from the host's fresh answer, as Enabled would, without
+// asking the actor anything: ok is false when the actor has published no
+// fresh answer that the lease can read (none yet, a stale one, or the actor
+// has not taken up the lease's Acquire and the host is not among the entries
+// it made last). A caller that must bound its wait tries Fresh first, and
+// arms its timer only when it has to call Enabled.
+func (l *Lease) Fresh(flag string) (enabled, ok bool) {
+	if l.actor == nil || l.ticket.released.Load() || l.actor.closed.Load() {
+		return false, false
+	}
+	// The expiry is checked here, on the caller's clock read, not left to
+	// the loop: a busy loop or a late timer must not stretch a value's life.
+	if ans := l.published(); ans != nil && ans.expiresAt != 0 && ans.freshAt(l.actor.sinceEpoch()) {
+		return ans.Bool(flag), true
+	}
+	return false, false
+}
+
+// GiveUp records that its caller gave up waiting for the fetch in flight of
+// a host with no value (its Enabled's ctx ended first): until that fetch
+// ends, and through the backoff after it if it failed, GivenUp reports true
+// to every lease of the entry, so that callers with a bound on their wait do
+// not spend it on a fetch known to be slow. A fetch that can start (or has
+// started) since ends the mark. With no such fetch in flight, as the actor
+// last published, GiveUp does nothing.
+func (l *Lease) GiveUp() {
+	if ans := l.published(); ans != nil && ans.fetchPending() {
+		ans.givenUp.Store(true)
+	}
+}
+
+// GivenUp reports whether a caller gave up (GiveUp) on the host's fetch,
+// which is still in flight, or failed and the host still backs off.
+func (l *Lease) GivenUp() bool {
+	ans := l.published()
+	return ans != nil && ans.givenUp.Load() && l.actor.sinceEpoch() < ans.nextFetch
+}
+
+// published returns the answer the loop last published for the lease's
+// entry: through the lease's own binding, or, before the loop has taken up
+// its Acquire, through the entries the loop made last. nil when neither has
+// one.
+func (l *Lease) published() *answer {
+	slot := l.ticket.boundSlot()
+	if slot == nil {
+		slot = l.actor.recent.find(l.ticket.key())
+	}
+	if slot == nil {
+		return nil
+	}
+	return slot.load()
 }
 
 // ownBackoffHolds reports whether the lease's own backoff, as the loop last

@@ -17,8 +17,9 @@ type loopState struct {
 	clock clock.Clock
 	now   int64 // nanoseconds since the actor's epoch, read as each message is taken up
 
-	hosts     map[string]*hostEntry
-	hostsPeak int // most entries since the map was last rebuilt
+	hosts     map[entryKey]*hostEntry
+	recent    *recentEntries // the actor's: entries that leases not yet bound can read
+	hostsPeak int            // most entries since the map was last rebuilt
 	wakeups   wakeQueue
 	flagSets  flagSets
 
@@ -38,7 +39,8 @@ func newLoopState(a *Actor) *loopState {
 	return &loopState{
 		a:       a,
 		clock:   a.cfg.clock,
-		hosts:   make(map[string]*hostEntry),
+		hosts:   make(map[entryKey]*hostEntry),
+		recent:  a.recent,
 		timerAt: noWake,
 	}
 }
@@ -154,7 +156,7 @@ func (s *loopState) handle(req request) {
 		req.Reply <- s.hostStatuses()
 	case invalidateRequest:
 		s.tick()
-		s.invalidate(req.Host)
+		s.invalidateEntries(req)
 		req.Reply <- struct{}{}
 	default:
 		panic(fmt.Sprintf("flagactor: unknown request %T", req))

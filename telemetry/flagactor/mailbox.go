@@ -174,9 +174,10 @@ type request interface {
 // fetcher its connection brought, and the host's slot once the loop has
 // applied the lease's Acquire.
 type ticket struct {
-	env     envelope // carries the lease's Acquire, then its Release
-	Host    string
-	Fetcher Fetcher
+	env       envelope // carries the lease's Acquire, then its Release
+	Host      string
+	Namespace string // with Host, the key of the lease's entry (AcquireIn)
+	Fetcher   Fetcher
 	// bound is the host's entry once the loop has applied the lease's
 	// Acquire: leases read its published answer, and the loop finds the
 	// entry of a Release without a lookup.
@@ -197,6 +198,9 @@ type ticket struct {
 	// pays no allocation for it.
 	ctx context.Context
 }
+
+// key returns what the ticket's entry is filed under.
+func (t *ticket) key() entryKey { return entryKey{t.Namespace, t.Host} }
 
 // boundSlot returns the host's published-answer slot, or nil until the loop
 // has applied the Acquire that carried this ticket. (A withdrawn ticket has
@@ -272,7 +276,7 @@ type statsRequest struct {
 // was worked out on the fetch goroutine (runFetch), so the loop never calls
 // a method of a value a Fetcher returned.
 type fetchResult struct {
-	Host    string
+	Key     entryKey
 	Attempt uint64
 	Flags   messages.Flags
 	// Err is nil after a good fetch: its text is computed, and it may be

@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/benbjohnson/clock"
-
-	"github.com/flagactor/flagactor/telemetry/internal/actorclock"
 )
 
 // Defaults used when an option is not given.
@@ -96,13 +94,3 @@ func WithFetchTimeout(d time.Duration) Option {
 		}
 	}
 }
-
-// clockOf returns the clock an Actor made with opts runs on: the last
-// WithClock's, else the wall clock. telemetry.Gate times its open wait on it,
-// through actorclock.
-func clockOf(opts any) clock.Clock {
-	o, _ := opts.([]Option)
-	return newConfig(o).clock
-}
-
-func init() { actorclock.Of = clockOf }

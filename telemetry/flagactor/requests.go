@@ -7,25 +7,28 @@ import "fmt"
 // out depends on the time. A new entry has no deadline yet, and nothing
 // about one with leases depends on the time, so neither needs it.
 func (s *loopState) acquire(t *ticket) {
-	e := s.hosts[t.Host]
+	key := t.key()
+	e := s.hosts[key]
 	if e != nil && e.leases == 0 {
 		s.tick() // may evict e
-		e = s.hosts[t.Host]
+		e = s.hosts[key]
 	}
 	created := false
 	if e == nil {
 		if t.withdrawn() {
 			return // released before it got here, and no Release follows
 		}
-		e = &hostEntry{host: t.Host, wakeIndex: -1}
-		s.hosts[t.Host] = e
+		e = &hostEntry{host: t.Host, namespace: t.Namespace, wakeIndex: -1}
+		s.hosts[key] = e
+		s.recent.note(e)
 		s.hostsPeak = max(s.hostsPeak, len(s.hosts))
 		created = true
 	}
 	if !t.bind(e) {
 		// Withdrawn after all: drop the Acquire, and an entry made for it.
 		if created {
-			delete(s.hosts, t.Host)
+			delete(s.hosts, key)
+			s.recent.forget(e)
 		}
 		return
 	}
@@ -58,7 +61,7 @@ func (s *loopState) release(t *ticket) {
 // stale value (starting a refresh), by waiting on the fetch in flight or a
 // new one, or, inside the backoff of a host with no value, with the last error.
 func (s *loopState) query(q *queryRequest) {
-	e := s.hosts[q.Ticket.Host]
+	e := s.hosts[q.Ticket.key()]
 	switch {
 	case e == nil || q.Ticket.released.Load():
 		// Released while its query was queued: its connection may have torn

@@ -9,7 +9,7 @@ import (
 
 // fetchDone applies what a fetch goroutine reported.
 func (s *loopState) fetchDone(r fetchResult) {
-	e := s.hosts[r.Host]
+	e := s.hosts[r.Key]
 	if e == nil || e.inflight == nil || e.inflight.attempt != r.Attempt {
 		return // not this entry's fetch
 	}
