@@ -58,22 +58,22 @@ type wireFlag struct {
 // "flags" is neither an array nor null, is ErrMalformedResponse. A body that
 // ends too soon also matches io.ErrUnexpectedEOF, and an error reading body
 // is described but not kept: errors.Is sees a cancelled context.
-func parseResponse(body io.Reader) (flags messages.Flags, skipped []skippedPart, err error) {
+func parseResponse(body io.Reader) (flags messages.Flags, skipped skippedParts, err error) {
 	return readResponse(body, checkRest)
 }
 
 // readResponse is parseResponse with rest in charge of the body after the
 // JSON object: checkRest reads it to its end; Fetch bounds how long that may
 // take.
-func readResponse(body io.Reader, rest func(io.Reader) error) (flags messages.Flags, skipped []skippedPart, err error) {
+func readResponse(body io.Reader, rest func(io.Reader) error) (flags messages.Flags, skipped skippedParts, err error) {
 	// One byte past the limit tells a body of exactly the limit from a longer one.
 	limited := &io.LimitedReader{R: body, N: maxResponseBytes + 1}
 	flags, skipped, err = decodeResponse(json.NewDecoder(limited), limited, rest)
 	if limited.N <= 0 {
-		return messages.Flags{}, nil, ErrResponseTooLarge
+		return messages.Flags{}, skippedParts{}, ErrResponseTooLarge
 	}
 	if err != nil {
-		return messages.Flags{}, nil, err
+		return messages.Flags{}, skippedParts{}, err
 	}
 	return flags, skipped, nil
 }
@@ -84,30 +84,31 @@ var errDataAfterObject = fmt.Errorf("%w: data after the JSON object", ErrMalform
 // decodeResponse decodes one response object, then checks that only white
 // space follows it: in what the decoder has read already, then through rest
 // in what is left of body.
-func decodeResponse(dec *json.Decoder, body io.Reader, rest func(io.Reader) error) (messages.Flags, []skippedPart, error) {
+func decodeResponse(dec *json.Decoder, body io.Reader, rest func(io.Reader) error) (messages.Flags, skippedParts, error) {
+	var skipped skippedParts
 	// Through a pointer, so that a bare null (which encoding/json would
 	// decode into a struct as nothing at all) is told from an empty object.
 	var wire *wireResponse
 	if err := dec.Decode(&wire); err != nil {
-		return messages.Flags{}, nil, decodeError(err)
+		return messages.Flags{}, skipped, decodeError(err)
 	}
 	if buffered, _ := io.ReadAll(dec.Buffered()); !onlySpace(buffered) {
-		return messages.Flags{}, nil, errDataAfterObject
+		return messages.Flags{}, skipped, errDataAfterObject
 	}
 	if err := rest(body); err != nil {
-		return messages.Flags{}, nil, err
+		return messages.Flags{}, skipped, err
 	}
 
 	if wire == nil {
-		return messages.Flags{}, nil, fmt.Errorf("%w: null, not an object", ErrMalformedResponse)
+		return messages.Flags{}, skipped, fmt.Errorf("%w: null, not an object", ErrMalformedResponse)
 	}
-	values, skipped, err := readFlags(wire.Flags)
+	values, err := readFlags(wire.Flags, &skipped)
 	if err != nil {
-		return messages.Flags{}, nil, err
+		return messages.Flags{}, skippedParts{}, err
 	}
 	ttl, ok := ttlSeconds(wire.TTLSeconds)
 	if !ok {
-		skipped = append(skipped, skippedPart{index: -1, problem: "ttl_seconds is " + jsonKind(wire.TTLSeconds) + ", not a number"})
+		skipped.add(skippedPart{index: -1, part: "ttl_seconds", kind: jsonKind(wire.TTLSeconds), want: ", not a number"})
 	}
 	return messages.Flags{Values: values, TTL: ttl}, skipped, nil
 }
@@ -143,87 +144,59 @@ func onlySpace(b []byte) bool {
 }
 
 // readFlags reads the "flags" member: absent or null is no flags, an array
-// is read entry by entry, anything else is malformed.
-func readFlags(raw json.RawMessage) (map[string]string, []skippedPart, error) {
+// is read entry by entry, anything else is malformed. Entries it leaves out
+// go to skipped.
+func readFlags(raw json.RawMessage, skipped *skippedParts) (map[string]string, error) {
 	switch {
 	case len(raw) == 0 || string(raw) == "null":
 		// No flags: a good answer with every flag off.
-		return map[string]string{}, nil, nil
+		return map[string]string{}, nil
 	case raw[0] != '[':
-		return nil, nil, fmt.Errorf("%w: \"flags\" is not an array", ErrMalformedResponse)
+		return nil, fmt.Errorf("%w: \"flags\" is not an array", ErrMalformedResponse)
 	}
-	// Read in one go when every entry is an object or null, as in every
-	// answer the service gives; entry by entry only when one is not. A
-	// fresh slice: encoding/json would reuse the old elements of a slice it
-	// decodes into, mixing fields of two arrays.
-	var entries []*wireFlag
+	var entries []wireEntry
 	if err := json.Unmarshal(raw, &entries); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if !errors.As(err, &typeErr) {
-			return nil, nil, decodeError(err)
-		}
-		return readFlagsOneByOne(raw)
+		return nil, decodeError(err) // not seen: an entry takes any JSON
 	}
 	values := make(map[string]string, len(entries))
-	var skipped []skippedPart
 	for i, entry := range entries {
-		if entry == nil {
-			skipped = append(skipped, skippedPart{index: i, problem: "entry is null, not an object"})
+		if entry.flag == nil {
+			skipped.add(skippedPart{index: i, part: "entry", kind: entry.kind, want: ", not an object"})
 			continue
 		}
-		name, value, skip := readFlag(entry)
-		if skip != nil {
-			skip.index = i
-			skipped = append(skipped, *skip)
+		name, ok := jsonString(entry.flag.Name)
+		if !ok {
+			skipped.add(skippedPart{index: i, part: "name", kind: jsonKind(entry.flag.Name), want: ", not a string"})
 			continue
 		}
-		values[name] = value
-	}
-	return values, skipped, nil
-}
-
-// readFlagsOneByOne reads a "flags" array some entry of which is neither an
-// object nor null.
-func readFlagsOneByOne(raw json.RawMessage) (map[string]string, []skippedPart, error) {
-	var entries []json.RawMessage
-	if err := json.Unmarshal(raw, &entries); err != nil {
-		return nil, nil, decodeError(err)
-	}
-	values := make(map[string]string, len(entries))
-	var skipped []skippedPart
-	for i, raw := range entries {
-		if raw[0] != '{' {
-			skipped = append(skipped, skippedPart{index: i, problem: "entry is " + jsonKind(raw) + ", not an object"})
-			continue
-		}
-		// A fresh struct: encoding/json would keep fields of an earlier
-		// entry that this one lacks.
-		var entry wireFlag
-		if err := json.Unmarshal(raw, &entry); err != nil {
-			return nil, nil, decodeError(err) // not seen: every field takes any JSON
-		}
-		name, value, skip := readFlag(&entry)
-		if skip != nil {
-			skip.index = i
-			skipped = append(skipped, *skip)
+		value, ok := flagValue(entry.flag.Value)
+		if !ok {
+			skipped.add(skippedPart{index: i, part: "value", kind: jsonKind(entry.flag.Value)})
 			continue
 		}
 		values[name] = value
 	}
-	return values, skipped, nil
+	return values, nil
 }
 
-// readFlag reads one flag, or says why it is skipped.
-func readFlag(entry *wireFlag) (name, value string, skip *skippedPart) {
-	name, ok := jsonString(entry.Name)
-	if !ok {
-		return "", "", &skippedPart{problem: "name is " + jsonKind(entry.Name) + ", not a string"}
+// wireEntry is one entry of "flags": an object, read as a wireFlag, or any
+// other JSON value, of which only its kind is kept, to be skipped. One
+// type for both, so that an array of any shape is read in one pass: an
+// entry of another type fails no decoding, and costs nothing.
+type wireEntry struct {
+	flag *wireFlag // nil when the entry is not an object
+	kind string    // jsonKind of an entry that is not an object
+}
+
+// UnmarshalJSON reads one entry of "flags". A fresh wireFlag for each:
+// encoding/json would keep fields of an earlier entry that this one lacks.
+func (e *wireEntry) UnmarshalJSON(raw []byte) error {
+	if raw[0] != '{' {
+		e.kind = jsonKind(raw)
+		return nil
 	}
-	value, ok = flagValue(entry.Value)
-	if !ok {
-		return "", "", &skippedPart{problem: "value is " + jsonKind(entry.Value)}
-	}
-	return name, value, nil
+	e.flag = new(wireFlag)
+	return json.Unmarshal(raw, e.flag)
 }
 
 // decodeError tells a body that is not JSON (or ends too soon) from a body
