@@ -159,7 +159,7 @@ func TestActorGetsTheClientsFailureOfAHungProxy(t *testing.T) {
 	srv := startTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t.Error("the flag request reached the server")
 	}))
-	actor := flagactor.New(flagactor.WithFetchTimeout(time.Second))
+	actor := flagactor.New(flagactor.WithFetchTimeout(2 * time.Second))
 	t.Cleanup(func() { _ = actor.Close() })
 	fetcher := newConnFetcher(ConnConfig{Host: hostOf(srv), DriverVersion: testVersion, Client: silentProxyClient(t, srv)}, nil)
 	lease, err := actor.Acquire(context.Background(), hostOf(srv), fetcher)

@@ -122,8 +122,11 @@ func readError(err error) error {
 }
 
 // requestFailureKind classifies a failed request by what the transport had
-// done before it failed (seen) and, where the transport's hooks did not run
-// (a RoundTripper that drops the request's context), by the error's type.
+// done for the flag request's last attempt before it failed (seen, which
+// leaves out the requests the client made of its own) and, where the
+// transport's hooks did not run (a RoundTripper that drops the request's
+// context), by the error's type. Until the flag request has a connection
+// of its own, a failure is the client's, a passed deadline too.
 func requestFailureKind(ctx context.Context, err error, seen *requestTrace) failureKind {
 	phase := seen.load()
 	if kind, ok := deadlineKind(ctx, err); ok {

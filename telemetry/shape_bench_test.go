@@ -26,6 +26,7 @@ func BenchmarkParseOneMiB(b *testing.B) {
 		{"nulls", `null`},
 		{"number values", `{"name":"a","value":1}`},
 		{"arrays", `[]`},
+		{"objects and numbers", `{"name":"databricks.partnerplatform.clientConfigsFeatureFlags.flag","value":"true"},1`},
 	} {
 		text := oneMiBOf(tt.entry)
 		b.Run(tt.name, func(b *testing.B) {
