@@ -108,7 +108,7 @@ func decodeResponse(dec *json.Decoder, body io.Reader, rest func(io.Reader) erro
 	}
 	ttl, ok := ttlSeconds(wire.TTLSeconds)
 	if !ok {
-		skipped.add(skippedPart{index: -1, part: "ttl_seconds", kind: jsonKind(wire.TTLSeconds), want: ", not a number"})
+		skipped.add(-1, "ttl_seconds", jsonKind(wire.TTLSeconds), ", not a number")
 	}
 	return messages.Flags{Values: values, TTL: ttl}, skipped, nil
 }
@@ -170,7 +170,7 @@ func readFlags(raw json.RawMessage, skipped *skippedParts) (map[string]string, e
 	}
 	forEachElement(raw, func(i int, entry []byte) {
 		if entry[0] != '{' {
-			skipped.add(skippedPart{index: i, part: "entry", kind: jsonKind(entry), want: ", not an object"})
+			skipped.add(i, "entry", jsonKind(entry), ", not an object")
 			return
 		}
 		// A fresh struct for each: encoding/json would keep fields of an
@@ -196,17 +196,17 @@ func onlyObjects(array []byte) bool {
 // not an object with a string name and a string or boolean value.
 func readFlag(values map[string]string, skipped *skippedParts, i int, entry *wireFlag) {
 	if entry == nil {
-		skipped.add(skippedPart{index: i, part: "entry", kind: "null", want: ", not an object"})
+		skipped.add(i, "entry", "null", ", not an object")
 		return
 	}
 	name, ok := jsonString(entry.Name)
 	if !ok {
-		skipped.add(skippedPart{index: i, part: "name", kind: jsonKind(entry.Name), want: ", not a string"})
+		skipped.add(i, "name", jsonKind(entry.Name), ", not a string")
 		return
 	}
 	value, ok := flagValue(entry.Value)
 	if !ok {
-		skipped.add(skippedPart{index: i, part: "value", kind: jsonKind(entry.Value)})
+		skipped.add(i, "value", jsonKind(entry.Value), "")
 		return
 	}
 	values[name] = value

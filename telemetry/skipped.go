@@ -11,17 +11,11 @@ import (
 const maxSkippedRecords = 5
 
 // skippedPart is a part of an answer the parser left out: one entry of
-// "flags" it could not read, or a ttl_seconds that is not a number. Its
-// words are this package's, never the value or the name.
+// "flags" it could not read, or a ttl_seconds that is not a number.
 type skippedPart struct {
-	index int    // the entry's place in "flags"; -1 for ttl_seconds
-	part  string // "entry", "name", "value" or "ttl_seconds"
-	kind  string // the kind of JSON value it is (jsonKind)
-	want  string // what it should have been, ", not a ..."; "" when that is long
+	index   int    // the entry's place in "flags"; -1 for ttl_seconds
+	problem string // what is wrong with it, in this package's words; never the value or the name
 }
-
-// problem says what is wrong with the part.
-func (p skippedPart) problem() string { return p.part + " is " + p.kind + p.want }
 
 // skippedParts is what the parser left out of one answer: the first
 // maxSkippedRecords parts, and how many in all.
@@ -30,9 +24,12 @@ type skippedParts struct {
 	count int
 }
 
-func (s *skippedParts) add(part skippedPart) {
+// add counts a skipped part: entry index's part ("entry", "name", "value",
+// or "ttl_seconds" at index -1) is of JSON kind, and should be what want
+// says. Its words are put together only for the parts kept.
+func (s *skippedParts) add(index int, part, kind, want string) {
 	if len(s.first) < maxSkippedRecords {
-		s.first = append(s.first, part)
+		s.first = append(s.first, skippedPart{index: index, problem: part + " is " + kind + want})
 	}
 	s.count++
 }
@@ -51,7 +48,7 @@ func logSkipped(ctx context.Context, logger *slog.Logger, host string, skipped s
 		if part.index >= 0 {
 			attrs = append(attrs, slog.Int("index", part.index))
 		}
-		attrs = append(attrs, slog.String("problem", part.problem()))
+		attrs = append(attrs, slog.String("problem", part.problem))
 		logger.LogAttrs(ctx, slog.LevelDebug, "telemetry: feature flags: skipped part of the answer", attrs...)
 	}
 	if skipped.count > len(skipped.first) {
