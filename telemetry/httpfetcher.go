@@ -110,7 +110,7 @@ func (f *HTTPFetcher) fetch(ctx context.Context, host string, opts fetchOptions)
 	if err != nil {
 		return messages.Flags{}, requestError(ctx, target, err, &seen)
 	}
-	first := *req.URL // what the transport and a redirect policy may not change
+	first := *req.URL // a copy, which nothing the client does can move
 	seen.target = &first
 	req.Header.Set("Accept", "application/json")
 	if f.UserAgent != "" {
