@@ -85,7 +85,8 @@ func (e *fetchFailure) Error() string {
 	return text
 }
 
-// Is reports whether target is the sentinel the failure's kind stands for.
+// Is reports whether target is the sentinel the failure's kind stands for,
+// or, for any other target, whether the cause matches it.
 func (e *fetchFailure) Is(target error) bool {
 	switch target {
 	case context.Canceled:

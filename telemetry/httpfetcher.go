@@ -152,12 +152,8 @@ func checkRestFor(wait time.Duration, rest io.Reader, cancel context.CancelFunc)
 	return err
 }
 
-// endEarlyBy bounds how much earlier than its context's deadline a fetch
-// ends.
-const endEarlyBy = 500 * time.Millisecond
-
 // endEarly returns ctx, cancellable, ending a little before ctx's deadline
-// (a tenth of the time left, at most endEarlyBy) when that is ahead of the
+// (a tenth of the time left, at most half a second) when that is ahead of the
 // real clock. The flag actor's own timeout ends the fetch at that deadline
 // and says only that it timed out; ended a little earlier, the fetch
 // reports first what the transport had done by then, such as a proxy that
@@ -166,7 +162,7 @@ const endEarlyBy = 500 * time.Millisecond
 func endEarly(ctx context.Context) (context.Context, context.CancelFunc) {
 	deadline, ok := ctx.Deadline()
 	if left := time.Until(deadline); ok && left > 0 {
-		return context.WithDeadline(ctx, deadline.Add(-min(left/10, endEarlyBy)))
+		return context.WithDeadline(ctx, deadline.Add(-min(left/10, 500*time.Millisecond)))
 	}
 	return context.WithCancel(ctx)
 }
