@@ -23,6 +23,7 @@ type failureKind uint8
 const (
 	failCanceled  failureKind = iota // the caller's context was cancelled
 	failTimedOut                     // a deadline passed (the context's or the client's)
+	failUnsent                       // a deadline passed before the flag request was sent
 	failRequest                      // the client would not send the request (a bad header, its RoundTripper's error)
 	failDial                         // no connection to the host (DNS, refused, unreachable)
 	failTLS                          // the TLS handshake or the certificate failed
@@ -36,6 +37,7 @@ const (
 var failureTexts = [...]string{
 	failCanceled:  "canceled",
 	failTimedOut:  "timed out",
+	failUnsent:    "timed out before the request was sent",
 	failRequest:   "the client could not send the request",
 	failDial:      "could not connect to the host",
 	failTLS:       "the TLS handshake failed",
@@ -47,39 +49,50 @@ var failureTexts = [...]string{
 }
 
 // clientFailed reports the kinds that are the client's own: the request got
-// no HTTP answer because of the connection's client, not the server.
+// no HTTP answer because of the connection's client, not the server. Until
+// the flag request is sent on a connection of its own, no server has it.
 func (k failureKind) clientFailed() bool {
 	switch k {
-	case failRequest, failDial, failTLS, failProxy:
+	case failUnsent, failRequest, failDial, failTLS, failProxy:
 		return true
 	}
 	return false
 }
 
 // fetchFailure is a request that failed without an answer Fetch could use:
-// what it was doing and the kind of failure, and nothing else. It holds no
-// cause, so no chain, format verb or field of it shows what the server sent
-// or the client added; errors.Is still sees a cancelled context or a
-// passed deadline, flagactor.ErrClientFailed when the client's own
-// connection failed, io.ErrUnexpectedEOF when the answer was cut short, and
+// what it was doing, the kind of failure and its cause, in words of this
+// package. It unwraps to nothing, so no chain, format verb or field of it
+// shows what the server sent or the client added; errors.Is sees the
+// cause, a cancelled context or a passed deadline,
+// flagactor.ErrClientFailed when the client's own connection failed,
+// io.ErrUnexpectedEOF when the answer was cut short, and
 // ErrMalformedResponse when a body's framing was.
 type fetchFailure struct {
-	doing string // "GET <the fetcher's own URL>" or "reading the response"
-	kind  failureKind
-	body  bool // reading the body of a 200
+	doing  string // "GET <the fetcher's own URL>" or "reading the response"
+	kind   failureKind
+	detail string // the cause in this package's words (failureCause); "" for none
+	body   bool   // reading the body of a 200
+	// cause is net/http's error, for errors.Is only: its text repeats what
+	// the server sent. Behind a pointer, so that no format verb prints it.
+	cause *error
 }
 
 func (e *fetchFailure) Error() string {
-	return "telemetry: feature flags: " + e.doing + ": " + failureTexts[e.kind]
+	text := "telemetry: feature flags: " + e.doing + ": " + failureTexts[e.kind]
+	if e.detail != "" {
+		text += ": " + e.detail
+	}
+	return text
 }
 
-// Is reports whether target is the sentinel the failure's kind stands for.
+// Is reports whether target is the sentinel the failure's kind stands for,
+// or, for any other target, whether the cause matches it.
 func (e *fetchFailure) Is(target error) bool {
 	switch target {
 	case context.Canceled:
 		return e.kind == failCanceled
 	case context.DeadlineExceeded:
-		return e.kind == failTimedOut
+		return e.kind == failTimedOut || e.kind == failUnsent
 	case flagactor.ErrClientFailed:
 		return e.kind.clientFailed()
 	case io.ErrUnexpectedEOF:
@@ -87,7 +100,7 @@ func (e *fetchFailure) Is(target error) bool {
 	case ErrMalformedResponse:
 		return e.kind == failMalformed && e.body // a bad chunk or trailer
 	}
-	return false
+	return errors.Is(*e.cause, target)
 }
 
 // requestError reports a request to target (the fetcher's own URL) that got
@@ -99,19 +112,30 @@ func requestError(ctx context.Context, target string, err error, seen *requestTr
 	if errors.As(err, &refused) {
 		return refused
 	}
-	return &fetchFailure{doing: "GET " + target, kind: requestFailureKind(ctx, err, seen)}
+	kind := requestFailureKind(ctx, err, seen)
+	return &fetchFailure{doing: "GET " + target, kind: kind, detail: failureCause(kind, err), cause: &err}
 }
 
 // readError reports a failure to read the response body.
 func readError(err error) error {
-	return &fetchFailure{doing: "reading the response", kind: readFailureKind(err), body: true}
+	kind := readFailureKind(err)
+	return &fetchFailure{doing: "reading the response", kind: kind, detail: failureCause(kind, err), body: true, cause: &err}
 }
 
 // requestFailureKind classifies a failed request by what the transport had
-// done before it failed (seen) and, where the transport's hooks did not run
-// (a RoundTripper that drops the request's context), by the error's type.
+// done for the flag request's last attempt before it failed (seen, which
+// leaves out the requests the client made of its own) and, where the
+// transport's hooks did not run (a RoundTripper that drops the request's
+// context), by the error's type. Until the flag request has a connection
+// of its own, a failure is the client's, a passed deadline too.
 func requestFailureKind(ctx context.Context, err error, seen *requestTrace) failureKind {
+	phase := seen.load()
 	if kind, ok := deadlineKind(ctx, err); ok {
+		if kind == failTimedOut && phase&sawGotConn == 0 {
+			// Dialing, TLS, a proxy that does not answer CONNECT, or the
+			// client's RoundTripper: the server does not have the request.
+			return failUnsent
+		}
 		return kind
 	}
 	var opErr *net.OpError
@@ -123,7 +147,7 @@ func requestFailureKind(ctx context.Context, err error, seen *requestTrace) fail
 		// server refuses the client's certificate once the client is done.
 		return failTLS
 	}
-	switch phase := seen.load(); {
+	switch {
 	case phase&sawGotConn != 0:
 		// The server had the request: what failed is the server's.
 		switch {
@@ -176,6 +200,58 @@ func deadlineKind(ctx context.Context, err error) (failureKind, bool) {
 		return failTimedOut, true
 	}
 	return 0, false
+}
+
+// failureCause names the cause of a failure of kind in this package's
+// words, for an operator to act on; "" when it has none of them. It never
+// repeats the error's text, which may hold what the peer sent.
+func failureCause(kind failureKind, err error) string {
+	var (
+		dnsErr  *net.DNSError
+		unknown x509.UnknownAuthorityError
+		name    x509.HostnameError
+		invalid x509.CertificateInvalidError
+		record  tls.RecordHeaderError
+		netErr  net.Error
+	)
+	switch {
+	case kind == failCanceled || kind == failTimedOut || kind == failUnsent:
+		return "" // the kind says it all
+	case errors.As(err, &dnsErr):
+		switch {
+		case dnsErr.IsNotFound:
+			return "DNS name not found"
+		case dnsErr.IsTimeout:
+			return "DNS timeout"
+		}
+		return "DNS failure"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	case errors.Is(err, syscall.ENETUNREACH):
+		return "network unreachable"
+	case errors.Is(err, syscall.EHOSTUNREACH):
+		return "host unreachable"
+	case errors.As(err, &unknown):
+		return "certificate signed by an unknown authority"
+	case errors.As(err, &name):
+		return "certificate name mismatch"
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		return "certificate expired"
+	case errors.As(err, &invalid):
+		return "certificate not valid"
+	case errors.As(err, &record):
+		return "not a TLS server"
+	case isTLSAlert(err):
+		return "TLS alert from the server"
+	case errors.As(err, &netErr) && netErr.Timeout():
+		if kind == failTLS {
+			return "handshake timeout"
+		}
+		return "timeout"
+	}
+	return ""
 }
 
 // isTLSFailure reports the errors of a TLS handshake or of checking the

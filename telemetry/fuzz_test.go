@@ -46,7 +46,7 @@ func FuzzParseResponse(f *testing.F) {
 			if !errors.Is(err, ErrMalformedResponse) && !errors.Is(err, ErrResponseTooLarge) {
 				t.Fatalf("error %v is neither ErrMalformedResponse nor ErrResponseTooLarge", err)
 			}
-			if got.Values != nil || got.TTL != 0 || skipped != nil {
+			if got.Values != nil || got.TTL != 0 || skipped.count != 0 {
 				t.Fatalf("error %v came with flags %v and skipped parts %v", err, got, skipped)
 			}
 			if wellFormed && len(body) <= maxResponseBytes {
@@ -77,8 +77,8 @@ func FuzzParseResponse(f *testing.F) {
 		if got.TTL != want.ttl {
 			t.Fatalf("TTL = %v, want %v", got.TTL, want.ttl)
 		}
-		if len(skipped) != want.skipped {
-			t.Fatalf("skipped %d parts %v, want %d", len(skipped), skipped, want.skipped)
+		if skipped.count != want.skipped {
+			t.Fatalf("skipped %d parts %v, want %d", skipped.count, skipped.first, want.skipped)
 		}
 	})
 }

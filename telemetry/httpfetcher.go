@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sync/atomic"
 	"time"
 
@@ -16,11 +17,11 @@ import (
 // connection; a long one costs more than a new connection does.
 const maxDrainBytes = 64 << 10
 
-// drainWait bounds how long the rest of a body is waited for, once Fetch
+// drainWait bounds how long the rest of a body is read, in all, once Fetch
 // has what it needs from it (a status, or a complete JSON object). A
-// well-behaved server has sent it by then; one that holds the body open (a
-// stuck proxy) must not hold the fetch, nor make the actor record a timeout
-// in place of the server's answer.
+// well-behaved server has sent it by then; one that holds the body open or
+// trickles it (a stuck proxy) must not hold the fetch, nor make the actor
+// record a timeout in place of the server's answer.
 const drainWait = 100 * time.Millisecond
 
 // HTTPFetcher asks GET https://{host}/api/2.0/connector-service/feature-flags/GOLANG/{DriverVersion}.
@@ -52,16 +53,18 @@ type fetchOptions struct {
 // A redirect that changes the scheme, the host (its name or its port), or
 // that would be the eleventh, is refused with an error matching
 // ErrRedirectRefused, whatever the client's CheckRedirect says; the
-// client's policy is asked only about the redirects left. A host holding a
+// client's policy is asked only about the redirects left, and what it
+// returns is checked again (it may change the request). A host holding a
 // path, query, fragment, user info, white space or a control character is
 // ErrBadRequestHost, and no request is made.
 //
 // A status other than 200 is a *StatusError, whose RetryAfter carries the
 // Retry-After of a 429 or 503; it is known from the status line, so Fetch
 // waits for the body of such an answer at most drainWait (100ms). The JSON
-// object of a 200 is the answer once it is complete: a body that stays open
-// and silent for drainWait after it is taken as ended. White space is all
-// the rest may hold, as far as it arrives. A body over 1 MiB is
+// object of a 200 is the answer once it is complete: the rest of the body is
+// read for at most drainWait in all, then taken as ended, however it
+// trickles. White space is all the rest may hold, as far as it arrives. A
+// body over 1 MiB is
 // ErrResponseTooLarge; a body that is not the feature-flag JSON is
 // ErrMalformedResponse. An answer
 // without flags ({} or "flags":null) is a good answer, every flag off. One
@@ -69,19 +72,26 @@ type fetchOptions struct {
 // the others kept, and a ttl_seconds that is not a number is read as
 // absent; Fetch logs nothing about them.
 //
-// A request that got no answer is an error naming the request and the kind
-// of failure (dial, TLS, proxy, a closed connection, a malformed answer),
-// and matching context.Canceled or context.DeadlineExceeded when that is
-// why. When the connection's own client failed before the server answered
-// at all (it could not dial, complete TLS, get through its proxy, or send
-// the request), the error matches flagactor.ErrClientFailed, as does a 407
-// from its proxy; a deadline or cancellation never does.
+// A request that got no answer is an error naming the request, the kind of
+// failure (dial, TLS, proxy, a closed connection, a malformed answer) and
+// its cause in this package's words (connection refused, DNS name not
+// found, certificate signed by an unknown authority, ...). errors.Is sees
+// the cause, and context.Canceled or context.DeadlineExceeded when that is
+// why. A failure before the flag request was sent on a connection of its
+// own is the client's (it could not dial, complete TLS, get through its
+// proxy, or send the request; its RoundTripper failed, whatever requests
+// of its own, such as a token refresh, it made; the deadline passed
+// meanwhile), and the error matches flagactor.ErrClientFailed, as does a
+// 407 from its proxy; a cancellation never does. A fetch whose context has
+// a deadline ends a little before it (a tenth of the time left, at most
+// half a second), so that the flag actor gets this verdict before its own
+// timeout.
 //
-// No error repeats what the server sent or the client added, and none
-// keeps net/http's error as a cause: not a refused host (the DSN form
-// token:<pat>@host), not the request's headers, no part of a redirect's
-// Location, no reason phrase, no byte of the body. Of the server's answer
-// an error names only the status code.
+// No error repeats what the server sent or the client added, nor the text
+// of net/http's error, which it keeps for errors.Is only: not a refused
+// host (the DSN form token:<pat>@host), not the request's headers, no part
+// of a redirect's Location, no reason phrase, no byte of the body. Of the
+// server's answer an error names only the status code.
 func (f *HTTPFetcher) Fetch(ctx context.Context, host string) (messages.Flags, error) {
 	return f.fetch(ctx, host, fetchOptions{scheme: "https"})
 }
@@ -93,19 +103,21 @@ func (f *HTTPFetcher) fetch(ctx context.Context, host string, opts fetchOptions)
 	}
 	// Cancelling the request's own context is how Fetch gives up on a body
 	// that does not end.
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := endEarly(ctx)
 	defer cancel()
 	var seen requestTrace
 	req, err := http.NewRequestWithContext(seen.with(ctx), http.MethodGet, target, nil)
 	if err != nil {
 		return messages.Flags{}, requestError(ctx, target, err, &seen)
 	}
+	first := *req.URL // a copy, which nothing the client does can move
+	seen.target = &first
 	req.Header.Set("Accept", "application/json")
 	if f.UserAgent != "" {
 		req.Header.Set("User-Agent", f.UserAgent)
 	}
 
-	resp, err := f.client(&seen).Do(req)
+	resp, err := f.client(first).Do(req)
 	if err != nil {
 		return messages.Flags{}, requestError(ctx, target, err, &seen)
 	}
@@ -121,24 +133,18 @@ func (f *HTTPFetcher) fetch(ctx context.Context, host string, opts fetchOptions)
 	return flags, err
 }
 
-// checkRestFor is checkRest that waits at most wait for more of the body: a
-// body still open and silent that long is taken as ended, and its
-// connection closed by cancel. The object before it is complete, and only
-// the server knows why it does not end the body. A rest that keeps coming
-// is read on, up to the body's limit, so that what arrives is checked.
+// checkRestFor is checkRest that reads the rest of the body for at most
+// wait in all: a body still open by then is taken as ended, and its
+// connection closed by cancel, whether it is silent or trickles. The object
+// before it is complete, and only the server knows why it does not end the
+// body. What arrives in that time is checked, up to the body's limit.
 func checkRestFor(wait time.Duration, rest io.Reader, cancel context.CancelFunc) error {
 	var heldOpen atomic.Bool
 	giveUp := time.AfterFunc(wait, func() {
 		heldOpen.Store(true)
 		cancel()
 	})
-	err := checkRest(readerFunc(func(p []byte) (int, error) {
-		n, err := rest.Read(p)
-		if n > 0 {
-			giveUp.Reset(wait)
-		}
-		return n, err
-	}))
+	err := checkRest(rest)
 	giveUp.Stop()
 	if heldOpen.Load() && err != errDataAfterObject {
 		return nil
@@ -146,10 +152,20 @@ func checkRestFor(wait time.Duration, rest io.Reader, cancel context.CancelFunc)
 	return err
 }
 
-// readerFunc is an io.Reader made of a function.
-type readerFunc func([]byte) (int, error)
-
-func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
+// endEarly returns ctx, cancellable, ending a little before ctx's deadline
+// (a tenth of the time left, at most half a second) when that is ahead of the
+// real clock. The flag actor's own timeout ends the fetch at that deadline
+// and says only that it timed out; ended a little earlier, the fetch
+// reports first what the transport had done by then, such as a proxy that
+// never answered CONNECT, the client's own failure. A deadline on another
+// clock (a test's mock) is left as it is.
+func endEarly(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if left := time.Until(deadline); ok && left > 0 {
+		return context.WithDeadline(ctx, deadline.Add(-min(left/10, 500*time.Millisecond)))
+	}
+	return context.WithCancel(ctx)
+}
 
 // client returns a shallow copy of the configured client whose redirect
 // policy also refuses more than maxRedirects or a change of scheme, host or
@@ -157,13 +173,13 @@ func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
 // driver's session, and the flag endpoint's cookies do not land in it. The
 // copy shares the Transport, so its connection pool, with the driver's
 // client.
-func (f *HTTPFetcher) client(seen *requestTrace) *http.Client {
+func (f *HTTPFetcher) client(first url.URL) *http.Client {
 	base := f.Client
 	if base == nil {
 		base = http.DefaultClient
 	}
 	guarded := *base
-	guarded.CheckRedirect = redirectPolicy(base.CheckRedirect, seen)
+	guarded.CheckRedirect = redirectPolicy(base.CheckRedirect, first)
 	guarded.Jar = nil
 	return &guarded
 }

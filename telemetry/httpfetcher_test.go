@@ -65,10 +65,12 @@ func checkRequest(t *testing.T, r *http.Request, version string) {
 
 func TestFetch(t *testing.T) {
 	now := time.Date(2030, time.March, 4, 5, 6, 7, 0, time.UTC)
-	oneMiB := func() string {
-		body := `{"flags":[{"name":"` + TelemetryFlag + `","value":"true"}],"ttl_seconds":60}`
-		return body + strings.Repeat(" ", maxResponseBytes-len(body))
-	}()
+	// White space inside the object, which the object needs to end: a
+	// rest after it is read only for a while (TestFetchUsesACompleteAnswerWhileTheRestTrickles).
+	objectOf := func(size int) string {
+		body := `{"flags":[{"name":"` + TelemetryFlag + `","value":"true"}],"ttl_seconds":60`
+		return body + strings.Repeat(" ", size-len(body)-1) + "}"
+	}
 	tests := []struct {
 		name           string
 		status         int
@@ -164,13 +166,13 @@ func TestFetch(t *testing.T) {
 		{
 			name:    "body over 1 MiB",
 			status:  http.StatusOK,
-			body:    oneMiB + " ",
+			body:    objectOf(maxResponseBytes + 1),
 			wantErr: ErrResponseTooLarge,
 		},
 		{
 			name:   "body of exactly 1 MiB",
 			status: http.StatusOK,
-			body:   oneMiB,
+			body:   objectOf(maxResponseBytes),
 			want:   messages.Flags{Values: map[string]string{TelemetryFlag: "true"}, TTL: time.Minute},
 		},
 		{
@@ -427,7 +429,7 @@ func TestFetchReusesConnection(t *testing.T) {
 		{"error status with a body", http.StatusInternalServerError, strings.Repeat("e", 16<<10), nil},
 		{"429 with a body", http.StatusTooManyRequests, `{"error":"slow down"}`, nil},
 		{"oversized body within the drain bound", http.StatusOK,
-			`{"flags":[]}` + strings.Repeat(" ", maxResponseBytes+maxDrainBytes/2), ErrResponseTooLarge},
+			`{"flags":[` + strings.Repeat(" ", maxResponseBytes+maxDrainBytes/2) + `]}`, ErrResponseTooLarge},
 		{"trailing garbage", http.StatusOK, `{"flags":[]}]` + strings.Repeat("x", 1<<10), ErrMalformedResponse},
 	}
 	for _, tt := range tests {

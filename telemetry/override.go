@@ -23,20 +23,37 @@ var ErrBadOverride = errors.New("telemetry: bad enableTelemetry value")
 
 // ParseOverride reads a DSN value: "" is OverrideUnset, otherwise what
 // strconv.ParseBool accepts (1, t, T, TRUE, true, True, 0, f, F, FALSE,
-// false, False). Anything else is an error matching ErrBadOverride.
+// false, False). Anything else is an error matching ErrBadOverride. The
+// error quotes the value only when it cannot carry a secret (at most 8
+// letters or digits, such as "yes"): a DSN split the wrong way leaves the
+// rest of the DSN, its token too, in the value.
 func ParseOverride(value string) (Override, error) {
 	if value == "" {
 		return OverrideUnset, nil
 	}
 	on, err := strconv.ParseBool(value)
 	if err != nil {
-		return OverrideUnset, fmt.Errorf("%w: enableTelemetry=%q: want 1, t, T, TRUE, true, True, 0, f, F, FALSE, false or False",
-			ErrBadOverride, value)
+		refused := "enableTelemetry: not a boolean"
+		if isShortWord(value) {
+			refused = "enableTelemetry=" + strconv.Quote(value)
+		}
+		return OverrideUnset, fmt.Errorf("%w: %s: want 1, t, T, TRUE, true, True, 0, f, F, FALSE, false or False",
+			ErrBadOverride, refused)
 	}
 	if on {
 		return OverrideOn, nil
 	}
 	return OverrideOff, nil
+}
+
+// isShortWord reports whether s is at most 8 ASCII letters or digits.
+func isShortWord(s string) bool {
+	for _, c := range s {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return len(s) <= 8
 }
 
 // OverrideFromBool is the Override of a driver that keeps enableTelemetry as

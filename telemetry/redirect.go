@@ -26,34 +26,40 @@ func (e *redirectError) Is(target error) bool { return target == ErrRedirectRefu
 
 // redirectPolicy wraps a client's redirect policy (nil: net/http's default).
 // It counts first, so that no policy follows more than maxRedirects, then
-// refuses a redirect that changes the first request's scheme, host or port:
-// the driver's client may add credentials to every request it sends, and
-// they are for that host. Only then does the client's policy decide; its
-// refusal is a refused redirect too. seen starts over for each redirect
-// followed.
-func redirectPolicy(next func(*http.Request, []*http.Request) error, seen *requestTrace) func(*http.Request, []*http.Request) error {
+// refuses a redirect that changes the first request's scheme, host or port
+// (first, a copy the policy cannot change): the driver's client may add
+// credentials to every request it sends, and they are for that host. Only
+// then does the client's policy decide; its refusal is a refused redirect
+// too. The policy may change the request: it is checked again after.
+func redirectPolicy(next func(*http.Request, []*http.Request) error, first url.URL) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
-		first := via[0].URL
-		switch {
-		case len(via) >= maxRedirects:
+		if len(via) >= maxRedirects {
 			return &redirectError{reason: "too many redirects"}
-		case req.URL.Scheme != first.Scheme:
-			return &redirectError{reason: "it changes the scheme"}
-		case !sameHostAndPort(first, req.URL):
-			return &redirectError{reason: "it leaves the request's host and port"}
 		}
-		if next != nil {
-			switch err := next(req, via); err {
-			case nil:
-			case http.ErrUseLastResponse: // the client's way to take the redirect as the answer
-				return err
-			default:
-				return &redirectError{reason: "the client's redirect policy refused it"}
-			}
+		if err := checkRedirect(&first, req.URL); err != nil || next == nil {
+			return err
 		}
-		seen.restart()
-		return nil
+		switch err := next(req, via); err {
+		case nil:
+		case http.ErrUseLastResponse: // the client's way to take the redirect as the answer
+			return err
+		default:
+			return &redirectError{reason: "the client's redirect policy refused it"}
+		}
+		return checkRedirect(&first, req.URL)
 	}
+}
+
+// checkRedirect refuses a redirect from first to to that changes the
+// scheme, the host or the port.
+func checkRedirect(first, to *url.URL) error {
+	switch {
+	case to.Scheme != first.Scheme:
+		return &redirectError{reason: "it changes the scheme"}
+	case !sameHostAndPort(first, to):
+		return &redirectError{reason: "it leaves the request's host and port"}
+	}
+	return nil
 }
 
 // sameHostAndPort reports whether two URLs of one scheme name the same host,

@@ -156,3 +156,43 @@ func TestFetchFollowsAtMostTenRedirects(t *testing.T) {
 		})
 	}
 }
+
+// TestFetchRedirectCheckedAfterTheClientsPolicy gives the fetcher a client
+// whose CheckRedirect moves the redirected request to another server (one a
+// driver's policy might pick): the move is refused after the policy
+// returns, and the token never reaches the other server.
+func TestFetchRedirectCheckedAfterTheClientsPolicy(t *testing.T) {
+	const token = "dapi-POLICY-TOKEN"
+	var otherRequests atomic.Int64
+	other := startTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		otherRequests.Add(1)
+		_, _ = io.WriteString(w, `{"flags":[{"name":"a","value":"other"}]}`)
+	}))
+	srv := startTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, flagsPath+"moved", http.StatusFound)
+	}))
+	otherURL, err := url.Parse(other.URL)
+	require.NoError(t, err)
+	for name, move := range map[string]func(*http.Request){
+		"another port":   func(r *http.Request) { r.URL.Host = otherURL.Host },
+		"another scheme": func(r *http.Request) { r.URL.Scheme = "http" },
+		"a new URL":      func(r *http.Request) { r.URL = otherURL.JoinPath(flagsPath, "moved") },
+	} {
+		t.Run(name, func(t *testing.T) {
+			otherRequests.Store(0)
+			f := newFetcher(srv)
+			f.Client = &http.Client{
+				Transport: tokenTransport{base: srv.Client().Transport, token: token},
+				CheckRedirect: func(r *http.Request, _ []*http.Request) error {
+					move(r)
+					return nil
+				},
+			}
+
+			_, err := f.Fetch(context.Background(), hostOf(srv))
+
+			require.ErrorIs(t, err, ErrRedirectRefused)
+			require.Zero(t, otherRequests.Load(), "the moved request reached another server")
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"net/http/httptrace"
+	"net/url"
 	"sync/atomic"
 )
 
@@ -15,27 +16,47 @@ const (
 	sawTLSFailed              // a TLS handshake failed
 	sawGotConn                // the transport has a connection for the request
 	sawFirstByte              // the server sent the first byte of its answer
+	sawOther                  // the connection took another request (a token refresh of the client's)
 )
 
 // requestTrace records, from net/http's client trace hooks, how far the
 // current request attempt got, so that a failure can be named by where it
 // happened rather than by its text. The hooks run on the transport's
 // goroutines, hence the atomic.
+//
+// A driver's RoundTripper may make requests of its own with the flag
+// request's context (a token refresh), and the hooks see those too. Each
+// attempt starts over at GetConn, and one whose Host header names another
+// host or port than the flag request's is marked sawOther: what its
+// connection did is not the flag request's. (A refresh from the flag host
+// itself is not told apart: its connection is the host's.)
 type requestTrace struct {
-	phase atomic.Uint32
+	target *url.URL // the flag request's URL
+	phase  atomic.Uint32
 }
 
 func (r *requestTrace) set(bit uint32) { r.phase.Or(bit) }
 
-func (r *requestTrace) load() uint32 { return r.phase.Load() }
-
-// restart forgets the steps of the attempt before a redirect.
-func (r *requestTrace) restart() { r.phase.Store(0) }
+// load returns the steps of the flag request's current attempt; none when
+// the last attempt was another request's.
+func (r *requestTrace) load() uint32 {
+	if phase := r.phase.Load(); phase&sawOther == 0 {
+		return phase
+	}
+	return 0
+}
 
 // with returns ctx with the hooks that feed r, after any the caller set.
 func (r *requestTrace) with(ctx context.Context) context.Context {
 	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GetConn: func(string) { r.set(sawGetConn) },
+		GetConn: func(string) { r.phase.Store(sawGetConn) }, // a new attempt
+		WroteHeaderField: func(key string, value []string) {
+			// Host over HTTP/1, :authority over HTTP/2.
+			if (key == "Host" || key == ":authority") && len(value) == 1 &&
+				!sameHostAndPort(r.target, &url.URL{Scheme: r.target.Scheme, Host: value[0]}) {
+				r.set(sawOther)
+			}
+		},
 		DNSDone: func(info httptrace.DNSDoneInfo) {
 			if info.Err != nil {
 				r.set(sawDialFailed)
