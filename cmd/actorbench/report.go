@@ -144,12 +144,12 @@ func (r *reporter) report(res Result) error {
 	return nil
 }
 
-// unmetOf is the targets in vs that were not met: missed, not judged, or
-// on a broken floor.
-func unmetOf(vs []Verdict) []Verdict {
+// failedOf is the targets in vs that fail -check: missed, inconclusive, not
+// judged, or on a broken floor.
+func failedOf(vs []Verdict) []Verdict {
 	var out []Verdict
 	for _, v := range vs {
-		if v.Status != statusMet {
+		if v.Status.fails() {
 			out = append(out, v)
 		}
 	}
@@ -167,21 +167,24 @@ func intList(v []int) string {
 	return strings.Join(s, ",")
 }
 
-// tally writes the run's last line: how many targets were met, missed and
-// not judged (a -quick run says why it judged none); with -json, a record.
-func (r *reporter) tally() error {
-	met, missed, unjudged := tally(r.verdicts)
+// writeTally writes the run's last line to w: how many targets were met,
+// missed, inconclusive and not judged (a -quick run says why it judged
+// none); with -json, a record.
+func (r *reporter) writeTally(w io.Writer) error {
+	c := tally(r.verdicts)
 	if r.json {
 		var o jsonObject
 		o.kv("scenario", "tally")
-		o.kv("met", met)
-		o.kv("missed", missed)
-		o.kv("not_judged", unjudged)
-		return o.writeTo(r.w)
+		o.kv("met", c.met)
+		o.kv("missed", c.missed)
+		o.kv("inconclusive", c.inconclusive)
+		o.kv("not_judged", c.notJudged)
+		o.kv("not_judged_cpus", c.beyondCPUs)
+		return o.writeTo(w)
 	}
 	if r.quick {
-		fmt.Fprintf(r.w, "\n%s: no target judged.\n", quickNote)
+		fmt.Fprintf(w, "\n%s: no target judged.\n", quickNote)
 	}
-	_, err := fmt.Fprintf(r.w, "\n%s\n", tallyLine(r.verdicts))
+	_, err := fmt.Fprintf(w, "\n%s\n", tallyLine(r.verdicts))
 	return err
 }

@@ -7,11 +7,20 @@ import (
 	"time"
 )
 
+// scaleSmallHosts is the host count the scale run's growth is measured
+// from: the time per host at the full size over the time per host here.
+const scaleSmallHosts = 1000
+
 // runScale opens, queries, closes and evicts many connections on many hosts,
 // timing the whole and measuring the heap at its peak, in b.rounds rounds
-// with the implementations interleaved.
+// with the implementations interleaved; and the same at scaleSmallHosts, so
+// that the growth of the time per host shows.
 func runScale(ctx context.Context, b *bench) (Result, error) {
 	hosts, conns := b.sizes.scaleHosts, b.sizes.scaleConns
+	sizes := []int{hosts}
+	if hosts != scaleSmallHosts {
+		sizes = append(sizes, scaleSmallHosts)
+	}
 	res := Result{
 		Scenario: "scale",
 		Title: fmt.Sprintf("%d hosts x %d connections (%d leases): open all, query all, close all, evict all; %d rounds",
@@ -21,22 +30,31 @@ func runScale(ctx context.Context, b *bench) (Result, error) {
 			"seconds: the four phases on one goroutine, each ending when the implementation has applied it; heap measurements are not timed",
 			"every figure is the median of the rounds (the implementations alternate, round by round), timed ones with the min-max of the rounds in brackets",
 			"peak_heap_bytes: live heap with every connection open, beyond the heap before; bytes_per_lease: that peak beyond the heap with one connection per host, per extra connection",
+			fmt.Sprintf("the %d-host rows: the same at %d hosts, in the same rounds; the growth target divides the time per host", scaleSmallHosts, scaleSmallHosts),
 		},
 	}
-	perImpl := map[string][]Row{}
+	type key struct {
+		impl  string
+		hosts int
+	}
+	perImpl := map[key][]Row{}
 	for round := range b.rounds {
-		for _, impl := range impls {
-			t := b.progress.start(fmt.Sprintf("scale/%s %d/%d", impl, round+1, b.rounds), 3*hosts*conns)
-			row, err := scaleOnce(ctx, impl, hosts, conns, t)
-			t.done()
-			if err != nil {
-				return res, fmt.Errorf("%s: %w", impl, err)
+		for _, n := range sizes {
+			for _, impl := range impls {
+				t := b.progress.start(fmt.Sprintf("scale/%s %d hosts %d/%d", impl, n, round+1, b.rounds), 3*n*conns)
+				row, err := scaleOnce(ctx, impl, n, conns, t)
+				t.done()
+				if err != nil {
+					return res, fmt.Errorf("%s: %w", impl, err)
+				}
+				perImpl[key{impl, n}] = append(perImpl[key{impl, n}], row)
 			}
-			perImpl[impl] = append(perImpl[impl], row)
 		}
 	}
-	for _, impl := range impls {
-		res.Rows = append(res.Rows, medianRow(perImpl[impl]))
+	for _, n := range sizes {
+		for _, impl := range impls {
+			res.Rows = append(res.Rows, medianRow(perImpl[key{impl, n}]))
+		}
 	}
 	return res, nil
 }
