@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,7 @@ type meta struct {
 	GoVersion   string
 	GOOS        string
 	GOARCH      string
+	Machine     string // the CPU's model, and virtualization when known
 	NumCPU      int
 	GOMAXPROCS  int   // the process's own, outside the timing rows
 	CPUs        []int // -cpu: GOMAXPROCS of the timing rows
@@ -44,6 +46,7 @@ func newMeta(o options, b *bench) meta {
 		GoVersion:   runtime.Version(),
 		GOOS:        runtime.GOOS,
 		GOARCH:      runtime.GOARCH,
+		Machine:     machine(),
 		NumCPU:      runtime.NumCPU(),
 		GOMAXPROCS:  runtime.GOMAXPROCS(0),
 		CPUs:        b.cpus,
@@ -62,8 +65,8 @@ func (m meta) line() string {
 	if m.Quick {
 		sizes = "-quick sizes (no target judged)"
 	}
-	return fmt.Sprintf("# actorbench: baseline (the published mutex design) vs mutex-policy (our policy behind locks) vs actor, %s, %s %s/%s, %d CPUs, GOMAXPROCS %d (timing rows: -cpu %s), %d rounds per timed figure (%v each), load average %.2f, commit %s, %s",
-		sizes, m.GoVersion, m.GOOS, m.GOARCH, m.NumCPU, m.GOMAXPROCS, cpuList(m.CPUs), m.Rounds, m.Benchtime,
+	return fmt.Sprintf("# actorbench: baseline (the published mutex design) vs mutex-policy (our policy behind locks) vs actor, %s, %s %s/%s, %s, %d CPUs, GOMAXPROCS %d (timing rows: -cpu %s), %d rounds per timed figure (%v each), load average %.2f, commit %s, %s",
+		sizes, m.GoVersion, m.GOOS, m.GOARCH, m.Machine, m.NumCPU, m.GOMAXPROCS, cpuList(m.CPUs), m.Rounds, m.Benchtime,
 		m.LoadAverage, m.Commit, m.Started.Format(time.RFC3339))
 }
 
@@ -77,6 +80,7 @@ func (r *reporter) header(m meta) error {
 	o.kv("go_version", m.GoVersion)
 	o.kv("goos", m.GOOS)
 	o.kv("goarch", m.GOARCH)
+	o.kv("machine", m.Machine)
 	o.kv("num_cpu", m.NumCPU)
 	o.kv("gomaxprocs", m.GOMAXPROCS)
 	o.kv("cpu", m.CPUs)
@@ -87,6 +91,38 @@ func (r *reporter) header(m meta) error {
 	o.kv("quick", m.Quick)
 	o.kv("started", m.Started.Format(time.RFC3339))
 	return o.writeTo(r.w)
+}
+
+// machine names the CPU and how the machine runs, best effort, so that two
+// results can be told apart: the model from /proc/cpuinfo, "virtual
+// machine" when the CPU reports a hypervisor, "container" inside Docker or
+// Podman.
+func machine() string {
+	model, virtual := "unknown CPU", false
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for line := range strings.SplitSeq(string(b), "\n") {
+			key, value, _ := strings.Cut(line, ":")
+			switch strings.TrimSpace(key) {
+			case "model name":
+				if model == "unknown CPU" {
+					model = strings.TrimSpace(value)
+				}
+			case "flags":
+				virtual = virtual || slices.Contains(strings.Fields(value), "hypervisor")
+			}
+		}
+	}
+	parts := []string{model}
+	if virtual {
+		parts = append(parts, "virtual machine")
+	}
+	for _, marker := range []string{"/.dockerenv", "/run/.containerenv"} {
+		if _, err := os.Stat(marker); err == nil {
+			parts = append(parts, "container")
+			break
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // loadAverage is the one-minute load average, best effort (0 when unknown).

@@ -20,13 +20,17 @@ type Verdict struct {
 	// Rounds says which rounds a figure came from: for a ratio, the medians
 	// it divides and the range of the ratio round by round. "" for a count.
 	Rounds string
-	Why    string // why it was not judged, or how the floor broke
+	Lo, Hi float64 // the figure's range round by round; 0 for a count
+	Why    string  // why it was not judged, or how the floor broke
 }
 
 // judgeRange judges v again on the figure round by round (lo-hi): when the
 // rounds fall on both sides of the limit, the median says nothing either
 // way, and v is inconclusive.
 func judgeRange(v Verdict, lo, hi float64) Verdict {
+	if !math.IsNaN(lo) && !math.IsNaN(hi) {
+		v.Lo, v.Hi = lo, hi
+	}
 	if v.Status == statusMet || v.Status == statusMissed {
 		if round(lo, 2) <= v.Limit && round(hi, 2) > v.Limit {
 			v.Status, v.Met = statusInconclusive, false
