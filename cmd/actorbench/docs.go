@@ -129,7 +129,7 @@ func chartCaption(scenario string) string {
 	case "fleet", "outage":
 		return scenario + ": requests per simulated second, lower is better"
 	}
-	return scenario + ": ns/op by GOMAXPROCS, lower is better"
+	return scenario + ": " + cost.label + " by GOMAXPROCS, lower is better"
 }
 
 // pageWhy explains, below the results page's summary, the figures that need it; it names no figure, so it
@@ -288,14 +288,14 @@ func timingSummaryRows(res Result) []summaryRow {
 		if r.Impl != implActor || r.Variant != "" {
 			continue
 		}
-		what := fmt.Sprintf("warm query, cpu=%d; ns/op", r.GOMAXPROCS)
+		what := fmt.Sprintf("warm query, cpu=%d; %s", r.GOMAXPROCS, cost.label)
 		headline := true
 		if res.Scenario == "acquire-release" {
-			what = fmt.Sprintf("open+close pair (leases live), %s, cpu=%d; ns/op", hostCount(r.Hosts), r.GOMAXPROCS)
+			what = fmt.Sprintf("open+close pair (leases live), %s, cpu=%d; %s", hostCount(r.Hosts), r.GOMAXPROCS, cost.label)
 			headline = r.GOMAXPROCS <= 2 // the targets' GOMAXPROCS
 		}
 		if fr, ok := res.floorRow(kind, r.GOMAXPROCS); ok {
-			what += fmt.Sprintf(" (floor, %s: %s)", kind, formatFloat(fr.value("ns_per_op")))
+			what += fmt.Sprintf(" (floor, %s: %s)", kind, formatFloat(fr.value(cost.field)))
 		}
 		sr := summaryRow{what: what, headline: headline, ratios: [2]string{"-", "-"}}
 		for i, impl := range impls {
@@ -304,10 +304,10 @@ func timingSummaryRows(res Result) []summaryRow {
 				sr.cells[i], sr.short[i] = "-", "-"
 				continue
 			}
-			f := mustField(o, "ns_per_op")
+			f := mustField(o, cost.field)
 			sr.cells[i], sr.short[i] = formatValue(f), formatFloat(f.Value)
 			if impl != implActor {
-				sr.ratios[i] = formatRatio(r.value("ns_per_op"), f.Value)
+				sr.ratios[i] = formatRatio(r.value(cost.field), f.Value)
 			}
 		}
 		rows = append(rows, sr)

@@ -189,7 +189,7 @@ func TestCPUSetsGOMAXPROCSPerRowAndTimedFiguresCarryTheirRange(t *testing.T) {
 				t.Errorf("row %v: want min <= median <= max over 3 rounds", l)
 			}
 		case "verdict":
-			if strings.Contains(l["target"].(string), "actor/baseline ns/op at cpu=1") {
+			if strings.Contains(l["target"].(string), "actor/baseline "+cost.label+" at cpu=1") {
 				verdictRounds, _ = l["rounds"].(string)
 			}
 		}

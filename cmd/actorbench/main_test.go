@@ -252,7 +252,7 @@ func checkJSONLines(t *testing.T, lines []map[string]any) {
 }
 
 // benchLine is a Go benchmark line as benchstat reads it.
-var benchLine = regexp.MustCompile(`^Benchmark[A-Za-z]+(/[a-z0-9=-]+)+\t\d+\t[0-9.]+ ns/op\t\d+ allocs/op$`)
+var benchLine = regexp.MustCompile(`^Benchmark[A-Za-z]+(/[a-z0-9=-]+)+\t\d+\t[0-9.]+ ns/op(\t[0-9.]+ cpu-ns/op)?\t\d+ allocs/op$`)
 
 // checkTables renders every result as a table and as -bench lines.
 func checkTables(t *testing.T, results []Result) {

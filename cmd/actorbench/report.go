@@ -1,12 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -98,22 +99,8 @@ func (r *reporter) header(m meta) error {
 // machine" when the CPU reports a hypervisor, "container" inside Docker or
 // Podman.
 func machine() string {
-	model, virtual := "unknown CPU", false
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for line := range strings.SplitSeq(string(b), "\n") {
-			key, value, _ := strings.Cut(line, ":")
-			switch strings.TrimSpace(key) {
-			case "model name":
-				if model == "unknown CPU" {
-					model = strings.TrimSpace(value)
-				}
-			case "flags":
-				virtual = virtual || slices.Contains(strings.Fields(value), "hypervisor")
-			}
-		}
-	}
-	parts := []string{model}
-	if virtual {
+	parts := []string{cmp.Or(cpuModel(), "unknown CPU")}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil && bytes.Contains(b, []byte(" hypervisor")) {
 		parts = append(parts, "virtual machine")
 	}
 	for _, marker := range []string{"/.dockerenv", "/run/.containerenv"} {

@@ -304,9 +304,9 @@ func floorSummary(res Result) string {
 		al, _ := res.floorRow(floorAtomicLoad, cpu)
 		rt, _ := res.floorRow(floorRoundTrip, cpu)
 		ts, _ := res.floorRow(floorTwoSends, cpu)
-		base := al.value("ns_per_op")
+		base := al.value(cost.field)
 		parts = append(parts, fmt.Sprintf("cpu=%d round trip %.0fx, two sends %.0fx", cpu,
-			rt.value("ns_per_op")/base, ts.value("ns_per_op")/base))
+			rt.value(cost.field)/base, ts.value(cost.field)/base))
 	}
 	return "against one atomic load: " + strings.Join(parts, "; ")
 }
@@ -340,11 +340,11 @@ func ratioVerdict(scenario, target string, a, b Row, field string, perRound func
 	return judgeRange(atMost(scenario, target, a.value(field)/b.value(field), limit, text), lo, hi)
 }
 
-// roundNs is a timing row's ns/op round by round.
-func roundNs(r Row) []float64 {
+// roundCost is a timing row's cost per op round by round.
+func roundCost(r Row) []float64 {
 	v := make([]float64, len(r.Samples))
 	for i, s := range r.Samples {
-		v[i] = s.NsPerOp
+		v[i] = cost.of(s)
 	}
 	return v
 }
@@ -352,9 +352,9 @@ func roundNs(r Row) []float64 {
 // ratioAt judges actor/other ns/op at GOMAXPROCS cpu and host count hosts;
 // a target at a GOMAXPROCS the run did not measure is not judged.
 func ratioAt(res Result, other string, cpu, hosts int, limit float64) Verdict {
-	target := fmt.Sprintf("actor/%s ns/op at cpu=%d", other, cpu)
+	target := fmt.Sprintf("actor/%s %s at cpu=%d", other, cost.label, cpu)
 	if hosts != 0 {
-		target = fmt.Sprintf("actor/%s ns/op, %s, cpu=%d", other, hostCount(hosts), cpu)
+		target = fmt.Sprintf("actor/%s %s, %s, cpu=%d", other, cost.label, hostCount(hosts), cpu)
 	}
 	if !judgeable(cpu) {
 		return beyondCPUs(res.Scenario, target, limit)
@@ -364,14 +364,14 @@ func ratioAt(res Result, other string, cpu, hosts int, limit float64) Verdict {
 	if !okA || !okB {
 		return notJudged(res.Scenario, target, limit, fmt.Sprintf("no cpu=%d rows: the run's -cpu lacks %d", cpu, cpu))
 	}
-	return ratioVerdict(res.Scenario, target, a, b, "ns_per_op", roundNs, limit)
+	return ratioVerdict(res.Scenario, target, a, b, cost.field, roundCost, limit)
 }
 
 // floorTarget judges the worst actor/floor ns/op over res's actor rows,
 // against the floor kind measured in the same rounds. Any row of subjects
 // below its floor breaks the floor: the target is then not judged.
 func floorTarget(res Result, kind string, subjects []string, limit float64) Verdict {
-	target := fmt.Sprintf("actor/%s floor ns/op, worst", kind)
+	target := fmt.Sprintf("actor/%s floor %s, worst", kind, cost.label)
 	worst, at, rounds, lo, hi := 0.0, "", "", 0.0, 0.0
 	var broken []string
 	for _, r := range res.Rows {
@@ -386,13 +386,13 @@ func floorTarget(res Result, kind string, subjects []string, limit float64) Verd
 		if r.Hosts != 0 {
 			where = hostCount(r.Hosts) + ", " + where
 		}
-		ratio := r.value("ns_per_op") / f.value("ns_per_op")
+		ratio := r.value(cost.field) / f.value(cost.field)
 		if round(ratio, 2) < 1 {
-			broken = append(broken, fmt.Sprintf("%s %s at %s below the floor's %s", r.Impl, formatFloat(r.value("ns_per_op")), where, formatFloat(f.value("ns_per_op"))))
+			broken = append(broken, fmt.Sprintf("%s %s at %s below the floor's %s", r.Impl, formatFloat(r.value(cost.field)), where, formatFloat(f.value(cost.field))))
 		}
 		if r.Impl == implActor && ratio > worst {
 			worst, at = ratio, where
-			rounds, lo, hi = ratioRounds(r, f, "ns_per_op", roundNs)
+			rounds, lo, hi = ratioRounds(r, f, cost.field, roundCost)
 			rounds += ", the floor in the same rounds"
 		}
 	}

@@ -14,8 +14,8 @@ import (
 // timingRow is a timing row with one round at ns ns/op.
 func timingRow(impl, floor string, cpu, hosts int, ns float64) Row {
 	return Row{Impl: impl, Floor: floor, GOMAXPROCS: cpu, Goroutines: cpu, Hosts: hosts,
-		Fields:  []Field{timedField("ns_per_op", []float64{ns}), timedField("allocs_per_op", []float64{0})},
-		Samples: []Sample{{N: 1000, NsPerOp: ns}}}
+		Fields:  []Field{timedField("ns_per_op", []float64{ns}), timedField("cpu_ns_per_op", []float64{ns}), timedField("allocs_per_op", []float64{0})},
+		Samples: []Sample{{N: 1000, NsPerOp: ns, CPUNsPerOp: ns}}}
 }
 
 // A subject measured below the floor that bounds it shows the floor is not

@@ -13,9 +13,9 @@ import (
 // timingRounds is a timing row whose rounds took ns ns/op each.
 func timingRounds(impl string, cpu int, ns ...float64) Row {
 	r := Row{Impl: impl, GOMAXPROCS: cpu, Goroutines: cpu,
-		Fields: []Field{timedField("ns_per_op", ns), timedField("allocs_per_op", make([]float64, len(ns)))}}
+		Fields: []Field{timedField("ns_per_op", ns), timedField("cpu_ns_per_op", ns), timedField("allocs_per_op", make([]float64, len(ns)))}}
 	for _, n := range ns {
-		r.Samples = append(r.Samples, Sample{N: 1000, NsPerOp: n})
+		r.Samples = append(r.Samples, Sample{N: 1000, NsPerOp: n, CPUNsPerOp: n})
 	}
 	return r
 }
