@@ -508,7 +508,8 @@ func scaleGrowth(res Result, impl string) (growth float64, rounds string, lo, hi
 		}
 		return v
 	}
-	growth = (big.value("seconds") / float64(big.Hosts)) / (small.value("seconds") / float64(small.Hosts))
+	secs := scaleSecondsField()
+	growth = (big.value(secs) / float64(big.Hosts)) / (small.value(secs) / float64(small.Hosts))
 	lo, hi = rangeOf(perHost(big), perHost(small))
 	return growth, fmt.Sprintf("%d rounds; round by round %.2f-%.2f", len(perHost(big)), lo, hi), lo, hi, true
 }
@@ -518,7 +519,7 @@ func scaleGrowth(res Result, impl string) (growth float64, rounds string, lo, hi
 // the hosts held.
 func scaleGrowthTarget(res Result) Verdict {
 	a, _ := res.row(implActor, 0, rowHosts(res))
-	target := fmt.Sprintf("actor seconds per host, %d hosts over %d", a.Hosts, scaleSmallHosts)
+	target := fmt.Sprintf("actor %s per host, %d hosts over %d", scaleSecondsField(), a.Hosts, scaleSmallHosts)
 	growth, rounds, lo, hi, ok := scaleGrowth(res, implActor)
 	if !ok {
 		return notJudged(res.Scenario, target, scaleGrowthLimit, fmt.Sprintf("no %d-host rows", scaleSmallHosts))
