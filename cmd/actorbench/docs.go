@@ -77,22 +77,19 @@ func (p resultsPage) writeSummary(b *bytes.Buffer) {
 	}
 }
 
-// writeTargetTable writes every timed target as a table row: the figure,
-// its limit, the figure round by round, and the verdict.
+// writeTargetTable writes every target as a table row: the figure, its
+// limit, the figure round by round (timed ones), and the verdict.
 func writeTargetTable(b *bytes.Buffer, vs []Verdict) {
-	fmt.Fprintf(b, "| timed target | figure | limit | round by round | verdict |\n|---|---|---|---|---|\n")
+	fmt.Fprintf(b, "| target | figure | limit | round by round | verdict |\n|---|---|---|---|---|\n")
 	for _, v := range vs {
-		if v.Rounds == "" {
-			continue // a count: no rounds to show
-		}
-		figure, rounds := formatFloat(v.Value), "-"
+		figure, rounds, verdict := formatFloat(v.Value), "-", v.Status.String()
 		if v.Hi > 0 {
 			rounds = fmt.Sprintf("%.2f-%.2f", v.Lo, v.Hi)
 		}
 		if !v.Status.judged() {
-			figure = "-"
+			figure, verdict = "-", fmt.Sprintf("not judged (%s)", v.Why)
 		}
-		fmt.Fprintf(b, "| %s: %s | %s | %s | %s | %s |\n", v.Scenario, v.Target, figure, formatFloat(v.Limit), rounds, v.Status)
+		fmt.Fprintf(b, "| %s: %s | %s | %s | %s | %s |\n", v.Scenario, v.Target, figure, formatFloat(v.Limit), rounds, verdict)
 	}
 }
 
