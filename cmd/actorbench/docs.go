@@ -89,7 +89,8 @@ func writeTargetTable(b *bytes.Buffer, vs []Verdict) {
 		if !v.Status.judged() {
 			figure, verdict = "-", fmt.Sprintf("not judged (%s)", v.Why)
 		}
-		fmt.Fprintf(b, "| %s: %s | %s | %s | %s | %s |\n", v.Scenario, v.Target, figure, formatFloat(v.Limit), rounds, verdict)
+		target := strings.ReplaceAll(v.Scenario+": "+v.Target, "|", `\|`) // |actor - mutex-policy|
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", target, figure, formatFloat(v.Limit), rounds, verdict)
 	}
 }
 
