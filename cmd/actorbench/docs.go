@@ -77,6 +77,14 @@ func (p resultsPage) writeSummary(b *bytes.Buffer) {
 	}
 }
 
+// costWhat says in a few words what the timed rows measure.
+func costWhat() string {
+	if cost.field == cpuCost.field {
+		return "the CPU time of the whole process per op (every thread: callers, the actor's loop, the GC)"
+	}
+	return "wall-clock time per op"
+}
+
 // writeTargetTable writes every target as a table row: the figure, its
 // limit, the figure round by round (timed ones), and the verdict.
 func writeTargetTable(b *bytes.Buffer, vs []Verdict) {
@@ -174,12 +182,12 @@ func (p resultsPage) rewriteReadme(readme, pagePath string, charts []string) err
 	var b bytes.Buffer
 	b.Write(before)
 	fmt.Fprintf(&b, "%s\n<!-- written by make results; do not edit by hand -->\n\n", readmeBegin)
-	fmt.Fprintf(&b, "One `make results` run on %s (%d CPUs, %s, commit `%s`, load average %.2f at start; timed rows are medians of %d interleaved rounds). "+
+	fmt.Fprintf(&b, "One `make results` run on %s (%d CPUs, %s, commit `%s`, load average %.2f at start; timed rows are %s, medians of %d interleaved rounds). "+
 		"Three implementations: the published design (`baseline`, our re-implementation of the per-host `featureFlagCache` in the Databricks SQL Go driver's [telemetry design](https://github.com/databricks/databricks-sql-go/blob/main/telemetry/DESIGN.md): a map behind a mutex, a fixed TTL, no backoff), the same policy as the actor behind a mutex (`mutex-policy`), and the actor. "+
 		"Lower is better in every row. The published design reads its flag once per connection open, not per statement: its warm-query row is what one read costs it, which a driver built on it pays per connection. "+
 		"The machine (%s) may be shared and noisy: compare within a run. "+
 		"[%s](%s) has every figure with its range, every target, every chart and the whole output.\n\n",
-		m.Started.Format("2006-01-02"), m.NumCPU, m.GoVersion, m.Commit, m.LoadAverage, m.Rounds, m.Machine, filepath.ToSlash(page), filepath.ToSlash(page))
+		m.Started.Format("2006-01-02"), m.NumCPU, m.GoVersion, m.Commit, m.LoadAverage, costWhat(), m.Rounds, m.Machine, filepath.ToSlash(page), filepath.ToSlash(page))
 	fmt.Fprintf(&b, "| lower is better | published design | same policy, mutex | actor |\n|---|---|---|---|\n")
 	for _, r := range summaryRows(p.results) {
 		if r.headline {
