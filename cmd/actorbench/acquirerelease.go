@@ -33,7 +33,7 @@ func runAcquireRelease(ctx context.Context, b *bench) (Result, error) {
 			leaseLifetime, intList(b.sizes.arHosts), cpuList(b.cpus)),
 		Notes: []string{roundsNote(b),
 			fmt.Sprintf("leases live: each goroutine keeps a ring of %d open leases (filled before timing); a pair opens one and closes the oldest (lease_lifetime_pairs in -json)", leaseLifetime),
-			"wall clock; the actor's time includes a Stats round trip at the end, so every pair has been applied",
+			"the actor's time includes a Stats round trip at the end, so every pair has been applied",
 			variantImmediate + " rows: the close right after the open, where the actor's Release mostly withdraws the ticket before its loop saw the Acquire (one message, not two); shown for comparison, not judged",
 			"floor rows: the two-sends floor, measured in the same interleaved rounds"},
 	}

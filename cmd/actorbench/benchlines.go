@@ -47,7 +47,11 @@ func (r *reporter) writeBenchLines(res Result) {
 			full += "-" + strconv.Itoa(row.GOMAXPROCS) // go test's GOMAXPROCS suffix
 		}
 		for _, s := range row.Samples {
-			fmt.Fprintf(r.w, "%s\t%d\t%.2f ns/op\t%.0f allocs/op\n", full, s.N, s.NsPerOp, s.Allocs)
+			cpu := ""
+			if s.CPUNsPerOp > 0 {
+				cpu = fmt.Sprintf("\t%.2f %s", s.CPUNsPerOp, cpuMetric)
+			}
+			fmt.Fprintf(r.w, "%s\t%d\t%.2f ns/op%s\t%.0f allocs/op\n", full, s.N, s.NsPerOp, cpu, s.Allocs)
 		}
 	}
 }

@@ -61,6 +61,7 @@ func (p resultsPage) writeMeta(b *bytes.Buffer) {
 	fmt.Fprintf(b, "| started | %s, took %v |\n", m.Started.Format("2006-01-02 15:04:05 UTC"), p.took)
 	fmt.Fprintf(b, "| commit | `%s` |\n", m.Commit)
 	fmt.Fprintf(b, "| Go | %s %s/%s |\n", m.GoVersion, m.GOOS, m.GOARCH)
+	fmt.Fprintf(b, "| machine | %s |\n", m.Machine)
 	fmt.Fprintf(b, "| CPUs | %d; GOMAXPROCS %d, timing rows at -cpu %s |\n", m.NumCPU, m.GOMAXPROCS, cpuList(m.CPUs))
 	fmt.Fprintf(b, "| load average at start | %.2f |\n", m.LoadAverage)
 	fmt.Fprintf(b, "| rounds | %d per timed figure (%v each for the Go benchmarks); the median, min-max in brackets |\n", m.Rounds, m.Benchtime)
@@ -73,6 +74,31 @@ func (p resultsPage) writeSummary(b *bytes.Buffer) {
 	fmt.Fprintf(b, "| scenario | published design (baseline) | same policy, mutex (mutex-policy) | actor | actor/baseline | actor/mutex-policy |\n|---|---|---|---|---|---|\n")
 	for _, r := range summaryRows(p.results) {
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", r.what, r.cells[0], r.cells[1], r.cells[2], r.ratios[0], r.ratios[1])
+	}
+}
+
+// costWhat says in a few words what the timed rows measure.
+func costWhat() string {
+	if cost.field == cpuCost.field {
+		return "the CPU time of the whole process per op (every thread: callers, the actor's loop, the GC)"
+	}
+	return "wall-clock time per op"
+}
+
+// writeTargetTable writes every target as a table row: the figure, its
+// limit, the figure round by round (timed ones), and the verdict.
+func writeTargetTable(b *bytes.Buffer, vs []Verdict) {
+	fmt.Fprintf(b, "| target | figure | limit | round by round | verdict |\n|---|---|---|---|---|\n")
+	for _, v := range vs {
+		figure, rounds, verdict := formatFloat(v.Value), "-", v.Status.String()
+		if v.Hi > 0 {
+			rounds = fmt.Sprintf("%.2f-%.2f", v.Lo, v.Hi)
+		}
+		if !v.Status.judged() {
+			figure, verdict = "-", fmt.Sprintf("not judged (%s)", v.Why)
+		}
+		target := strings.ReplaceAll(v.Scenario+": "+v.Target, "|", `\|`) // |actor - mutex-policy|
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", target, figure, formatFloat(v.Limit), rounds, verdict)
 	}
 }
 
@@ -109,7 +135,7 @@ func chartCaption(scenario string) string {
 	case "fleet", "outage":
 		return scenario + ": requests per simulated second, lower is better"
 	}
-	return scenario + ": ns/op by GOMAXPROCS, lower is better"
+	return scenario + ": " + cost.label + " by GOMAXPROCS, lower is better"
 }
 
 // pageWhy explains, below the results page's summary, the figures that need it; it names no figure, so it
@@ -119,9 +145,12 @@ const pageWhy = "\nThe fleet: the baseline's fixed 15 minutes bring every proces
 	"last tenth and the later ones keep the whole TTL.\n\n" +
 	"Policy and structure: `mutex-policy` runs the actor's rules (one fetch per host in flight with every caller waiting " +
 	"on it, stale-while-revalidate, backoff with Retry-After, the server's TTL clamped, linger after the last release) " +
-	"behind a sync.RWMutex taken on every read. Where its counts equal the actor's (stampede, churn, outage), the win " +
-	"over the published design is the policy's; where the actor differs from it (open+close, scale, heap, warm query), " +
-	"the difference is the structure's. An open+close pair with leases that live is a lease allocation, a host check " +
+	"as a good Go engineer writes them with locks: the answer published through an atomic pointer (a warm query takes " +
+	"no lock), a read lock and an atomic lease count for open and close, the write lock only where the map changes. " +
+	"Where its counts equal the actor's (stampede, churn, short-deadline, outage, retry-after), the win over the " +
+	"published design is the policy's: both our implementations count the same. Where the actor differs from it in " +
+	"time or bytes (open+close, warm query, scale, memory), the difference is the structure's. " +
+	"An open+close pair with leases that live is a lease allocation, a host check " +
 	"and two channel sends to the loop, against lock/unlock pairs for the mutex designs; at connection-open costs of " +
 	"milliseconds the difference does not show. Right after release the actor and mutex-policy keep each host's entry " +
 	"until its value expires, so a pool that reopens does not refetch; the baseline deletes it at once.\n"
@@ -153,18 +182,20 @@ func (p resultsPage) rewriteReadme(readme, pagePath string, charts []string) err
 	var b bytes.Buffer
 	b.Write(before)
 	fmt.Fprintf(&b, "%s\n<!-- written by make results; do not edit by hand -->\n\n", readmeBegin)
-	fmt.Fprintf(&b, "One `make results` run on %s (%d CPUs, %s, commit `%s`, load average %.2f at start; timed rows are medians of %d interleaved rounds). "+
+	fmt.Fprintf(&b, "One `make results` run on %s (%d CPUs, %s, commit `%s`, load average %.2f at start; timed rows are %s, medians of %d interleaved rounds). "+
 		"Three implementations: the published design (`baseline`, our re-implementation of the per-host `featureFlagCache` in the Databricks SQL Go driver's [telemetry design](https://github.com/databricks/databricks-sql-go/blob/main/telemetry/DESIGN.md): a map behind a mutex, a fixed TTL, no backoff), the same policy as the actor behind a mutex (`mutex-policy`), and the actor. "+
-		"Lower is better in every row. The machine is shared and noisy: compare within a run. "+
+		"Lower is better in every row. The published design reads its flag once per connection open, not per statement: its warm-query row is what one read costs it, which a driver built on it pays per connection. "+
+		"The machine (%s) may be shared and noisy: compare within a run. "+
 		"[%s](%s) has every figure with its range, every target, every chart and the whole output.\n\n",
-		m.Started.Format("2006-01-02"), m.NumCPU, m.GoVersion, m.Commit, m.LoadAverage, m.Rounds, filepath.ToSlash(page), filepath.ToSlash(page))
+		m.Started.Format("2006-01-02"), m.NumCPU, m.GoVersion, m.Commit, m.LoadAverage, costWhat(), m.Rounds, m.Machine, filepath.ToSlash(page), filepath.ToSlash(page))
 	fmt.Fprintf(&b, "| lower is better | published design | same policy, mutex | actor |\n|---|---|---|---|\n")
 	for _, r := range summaryRows(p.results) {
 		if r.headline {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.what, r.short[0], r.short[1], r.short[2])
 		}
 	}
-	fmt.Fprintf(&b, "\n%s ([each target](%s#targets))\n", tallyLine(p.verdicts), filepath.ToSlash(page))
+	fmt.Fprintf(&b, "\n%s ([each target](%s#targets))\n\n", tallyLine(p.verdicts), filepath.ToSlash(page))
+	writeTargetTable(&b, p.verdicts)
 	for _, c := range charts {
 		if strings.TrimSuffix(filepath.Base(c), ".png") != readmeChart {
 			continue
@@ -245,6 +276,9 @@ func summaryRows(results []Result) []summaryRow {
 			line(fmt.Sprintf("scale: %d hosts x %d connections; seconds", a.Hosts, int(a.value("leases"))/max(a.Hosts, 1)), true, "seconds")
 			line("scale: peak heap bytes", false, "peak_heap_bytes")
 			line("scale: bytes per lease", true, "bytes_per_lease")
+			if g := scaleGrowthRow(res); g.what != "" {
+				rows = append(rows, g)
+			}
 		}
 	}
 	return rows
@@ -252,7 +286,7 @@ func summaryRows(results []Result) []summaryRow {
 
 // timingSummaryRows are a timing scenario's lines, one per GOMAXPROCS (and
 // host count), with the floor of the same rounds named beside; README shows
-// the warm query at every GOMAXPROCS and the pair at the targets' 1 and 8.
+// the warm query at every GOMAXPROCS and the pair at the targets' 1 and 2.
 func timingSummaryRows(res Result) []summaryRow {
 	var rows []summaryRow
 	kind := timingFloor(res.Scenario)
@@ -260,14 +294,14 @@ func timingSummaryRows(res Result) []summaryRow {
 		if r.Impl != implActor || r.Variant != "" {
 			continue
 		}
-		what := fmt.Sprintf("warm query, cpu=%d; ns/op", r.GOMAXPROCS)
+		what := fmt.Sprintf("warm query, cpu=%d; %s", r.GOMAXPROCS, cost.label)
 		headline := true
 		if res.Scenario == "acquire-release" {
-			what = fmt.Sprintf("open+close pair (leases live), %s, cpu=%d; ns/op", hostCount(r.Hosts), r.GOMAXPROCS)
-			headline = r.GOMAXPROCS == 1 || r.GOMAXPROCS == 8
+			what = fmt.Sprintf("open+close pair (leases live), %s, cpu=%d; %s", hostCount(r.Hosts), r.GOMAXPROCS, cost.label)
+			headline = r.GOMAXPROCS <= 2 // the targets' GOMAXPROCS
 		}
 		if fr, ok := res.floorRow(kind, r.GOMAXPROCS); ok {
-			what += fmt.Sprintf(" (floor, %s: %s)", kind, formatFloat(fr.value("ns_per_op")))
+			what += fmt.Sprintf(" (floor, %s: %s)", kind, formatFloat(fr.value(cost.field)))
 		}
 		sr := summaryRow{what: what, headline: headline, ratios: [2]string{"-", "-"}}
 		for i, impl := range impls {
@@ -276,15 +310,30 @@ func timingSummaryRows(res Result) []summaryRow {
 				sr.cells[i], sr.short[i] = "-", "-"
 				continue
 			}
-			f := mustField(o, "ns_per_op")
+			f := mustField(o, cost.field)
 			sr.cells[i], sr.short[i] = formatValue(f), formatFloat(f.Value)
 			if impl != implActor {
-				sr.ratios[i] = formatRatio(r.value("ns_per_op"), f.Value)
+				sr.ratios[i] = formatRatio(r.value(cost.field), f.Value)
 			}
 		}
 		rows = append(rows, sr)
 	}
 	return rows
+}
+
+// scaleGrowthRow is the growth of each implementation's time per host from
+// scaleSmallHosts to the full scale run; what is "" without the small rows.
+func scaleGrowthRow(res Result) summaryRow {
+	r := summaryRow{what: fmt.Sprintf("scale: time per host, %d hosts over %d", rowHosts(res), scaleSmallHosts), headline: true, ratios: [2]string{"-", "-"}}
+	for i, impl := range impls {
+		g, _, lo, hi, ok := scaleGrowth(res, impl)
+		if !ok {
+			return summaryRow{}
+		}
+		r.short[i] = fmt.Sprintf("%.2fx", g)
+		r.cells[i] = fmt.Sprintf("%.2fx (%.2f-%.2f)", g, lo, hi)
+	}
+	return r
 }
 
 // mustField is r's field called name, or a zero count when it has none.

@@ -8,7 +8,7 @@
 //	go run ./cmd/actorbench -scenario fleet,outage -plot docs
 //	go run ./cmd/actorbench -json                # one JSON object per row
 //	go run ./cmd/actorbench -bench -scenario warm-query | benchstat /dev/stdin
-//	go run ./cmd/actorbench -cpu 1,2,8 -check    # exit 1 when a target is missed or not judged
+//	go run ./cmd/actorbench -cpu 1,2,8 -check    # exit 1 when a target is missed, inconclusive or not judged
 //	go run ./cmd/actorbench -scenario acquire-release -cpuprofile cpu.out
 //	make results                                 # docs/results.md, charts and README from one run
 //
@@ -74,7 +74,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.benchtime, "benchtime", 0, "time per timing benchmark round (default 60ms, 5ms with -quick)")
 	fs.BoolVar(&o.list, "list", false, "list the scenarios, a line on each, and exit")
 	cpu := fs.String("cpu", "1,2,8", "comma-separated GOMAXPROCS `list` for the timing scenarios, as go test -cpu")
-	fs.BoolVar(&o.check, "check", false, "exit 1 when any target of the scenarios run is missed or cannot be judged (not with -quick)")
+	fs.BoolVar(&o.check, "check", false, "exit 1 when any target of the scenarios run is missed, inconclusive or cannot be judged, or when none could be (targets above the machine's CPUs are not judged and do not fail); needs -rounds 5 or more, not -quick")
 	fs.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile of the run to this `file` (pick one scenario with -scenario); read it with go tool pprof")
 	fs.StringVar(&o.markdown, "markdown", "", "also write the results page (metadata, summary, targets, charts, the whole text) to this `file`")
 	fs.StringVar(&o.readme, "readme", "", "rewrite the results section of this README `file`, between "+readmeBegin+" and "+readmeEnd)
@@ -106,11 +106,17 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("-readme links the results page and the charts: give -markdown and -plot too")
 	case o.quick && o.check:
 		return o, errors.New("-quick runs smoke sizes, which judge no target: -check needs a full run")
+	case o.check && o.rounds < minCheckRounds:
+		return o, fmt.Errorf("-check judges medians and ranges of rounds: give -rounds %d or more", minCheckRounds)
 	case o.cpuprof != "" && (o.scenarios == "" || o.scenarios == "all" || strings.Contains(o.scenarios, ",")):
 		return o, errors.New("-cpuprofile profiles one scenario: name it with -scenario")
 	}
 	return o, nil
 }
+
+// minCheckRounds is the fewest rounds -check judges: with fewer, one noisy
+// round moves the median and the range says little.
+const minCheckRounds = 5
 
 // flagGiven reports whether the command line set the flag called name.
 func flagGiven(fs *flag.FlagSet, name string) bool {
@@ -163,6 +169,8 @@ func run(ctx context.Context, args []string, stdout io.Writer, stderr *os.File) 
 	if o.markdown != "" {
 		out = io.MultiWriter(stdout, &text)
 	}
+	// The tally, the last line, goes out only once the run is whole: an
+	// interrupt anywhere, charts and pages included, leaves none.
 	stopProfile, err := startProfile(o.cpuprof)
 	if err != nil {
 		fmt.Fprintln(stderr, "actorbench: -cpuprofile:", err)
@@ -171,6 +179,9 @@ func run(ctx context.Context, args []string, stdout io.Writer, stderr *os.File) 
 	run, err := runScenarios(ctx, o, picked, out, newProgress(stderr, o.quiet))
 	if perr := stopProfile(); perr != nil && err == nil {
 		err = fmt.Errorf("-cpuprofile: %w", perr)
+	}
+	if ctx.Err() != nil {
+		return interrupted(stderr)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "actorbench:", err)
@@ -189,7 +200,7 @@ func run(ctx context.Context, args []string, stdout io.Writer, stderr *os.File) 
 		}
 	}
 	if o.markdown != "" {
-		page := resultsPage{meta: run.meta, results: run.results, verdicts: run.verdicts, text: text.String(), took: took}
+		page := resultsPage{meta: run.meta, results: run.results, verdicts: run.verdicts, text: text.String() + run.tally, took: took}
 		if err := page.write(o.markdown, charts); err != nil {
 			fmt.Fprintln(stderr, "actorbench: -markdown:", err)
 			return 1
@@ -201,6 +212,13 @@ func run(ctx context.Context, args []string, stdout io.Writer, stderr *os.File) 
 			}
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return interrupted(stderr)
+	}
+	if _, err := io.WriteString(stdout, run.tally); err != nil {
+		fmt.Fprintln(stderr, "actorbench:", err)
+		return 1
+	}
 	if !o.quiet {
 		fmt.Fprintf(stderr, "actorbench: %d scenarios in %v\n", len(run.results), took)
 		if o.cpuprof != "" {
@@ -210,17 +228,32 @@ func run(ctx context.Context, args []string, stdout io.Writer, stderr *os.File) 
 	return checkExit(o.check, run.verdicts, stderr)
 }
 
+// interrupted ends a run that was interrupted: no tally, since its figures
+// are incomplete, and the shell's code for an interrupt.
+func interrupted(stderr io.Writer) int {
+	fmt.Fprintln(stderr, "actorbench: interrupted; no tally")
+	return 130
+}
+
 // checkExit is the exit code of a run whose targets were judged vs: with
-// -check, 1 when any was not met (missed, not judged, or on a broken
-// floor), naming each on stderr.
+// -check, 1 when any failed (missed, inconclusive, not judged, or on a
+// broken floor; a target beyond the machine's CPUs does not fail), naming
+// each on stderr, and 1 when the run judged nothing at all.
 func checkExit(check bool, vs []Verdict, stderr io.Writer) int {
-	unmet := unmetOf(vs)
-	if !check || len(unmet) == 0 {
+	if !check {
 		return 0
 	}
-	met, missed, unjudged := tally(vs)
-	fmt.Fprintf(stderr, "actorbench: -check: of %d targets %d met, %d missed, %d not judged:\n", len(vs), met, missed, unjudged)
-	for _, v := range unmet {
+	c := tally(vs)
+	if c.judged() == 0 {
+		fmt.Fprintf(stderr, "actorbench: -check: nothing judged: of %d targets none could be judged on this run (%s)\n", len(vs), tallyLine(vs))
+		return 1
+	}
+	failed := failedOf(vs)
+	if len(failed) == 0 {
+		return 0
+	}
+	fmt.Fprintf(stderr, "actorbench: -check: of %d targets %d failed (%s):\n", len(vs), len(failed), tallyLine(vs))
+	for _, v := range failed {
 		fmt.Fprintf(stderr, "  %s %s\n", v.Scenario, v)
 	}
 	return 1
@@ -251,6 +284,7 @@ type benchRun struct {
 	meta     meta
 	results  []Result
 	verdicts []Verdict
+	tally    string // the run's last lines, written once the run is whole
 }
 
 // runScenarios runs picked in order, reporting each to stdout as it ends.
@@ -282,13 +316,19 @@ func runScenarios(ctx context.Context, o options, picked []scenario, stdout io.W
 		if err != nil {
 			return run, fmt.Errorf("%s: %w", s.name, err)
 		}
+		if err := ctx.Err(); err != nil { // a scenario may end normally, interrupted
+			return run, err
+		}
 		run.results = append(run.results, res)
 		if err := rep.report(res); err != nil {
 			return run, err
 		}
 		run.verdicts = rep.verdicts
 	}
-	return run, rep.tally()
+	var tally strings.Builder
+	err := rep.writeTally(&tally)
+	run.tally = tally.String()
+	return run, err
 }
 
 // startProfile starts a CPU profile into path, when one is asked for, and

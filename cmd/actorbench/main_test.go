@@ -39,6 +39,7 @@ func quickRun(t *testing.T) ([]Result, []map[string]any) {
 	if err != nil {
 		t.Fatalf("quick run: %v", err)
 	}
+	out.WriteString(run.tally) // run writes it last, once the run is whole
 	results := run.results
 	var lines []map[string]any
 	sc := bufio.NewScanner(&out)
@@ -251,7 +252,7 @@ func checkJSONLines(t *testing.T, lines []map[string]any) {
 }
 
 // benchLine is a Go benchmark line as benchstat reads it.
-var benchLine = regexp.MustCompile(`^Benchmark[A-Za-z]+(/[a-z0-9=-]+)+\t\d+\t[0-9.]+ ns/op\t\d+ allocs/op$`)
+var benchLine = regexp.MustCompile(`^Benchmark[A-Za-z]+(/[a-z0-9=-]+)+\t\d+\t[0-9.]+ ns/op(\t[0-9.]+ cpu-ns/op)?\t\d+ allocs/op$`)
 
 // checkTables renders every result as a table and as -bench lines.
 func checkTables(t *testing.T, results []Result) {
@@ -353,7 +354,7 @@ func TestParseFlags(t *testing.T) {
 		wantErr bool
 	}{
 		{"defaults", nil, false},
-		{"everything", []string{"-scenario", "fleet", "-rounds", "3", "-plot", "x", "-quiet", "-benchtime", "10ms", "-cpu", "1,4", "-check", "-markdown", "r.md", "-readme", "README.md", "-cpuprofile", "cpu.out"}, false},
+		{"everything", []string{"-scenario", "fleet", "-rounds", "5", "-plot", "x", "-quiet", "-benchtime", "10ms", "-cpu", "1,4", "-check", "-markdown", "r.md", "-readme", "README.md", "-cpuprofile", "cpu.out"}, false},
 		{"cpu not a number", []string{"-cpu", "1,two"}, true},
 		{"cpu zero", []string{"-cpu", "0"}, true},
 		{"readme without the page", []string{"-readme", "README.md", "-plot", "x"}, true},

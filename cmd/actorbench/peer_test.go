@@ -5,8 +5,8 @@ import (
 )
 
 // The mutex-policy peer runs our policy: where the policy decides the count,
-// its fetches are the actor's (stampede, churn), and within 3 where the
-// backoff's jitter may move one (outage).
+// its fetches are the actor's (stampede, churn, short-deadline), and within 3
+// where the backoff's jitter may move one (outage, retry-after).
 func TestMutexPolicyFetchesAsTheActorDoes(t *testing.T) {
 	const peer = "mutex-policy"
 	b := &bench{sizes: quickSizes, progress: &progress{mode: progressOff}}
@@ -26,6 +26,7 @@ func TestMutexPolicyFetchesAsTheActorDoes(t *testing.T) {
 		{"stampede", func() (Result, error) { return runStampede(t.Context(), b) }, 0},
 		{"churn", func() (Result, error) { return runChurn(t.Context(), b) }, 0},
 		{"outage", func() (Result, error) { return runOutage(t.Context(), b) }, 3},
+		{"retry-after", func() (Result, error) { return runRetryAfter(t.Context(), b) }, 3},
 		{"short-deadline", func() (Result, error) { return runShortDeadline(t.Context(), b) }, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

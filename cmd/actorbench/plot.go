@@ -196,9 +196,9 @@ func nonzeroPoints(series []float64, unit float64) (*plotter.Scatter, error) {
 // scale so the floors fit beside the implementations.
 func parallelismPlot(res Result) (*plot.Plot, error) {
 	p := plot.New()
-	p.Title.Text = res.Scenario + ": ns/op by GOMAXPROCS, lower is better (median of rounds, bars: min-max)"
+	p.Title.Text = res.Scenario + ": " + cost.label + " by GOMAXPROCS, lower is better (median of rounds, bars: min-max)"
 	p.X.Label.Text = "GOMAXPROCS (-cpu), one goroutine per P"
-	p.Y.Label.Text = "ns/op (log scale)"
+	p.Y.Label.Text = cost.label + " (log scale)"
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = logTicks{}
 	p.Legend.Top = true
@@ -255,8 +255,8 @@ func parallelismPlot(res Result) (*plot.Plot, error) {
 	least, most := math.Inf(1), 0.0
 	for _, s := range all {
 		for _, r := range s.rows {
-			least = min(least, r.value("ns_per_op"))
-			most = max(most, r.value("ns_per_op"))
+			least = min(least, r.value(cost.field))
+			most = max(most, r.value(cost.field))
 		}
 	}
 	p.Y.Min = max(least*0.7, 0.1) // a labelled tick below the lowest line
@@ -264,7 +264,7 @@ func parallelismPlot(res Result) (*plot.Plot, error) {
 	for _, s := range all {
 		xys := make(plotter.XYs, len(s.rows))
 		for i, r := range s.rows {
-			xys[i] = plotter.XY{X: float64(i), Y: max(r.value("ns_per_op"), 0.1)}
+			xys[i] = plotter.XY{X: float64(i), Y: max(r.value(cost.field), 0.1)}
 		}
 		line, points, err := plotter.NewLinePoints(xys)
 		if err != nil {
@@ -292,7 +292,7 @@ func parallelismPlot(res Result) (*plot.Plot, error) {
 func rangeBars(rows []Row) (*plotter.YErrorBars, error) {
 	var pts rangePoints
 	for i, r := range rows {
-		f, _ := r.field("ns_per_op")
+		f, _ := r.field(cost.field)
 		if f.Rounds < 2 {
 			return nil, nil
 		}

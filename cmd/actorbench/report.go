@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -28,6 +30,7 @@ type meta struct {
 	GoVersion   string
 	GOOS        string
 	GOARCH      string
+	Machine     string // the CPU's model, and virtualization when known
 	NumCPU      int
 	GOMAXPROCS  int   // the process's own, outside the timing rows
 	CPUs        []int // -cpu: GOMAXPROCS of the timing rows
@@ -44,6 +47,7 @@ func newMeta(o options, b *bench) meta {
 		GoVersion:   runtime.Version(),
 		GOOS:        runtime.GOOS,
 		GOARCH:      runtime.GOARCH,
+		Machine:     machine(),
 		NumCPU:      runtime.NumCPU(),
 		GOMAXPROCS:  runtime.GOMAXPROCS(0),
 		CPUs:        b.cpus,
@@ -62,8 +66,8 @@ func (m meta) line() string {
 	if m.Quick {
 		sizes = "-quick sizes (no target judged)"
 	}
-	return fmt.Sprintf("# actorbench: baseline (the published mutex design) vs mutex-policy (our policy behind locks) vs actor, %s, %s %s/%s, %d CPUs, GOMAXPROCS %d (timing rows: -cpu %s), %d rounds per timed figure (%v each), load average %.2f, commit %s, %s",
-		sizes, m.GoVersion, m.GOOS, m.GOARCH, m.NumCPU, m.GOMAXPROCS, cpuList(m.CPUs), m.Rounds, m.Benchtime,
+	return fmt.Sprintf("# actorbench: baseline (the published mutex design) vs mutex-policy (our policy behind locks) vs actor, %s, %s %s/%s, %s, %d CPUs, GOMAXPROCS %d (timing rows: -cpu %s), %d rounds per timed figure (%v each), load average %.2f, commit %s, %s",
+		sizes, m.GoVersion, m.GOOS, m.GOARCH, m.Machine, m.NumCPU, m.GOMAXPROCS, cpuList(m.CPUs), m.Rounds, m.Benchtime,
 		m.LoadAverage, m.Commit, m.Started.Format(time.RFC3339))
 }
 
@@ -77,6 +81,7 @@ func (r *reporter) header(m meta) error {
 	o.kv("go_version", m.GoVersion)
 	o.kv("goos", m.GOOS)
 	o.kv("goarch", m.GOARCH)
+	o.kv("machine", m.Machine)
 	o.kv("num_cpu", m.NumCPU)
 	o.kv("gomaxprocs", m.GOMAXPROCS)
 	o.kv("cpu", m.CPUs)
@@ -87,6 +92,24 @@ func (r *reporter) header(m meta) error {
 	o.kv("quick", m.Quick)
 	o.kv("started", m.Started.Format(time.RFC3339))
 	return o.writeTo(r.w)
+}
+
+// machine names the CPU and how the machine runs, best effort, so that two
+// results can be told apart: the model from /proc/cpuinfo, "virtual
+// machine" when the CPU reports a hypervisor, "container" inside Docker or
+// Podman.
+func machine() string {
+	parts := []string{cmp.Or(cpuModel(), "unknown CPU")}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil && bytes.Contains(b, []byte(" hypervisor")) {
+		parts = append(parts, "virtual machine")
+	}
+	for _, marker := range []string{"/.dockerenv", "/run/.containerenv"} {
+		if _, err := os.Stat(marker); err == nil {
+			parts = append(parts, "container")
+			break
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // loadAverage is the one-minute load average, best effort (0 when unknown).
@@ -144,12 +167,12 @@ func (r *reporter) report(res Result) error {
 	return nil
 }
 
-// unmetOf is the targets in vs that were not met: missed, not judged, or
-// on a broken floor.
-func unmetOf(vs []Verdict) []Verdict {
+// failedOf is the targets in vs that fail -check: missed, inconclusive, not
+// judged, or on a broken floor.
+func failedOf(vs []Verdict) []Verdict {
 	var out []Verdict
 	for _, v := range vs {
-		if v.Status != statusMet {
+		if v.Status.fails() {
 			out = append(out, v)
 		}
 	}
@@ -167,21 +190,24 @@ func intList(v []int) string {
 	return strings.Join(s, ",")
 }
 
-// tally writes the run's last line: how many targets were met, missed and
-// not judged (a -quick run says why it judged none); with -json, a record.
-func (r *reporter) tally() error {
-	met, missed, unjudged := tally(r.verdicts)
+// writeTally writes the run's last line to w: how many targets were met,
+// missed, inconclusive and not judged (a -quick run says why it judged
+// none); with -json, a record.
+func (r *reporter) writeTally(w io.Writer) error {
+	c := tally(r.verdicts)
 	if r.json {
 		var o jsonObject
 		o.kv("scenario", "tally")
-		o.kv("met", met)
-		o.kv("missed", missed)
-		o.kv("not_judged", unjudged)
-		return o.writeTo(r.w)
+		o.kv("met", c.met)
+		o.kv("missed", c.missed)
+		o.kv("inconclusive", c.inconclusive)
+		o.kv("not_judged", c.notJudged)
+		o.kv("not_judged_cpus", c.beyondCPUs)
+		return o.writeTo(w)
 	}
 	if r.quick {
-		fmt.Fprintf(r.w, "\n%s: no target judged.\n", quickNote)
+		fmt.Fprintf(w, "\n%s: no target judged.\n", quickNote)
 	}
-	_, err := fmt.Fprintf(r.w, "\n%s\n", tallyLine(r.verdicts))
+	_, err := fmt.Fprintf(w, "\n%s\n", tallyLine(r.verdicts))
 	return err
 }

@@ -69,9 +69,10 @@ const (
 
 // Sample is one round of a timing benchmark.
 type Sample struct {
-	N       int
-	NsPerOp float64
-	Allocs  float64
+	N          int
+	NsPerOp    float64 // wall clock
+	CPUNsPerOp float64 // the process's CPU time; 0 where it cannot be read
+	Allocs     float64
 }
 
 // field returns the row's field called name.

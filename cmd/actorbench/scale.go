@@ -7,36 +7,54 @@ import (
 	"time"
 )
 
+// scaleSmallHosts is the host count the scale run's growth is measured
+// from: the time per host at the full size over the time per host here.
+const scaleSmallHosts = 1000
+
 // runScale opens, queries, closes and evicts many connections on many hosts,
 // timing the whole and measuring the heap at its peak, in b.rounds rounds
-// with the implementations interleaved.
+// with the implementations interleaved; and the same at scaleSmallHosts, so
+// that the growth of the time per host shows.
 func runScale(ctx context.Context, b *bench) (Result, error) {
 	hosts, conns := b.sizes.scaleHosts, b.sizes.scaleConns
+	sizes := []int{hosts}
+	if hosts != scaleSmallHosts {
+		sizes = append(sizes, scaleSmallHosts)
+	}
 	res := Result{
 		Scenario: "scale",
 		Title: fmt.Sprintf("%d hosts x %d connections (%d leases): open all, query all, close all, evict all; %d rounds",
 			hosts, conns, hosts*conns, b.rounds),
 		Notes: []string{
 			"fetcher: in-memory, counting (one HTTPS request per host would spend the time budget on TLS, not on the cache)",
-			"seconds: the four phases on one goroutine, each ending when the implementation has applied it; heap measurements are not timed",
+			"seconds: the four phases on one goroutine, each ending when the implementation has applied it, on the wall clock; cpu_seconds: the process's CPU time over them (0 where it cannot be read), which the growth target divides; heap measurements are not timed",
 			"every figure is the median of the rounds (the implementations alternate, round by round), timed ones with the min-max of the rounds in brackets",
 			"peak_heap_bytes: live heap with every connection open, beyond the heap before; bytes_per_lease: that peak beyond the heap with one connection per host, per extra connection",
+			fmt.Sprintf("the %d-host rows: the same at %d hosts, in the same rounds; the growth target divides the time per host", scaleSmallHosts, scaleSmallHosts),
 		},
 	}
-	perImpl := map[string][]Row{}
+	type key struct {
+		impl  string
+		hosts int
+	}
+	perImpl := map[key][]Row{}
 	for round := range b.rounds {
-		for _, impl := range impls {
-			t := b.progress.start(fmt.Sprintf("scale/%s %d/%d", impl, round+1, b.rounds), 3*hosts*conns)
-			row, err := scaleOnce(ctx, impl, hosts, conns, t)
-			t.done()
-			if err != nil {
-				return res, fmt.Errorf("%s: %w", impl, err)
+		for _, n := range sizes {
+			for _, impl := range impls {
+				t := b.progress.start(fmt.Sprintf("scale/%s %d hosts %d/%d", impl, n, round+1, b.rounds), 3*n*conns)
+				row, err := scaleOnce(ctx, impl, n, conns, t)
+				t.done()
+				if err != nil {
+					return res, fmt.Errorf("%s: %w", impl, err)
+				}
+				perImpl[key{impl, n}] = append(perImpl[key{impl, n}], row)
 			}
-			perImpl[impl] = append(perImpl[impl], row)
 		}
 	}
-	for _, impl := range impls {
-		res.Rows = append(res.Rows, medianRow(perImpl[impl]))
+	for _, n := range sizes {
+		for _, impl := range impls {
+			res.Rows = append(res.Rows, medianRow(perImpl[key{impl, n}]))
+		}
 	}
 	return res, nil
 }
@@ -61,8 +79,17 @@ func medianRow(rounds []Row) Row {
 	return out
 }
 
-// scaleRoundSeconds is a scale row's total seconds round by round.
-func scaleRoundSeconds(r Row) []float64 { return r.PerRound["seconds"] }
+// scaleSecondsField is the scale figure the growth target divides: CPU
+// seconds where they can be read (see costFigure), else wall seconds.
+func scaleSecondsField() string {
+	if cost.field == cpuCost.field {
+		return "cpu_seconds"
+	}
+	return "seconds"
+}
+
+// scaleRoundSeconds is a scale row's judged seconds round by round.
+func scaleRoundSeconds(r Row) []float64 { return r.PerRound[scaleSecondsField()] }
 
 func scaleOnce(ctx context.Context, impl string, hosts, conns int, t *task) (Row, error) {
 	names := hostNames(hosts)
@@ -73,9 +100,17 @@ func scaleOnce(ctx context.Context, impl string, hosts, conns int, t *task) (Row
 	defer pop.close()
 	before := liveHeap()
 	var opened, queried, closed, evicted time.Duration
+	var cpu time.Duration // the process's CPU time over the four phases
+	cpuSince := func(began time.Duration) {
+		if now, ok := processCPU(); ok {
+			cpu += now - began
+		}
+	}
 	// phase runs one timed step over connections [from, to) of every host,
 	// then waits until the implementation has applied it.
 	phase := func(took *time.Duration, from, to int, step func(slot int, host string) error) error {
+		cpuBegan, _ := processCPU()
+		defer cpuSince(cpuBegan)
 		began := time.Now()
 		for c := from; c < to; c++ {
 			for h, name := range names {
@@ -120,16 +155,19 @@ func scaleOnce(ctx context.Context, impl string, hosts, conns int, t *task) (Row
 	if err := phase(&closed, 0, conns, closeConn); err != nil {
 		return Row{}, err
 	}
+	cpuBegan, _ := processCPU()
 	began := time.Now()
 	if err := evictAll(ctx, pop, clk); err != nil {
 		return Row{}, err
 	}
 	evicted = time.Since(began)
+	cpuSince(cpuBegan)
 	runtime.KeepAlive(names)
 
 	extra := hosts * (conns - 1)
 	return Row{Impl: impl, Hosts: hosts, Fields: []Field{
 		{Name: "seconds", Value: (opened + queried + closed + evicted).Seconds(), Kind: kindMeasure},
+		{Name: "cpu_seconds", Value: cpu.Seconds(), Kind: kindMeasure},
 		{Name: "open_seconds", Value: opened.Seconds(), Kind: kindMeasure},
 		{Name: "query_seconds", Value: queried.Seconds(), Kind: kindMeasure},
 		{Name: "close_seconds", Value: closed.Seconds(), Kind: kindMeasure},

@@ -94,9 +94,9 @@ func timingTable(t *table, res Result) {
 	}
 	head = append(head, "cpu", "goroutines")
 	for _, impl := range impls {
-		head = append(head, impl+" ns/op (min-max)")
+		head = append(head, impl+" "+cost.label+" (min-max)")
 	}
-	head = append(head, "actor/baseline", "actor/mutex-policy", "floor ns/op ("+kind+")", "actor/floor")
+	head = append(head, "actor/baseline", "actor/mutex-policy", "floor "+cost.label+" ("+kind+")", "actor/floor")
 	for _, impl := range impls {
 		head = append(head, impl+" allocs/op")
 	}
@@ -118,24 +118,24 @@ func timingTable(t *table, res Result) {
 		for i, impl := range impls {
 			o, ok := res.variantRow(impl, r.Variant, r.GOMAXPROCS, r.Hosts)
 			others[i] = o
-			f, _ := o.field("ns_per_op")
+			f, _ := o.field(cost.field)
 			cell := "-"
 			if ok {
 				cell = formatValue(f)
 			}
 			line = append(line, cell)
 		}
-		an := r.value("ns_per_op")
+		an := r.value(cost.field)
 		for _, impl := range []string{implBaseline, implMutexPolicy} {
 			o, ok := res.variantRow(impl, r.Variant, r.GOMAXPROCS, r.Hosts)
 			cell := "-"
 			if ok {
-				cell = formatRatio(an, o.value("ns_per_op"))
+				cell = formatRatio(an, o.value(cost.field))
 			}
 			line = append(line, cell)
 		}
 		if fr, ok := res.floorRow(kind, r.GOMAXPROCS); ok {
-			fn := fr.value("ns_per_op")
+			fn := fr.value(cost.field)
 			line = append(line, formatFloat(fn), formatRatio(an, fn))
 		} else {
 			line = append(line, "-", "-")
@@ -155,14 +155,14 @@ func timingTable(t *table, res Result) {
 func floorTable(t *table, res Result) {
 	head := []string{"cpu", "goroutines"}
 	for _, k := range floorKinds {
-		head = append(head, k+" ns/op (min-max)")
+		head = append(head, k+" "+cost.label+" (min-max)")
 	}
 	t.add(head...)
 	for _, cpu := range cpusOf(res) {
 		line := []string{strconv.Itoa(cpu), strconv.Itoa(goroutinesAt(cpu))}
 		for _, k := range floorKinds {
 			r, _ := res.floorRow(k, cpu)
-			f, _ := r.field("ns_per_op")
+			f, _ := r.field(cost.field)
 			line = append(line, formatValue(f))
 		}
 		t.add(line...)

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 )
@@ -19,7 +20,23 @@ type Verdict struct {
 	// Rounds says which rounds a figure came from: for a ratio, the medians
 	// it divides and the range of the ratio round by round. "" for a count.
 	Rounds string
-	Why    string // why it was not judged, or how the floor broke
+	Lo, Hi float64 // the figure's range round by round; 0 for a count
+	Why    string  // why it was not judged, or how the floor broke
+}
+
+// judgeRange judges v again on the figure round by round (lo-hi): when the
+// rounds fall on both sides of the limit, the median says nothing either
+// way, and v is inconclusive.
+func judgeRange(v Verdict, lo, hi float64) Verdict {
+	if !math.IsNaN(lo) && !math.IsNaN(hi) {
+		v.Lo, v.Hi = lo, hi
+	}
+	if v.Status == statusMet || v.Status == statusMissed {
+		if round(lo, 2) <= v.Limit && round(hi, 2) > v.Limit {
+			v.Status, v.Met = statusInconclusive, false
+		}
+	}
+	return v
 }
 
 // status is what became of a target.
@@ -35,7 +52,23 @@ const (
 	// in the same rounds, so the floor is no floor and the target means
 	// nothing until it is fixed.
 	statusBrokenFloor
+	// statusInconclusive: the rounds fall on both sides of the limit; the
+	// median alone would be a coin toss. -check fails on it.
+	statusInconclusive
+	// statusBeyondCPUs: the target is at a GOMAXPROCS above the machine's
+	// CPUs, where goroutines take turns on fewer cores: this machine cannot
+	// show it. It does not fail -check.
+	statusBeyondCPUs
 )
+
+// beyondCPUs is a target at GOMAXPROCS cpu that this machine cannot judge.
+func beyondCPUs(scenario, target string, limit float64) Verdict {
+	return Verdict{Scenario: scenario, Target: target, Limit: limit, Status: statusBeyondCPUs,
+		Why: fmt.Sprintf("%d CPUs", runtime.NumCPU())}
+}
+
+// judgeable reports whether this machine can judge a target at GOMAXPROCS cpu.
+func judgeable(cpu int) bool { return cpu <= runtime.NumCPU() }
 
 // atMost judges value <= limit on the figure as printed (two decimals).
 func atMost(scenario, target string, value, limit float64, rounds string) Verdict {
@@ -56,8 +89,10 @@ func notJudged(scenario, target string, limit float64, why string) Verdict {
 func (v Verdict) String() string {
 	var s string
 	switch v.Status {
-	case statusNotJudged:
+	case statusNotJudged, statusBeyondCPUs:
 		return fmt.Sprintf("%s <= %s: not judged (%s)", v.Target, formatFloat(v.Limit), v.Why)
+	case statusInconclusive:
+		s = fmt.Sprintf("%s: %s <= %s (INCONCLUSIVE: the rounds fall on both sides of the limit)", v.Target, formatFloat(v.Value), formatFloat(v.Limit))
 	case statusBrokenFloor:
 		s = fmt.Sprintf("%s: %s <= %s (broken floor, not judged: %s)", v.Target, formatFloat(v.Value), formatFloat(v.Limit), v.Why)
 	default:
@@ -78,32 +113,66 @@ func (s status) String() string {
 		return "missed"
 	case statusBrokenFloor:
 		return "broken floor"
+	case statusInconclusive:
+		return "inconclusive"
+	case statusBeyondCPUs:
+		return "not judged (CPUs)"
 	}
 	return "not judged"
 }
 
-// tally counts the verdicts by status; notJudged includes broken floors.
-func tally(vs []Verdict) (met, missed, notJudged int) {
+// fails reports whether -check fails on a target of this status: every one
+// but met and beyond the machine's CPUs.
+func (s status) fails() bool { return s != statusMet && s != statusBeyondCPUs }
+
+// judged reports whether the run judged the target on its figures.
+func (s status) judged() bool {
+	return s == statusMet || s == statusMissed || s == statusInconclusive
+}
+
+// counts are the verdicts by status.
+type counts struct {
+	met, missed, inconclusive int
+	notJudged                 int // no figure for it, or on a broken floor
+	beyondCPUs                int
+}
+
+// judged is how many targets the run could judge.
+func (c counts) judged() int { return c.met + c.missed + c.inconclusive }
+
+// tally counts the verdicts by status.
+func tally(vs []Verdict) counts {
+	var c counts
 	for _, v := range vs {
 		switch v.Status {
 		case statusMet:
-			met++
+			c.met++
 		case statusMissed:
-			missed++
+			c.missed++
+		case statusInconclusive:
+			c.inconclusive++
+		case statusBeyondCPUs:
+			c.beyondCPUs++
 		default:
-			notJudged++
+			c.notJudged++
 		}
 	}
-	return met, missed, notJudged
+	return c
 }
 
-// tallyLine is the run's last line: targets met, missed, and not judged
-// when some were not.
+// tallyLine is the run's last line: targets met and missed, and those
+// inconclusive or not judged when there are some.
 func tallyLine(vs []Verdict) string {
-	met, missed, unjudged := tally(vs)
-	line := fmt.Sprintf("targets: %d met, %d missed", met, missed)
-	if unjudged > 0 {
-		line += fmt.Sprintf(", %d not judged", unjudged)
+	c := tally(vs)
+	line := fmt.Sprintf("targets: %d met, %d missed", c.met, c.missed)
+	if c.inconclusive > 0 {
+		line += fmt.Sprintf(", %d inconclusive", c.inconclusive)
+	}
+	if c.notJudged > 0 {
+		line += fmt.Sprintf(", %d not judged", c.notJudged)
+	}
+	if c.beyondCPUs > 0 {
+		line += fmt.Sprintf(", %d not judged (%d CPUs)", c.beyondCPUs, runtime.NumCPU())
 	}
 	return line
 }
@@ -115,24 +184,36 @@ const (
 	quickWhy  = "-quick"
 )
 
-// Targets of the open+close pair, with leases that live (issue 19): actor
-// over the published design.
-var acquireReleaseLimits = []struct {
+// limitAt is one ratio target of a timing scenario: actor over other at
+// GOMAXPROCS cpu.
+type limitAt struct {
+	other string
 	cpu   int
 	limit float64
-}{{1, 2.5}, {8, 2}}
+}
 
-// Targets of the warm query against the published design (issue 12).
-var warmQueryLimits = []struct {
-	cpu   int
-	limit float64
-}{{1, 0.75}, {8, 0.3}}
+// Targets of the open+close pair with leases that live: against the
+// competent same-policy peer and the published design (issue 26), and the
+// published design at GOMAXPROCS 8 (issue 19; judged only on 8 CPUs or more).
+var acquireReleaseLimits = []limitAt{
+	{implMutexPolicy, 1, 1.5}, {implMutexPolicy, 2, 1.5},
+	{implBaseline, 1, 2.5}, {implBaseline, 2, 2.5}, {implBaseline, 8, 2},
+}
+
+// Targets of the warm query (issue 26 at GOMAXPROCS 1; issue 12 at 8).
+var warmQueryLimits = []limitAt{
+	{implMutexPolicy, 1, 1.2}, {implBaseline, 1, 0.75}, {implBaseline, 8, 0.3},
+}
+
+// scaleGrowthLimit is how much the actor's time per host may grow from
+// scaleSmallHosts hosts to the full scale run's.
+const scaleGrowthLimit = 1.3
 
 // scaleBytesPerLease is the most a connection's lease may cost: 64 bytes,
 // grown by the 16 that keep the acquire context's values (issue 18).
 const scaleBytesPerLease = 80
 
-// targets judges res against the targets of issues 5, 9, 12 and 19.
+// targets judges res against the targets of issues 5, 9, 12, 19 and 26.
 func targets(res Result) []Verdict {
 	a, _ := res.row(implActor, 0, rowHosts(res))
 	b, _ := res.row(implBaseline, 0, rowHosts(res))
@@ -145,6 +226,8 @@ func targets(res Result) []Verdict {
 		return []Verdict{sameFetches(0)}
 	case "outage":
 		return []Verdict{sameFetches(3)}
+	case "retry-after":
+		return []Verdict{atMost(res.Scenario, "actor requests (one per Retry-After allows)", a.value("fetches"), float64(retryAfterAllowed(a)), "")}
 	case "fleet":
 		return []Verdict{
 			atMost(res.Scenario, "actor peak_per_second after the first minute", a.value("peak_per_second"), 60, ""),
@@ -162,8 +245,7 @@ func targets(res Result) []Verdict {
 		}
 	case "scale":
 		return []Verdict{
-			atMost(res.Scenario, "actor/baseline seconds", a.value("seconds")/b.value("seconds"), 2,
-				ratioRounds(a, b, "seconds", scaleRoundSeconds)),
+			scaleGrowthTarget(res),
 			atMost(res.Scenario, "actor bytes_per_lease", a.value("bytes_per_lease"), scaleBytesPerLease, ""),
 		}
 	}
@@ -188,8 +270,7 @@ func summary(res Result) string {
 		return fmt.Sprintf("during the outage the actor sent %d requests, mutex-policy %d, the baseline %d: %s",
 			v(a, "fetches"), v(p, "fetches"), v(b, "fetches"), times(b.value("fetches"), a.value("fetches")))
 	case "retry-after":
-		seconds := len(a.Series)
-		allowed := int64(seconds/int(retryAfter.Seconds()) + 1)
+		allowed := int64(retryAfterAllowed(a))
 		return fmt.Sprintf("the actor sent %d requests, %s the %d that one per Retry-After allows; mutex-policy %d; the baseline %d",
 			v(a, "fetches"), within(v(a, "fetches") <= allowed), allowed, v(p, "fetches"), v(b, "fetches"))
 	case "short-deadline":
@@ -211,8 +292,8 @@ func summary(res Result) string {
 			a.value("bytes_per_host_released"), p.value("bytes_per_host_released"), b.value("bytes_per_host_released"),
 			a.value("bytes_per_host_after"), p.value("bytes_per_host_after"), b.value("bytes_per_host_after"))
 	case "scale":
-		return fmt.Sprintf("actor %.2fs, mutex-policy %.2fs, baseline %.2fs (medians); peak heap actor %d bytes, mutex-policy %d, baseline %d",
-			a.value("seconds"), p.value("seconds"), b.value("seconds"), v(a, "peak_heap_bytes"), v(p, "peak_heap_bytes"), v(b, "peak_heap_bytes"))
+		return scaleGrowthSummary(res) + fmt.Sprintf("; at %d hosts: actor %.2fs, mutex-policy %.2fs, baseline %.2fs (medians); peak heap actor %d bytes, mutex-policy %d, baseline %d",
+			a.Hosts, a.value("seconds"), p.value("seconds"), b.value("seconds"), v(a, "peak_heap_bytes"), v(p, "peak_heap_bytes"), v(b, "peak_heap_bytes"))
 	}
 	return ""
 }
@@ -223,9 +304,9 @@ func floorSummary(res Result) string {
 		al, _ := res.floorRow(floorAtomicLoad, cpu)
 		rt, _ := res.floorRow(floorRoundTrip, cpu)
 		ts, _ := res.floorRow(floorTwoSends, cpu)
-		base := al.value("ns_per_op")
+		base := al.value(cost.field)
 		parts = append(parts, fmt.Sprintf("cpu=%d round trip %.0fx, two sends %.0fx", cpu,
-			rt.value("ns_per_op")/base, ts.value("ns_per_op")/base))
+			rt.value(cost.field)/base, ts.value(cost.field)/base))
 	}
 	return "against one atomic load: " + strings.Join(parts, "; ")
 }
@@ -233,25 +314,37 @@ func floorSummary(res Result) string {
 // ratioRounds says which rounds a ratio of two rows' medians used, and the
 // range of the ratio taken round by round (the implementations' rounds are
 // interleaved, so round i of one ran beside round i of the other).
-func ratioRounds(a, b Row, field string, perRound func(Row) []float64) string {
+func ratioRounds(a, b Row, field string, perRound func(Row) []float64) (text string, lo, hi float64) {
 	f, _ := a.field(field)
 	if f.Rounds < 2 {
-		return "one round each"
+		return "one round each", math.NaN(), math.NaN()
 	}
-	ra, rb := perRound(a), perRound(b)
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for i := range min(len(ra), len(rb)) {
-		r := ra[i] / rb[i]
-		lo, hi = min(lo, r), max(hi, r)
-	}
-	return fmt.Sprintf("ratio of the medians of %d interleaved rounds each; round by round %.2f-%.2f", f.Rounds, lo, hi)
+	lo, hi = rangeOf(perRound(a), perRound(b))
+	return fmt.Sprintf("ratio of the medians of %d interleaved rounds each; round by round %.2f-%.2f", f.Rounds, lo, hi), lo, hi
 }
 
-// roundNs is a timing row's ns/op round by round.
-func roundNs(r Row) []float64 {
+// rangeOf is the least and the most of num[i]/den[i].
+func rangeOf(num, den []float64) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for i := range min(len(num), len(den)) {
+		r := num[i] / den[i]
+		lo, hi = min(lo, r), max(hi, r)
+	}
+	return lo, hi
+}
+
+// ratioVerdict judges a/b's medians of field against limit, and again on
+// the ratio round by round.
+func ratioVerdict(scenario, target string, a, b Row, field string, perRound func(Row) []float64, limit float64) Verdict {
+	text, lo, hi := ratioRounds(a, b, field, perRound)
+	return judgeRange(atMost(scenario, target, a.value(field)/b.value(field), limit, text), lo, hi)
+}
+
+// roundCost is a timing row's cost per op round by round.
+func roundCost(r Row) []float64 {
 	v := make([]float64, len(r.Samples))
 	for i, s := range r.Samples {
-		v[i] = s.NsPerOp
+		v[i] = cost.of(s)
 	}
 	return v
 }
@@ -259,28 +352,30 @@ func roundNs(r Row) []float64 {
 // ratioAt judges actor/other ns/op at GOMAXPROCS cpu and host count hosts;
 // a target at a GOMAXPROCS the run did not measure is not judged.
 func ratioAt(res Result, other string, cpu, hosts int, limit float64) Verdict {
-	target := fmt.Sprintf("actor/%s ns/op at cpu=%d", other, cpu)
+	target := fmt.Sprintf("actor/%s %s at cpu=%d", other, cost.label, cpu)
 	if hosts != 0 {
-		target = fmt.Sprintf("actor/%s ns/op, %s, cpu=%d", other, hostCount(hosts), cpu)
+		target = fmt.Sprintf("actor/%s %s, %s, cpu=%d", other, cost.label, hostCount(hosts), cpu)
+	}
+	if !judgeable(cpu) {
+		return beyondCPUs(res.Scenario, target, limit)
 	}
 	a, okA := res.row(implActor, cpu, hosts)
 	b, okB := res.row(other, cpu, hosts)
 	if !okA || !okB {
 		return notJudged(res.Scenario, target, limit, fmt.Sprintf("no cpu=%d rows: the run's -cpu lacks %d", cpu, cpu))
 	}
-	return atMost(res.Scenario, target, a.value("ns_per_op")/b.value("ns_per_op"), limit,
-		ratioRounds(a, b, "ns_per_op", roundNs))
+	return ratioVerdict(res.Scenario, target, a, b, cost.field, roundCost, limit)
 }
 
 // floorTarget judges the worst actor/floor ns/op over res's actor rows,
 // against the floor kind measured in the same rounds. Any row of subjects
 // below its floor breaks the floor: the target is then not judged.
 func floorTarget(res Result, kind string, subjects []string, limit float64) Verdict {
-	target := fmt.Sprintf("actor/%s floor ns/op, worst", kind)
-	worst, at, rounds := 0.0, "", ""
+	target := fmt.Sprintf("actor/%s floor %s, worst", kind, cost.label)
+	worst, at, rounds, lo, hi := 0.0, "", "", 0.0, 0.0
 	var broken []string
 	for _, r := range res.Rows {
-		if !slices.Contains(subjects, r.Impl) || r.Variant != "" {
+		if !slices.Contains(subjects, r.Impl) || r.Variant != "" || !judgeable(r.GOMAXPROCS) {
 			continue
 		}
 		f, ok := res.floorRow(kind, r.GOMAXPROCS)
@@ -291,19 +386,20 @@ func floorTarget(res Result, kind string, subjects []string, limit float64) Verd
 		if r.Hosts != 0 {
 			where = hostCount(r.Hosts) + ", " + where
 		}
-		ratio := r.value("ns_per_op") / f.value("ns_per_op")
+		ratio := r.value(cost.field) / f.value(cost.field)
 		if round(ratio, 2) < 1 {
-			broken = append(broken, fmt.Sprintf("%s %s at %s below the floor's %s", r.Impl, formatFloat(r.value("ns_per_op")), where, formatFloat(f.value("ns_per_op"))))
+			broken = append(broken, fmt.Sprintf("%s %s at %s below the floor's %s", r.Impl, formatFloat(r.value(cost.field)), where, formatFloat(f.value(cost.field))))
 		}
 		if r.Impl == implActor && ratio > worst {
 			worst, at = ratio, where
-			rounds = ratioRounds(r, f, "ns_per_op", roundNs) + ", the floor in the same rounds"
+			rounds, lo, hi = ratioRounds(r, f, cost.field, roundCost)
+			rounds += ", the floor in the same rounds"
 		}
 	}
 	if at == "" {
 		return notJudged(res.Scenario, target, limit, "no actor rows")
 	}
-	v := atMost(res.Scenario, fmt.Sprintf("%s (%s)", target, at), worst, limit, rounds)
+	v := judgeRange(atMost(res.Scenario, fmt.Sprintf("%s (%s)", target, at), worst, limit, rounds), lo, hi)
 	if len(broken) > 0 {
 		v.Status, v.Met, v.Why = statusBrokenFloor, false, strings.Join(broken, "; ")
 	}
@@ -313,12 +409,7 @@ func floorTarget(res Result, kind string, subjects []string, limit float64) Verd
 func warmQueryTargets(res Result) []Verdict {
 	var vs []Verdict
 	for _, t := range warmQueryLimits {
-		vs = append(vs, ratioAt(res, implBaseline, t.cpu, 0, t.limit))
-	}
-	// The same policy behind a mutex: at no GOMAXPROCS may the actor's warm
-	// read be slower.
-	for _, cpu := range cpusOf(res) {
-		vs = append(vs, ratioAt(res, implMutexPolicy, cpu, 0, 1))
+		vs = append(vs, ratioAt(res, t.other, t.cpu, 0, t.limit))
 	}
 	// Judged against the clock floor: since issue 9 a warm query reads the
 	// clock to be right, and no honest one can cost less than that.
@@ -336,7 +427,7 @@ func acquireReleaseTargets(res Result) []Verdict {
 	var vs []Verdict
 	for _, hosts := range hostsOf(res) {
 		for _, t := range acquireReleaseLimits {
-			vs = append(vs, ratioAt(res, implBaseline, t.cpu, hosts, t.limit))
+			vs = append(vs, ratioAt(res, t.other, t.cpu, hosts, t.limit))
 		}
 	}
 	// Two sends bound the actor only: a mutex design sends nothing.
@@ -396,4 +487,60 @@ func hostCount(n int) string {
 		return "1 host"
 	}
 	return fmt.Sprintf("%d hosts", n)
+}
+
+// retryAfterAllowed is how many requests one per Retry-After allows over
+// the simulated seconds of r.
+func retryAfterAllowed(r Row) int { return len(r.Series)/int(retryAfter.Seconds()) + 1 }
+
+// scaleGrowth is how impl's time per host grows from the small scale run to
+// the full one: its median, and the ratio round by round.
+func scaleGrowth(res Result, impl string) (growth float64, rounds string, lo, hi float64, ok bool) {
+	big, okBig := res.row(impl, 0, rowHosts(res))
+	small, okSmall := res.row(impl, 0, scaleSmallHosts)
+	if !okBig || !okSmall || big.Hosts == small.Hosts {
+		return 0, "", 0, 0, false
+	}
+	perHost := func(r Row) []float64 {
+		v := slices.Clone(scaleRoundSeconds(r))
+		for i := range v {
+			v[i] /= float64(r.Hosts)
+		}
+		return v
+	}
+	secs := scaleSecondsField()
+	growth = (big.value(secs) / float64(big.Hosts)) / (small.value(secs) / float64(small.Hosts))
+	lo, hi = rangeOf(perHost(big), perHost(small))
+	return growth, fmt.Sprintf("%d rounds; round by round %.2f-%.2f", len(perHost(big)), lo, hi), lo, hi, true
+}
+
+// scaleGrowthTarget judges the actor's time per host at the full scale run
+// against the same at scaleSmallHosts: the cost of a host must not grow with
+// the hosts held.
+func scaleGrowthTarget(res Result) Verdict {
+	a, _ := res.row(implActor, 0, rowHosts(res))
+	target := fmt.Sprintf("actor %s per host, %d hosts over %d", scaleSecondsField(), a.Hosts, scaleSmallHosts)
+	growth, rounds, lo, hi, ok := scaleGrowth(res, implActor)
+	if !ok {
+		return notJudged(res.Scenario, target, scaleGrowthLimit, fmt.Sprintf("no %d-host rows", scaleSmallHosts))
+	}
+	v := judgeRange(atMost(res.Scenario, target, growth, scaleGrowthLimit, rounds), lo, hi)
+	if b, _, _, _, ok := scaleGrowth(res, implBaseline); ok {
+		v.Rounds += fmt.Sprintf("; the published design's growth %.2f", b)
+	}
+	return v
+}
+
+// scaleGrowthSummary says how each implementation's time per host grew.
+func scaleGrowthSummary(res Result) string {
+	var parts []string
+	for _, impl := range impls {
+		if g, _, _, _, ok := scaleGrowth(res, impl); ok {
+			parts = append(parts, fmt.Sprintf("%s %.2fx", impl, g))
+		}
+	}
+	if len(parts) == 0 {
+		return "time per host"
+	}
+	return fmt.Sprintf("time per host at %d hosts over at %d: %s", rowHosts(res), scaleSmallHosts, strings.Join(parts, ", "))
 }

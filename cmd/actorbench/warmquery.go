@@ -20,7 +20,7 @@ func runWarmQuery(ctx context.Context, b *bench) (Result, error) {
 	res := Result{
 		Scenario: "warm-query",
 		Title:    fmt.Sprintf("a query of a fresh value (one host, one connection), at GOMAXPROCS %s", cpuList(b.cpus)),
-		Notes: []string{roundsNote(b), "wall clock; the value was fetched once over HTTPS before timing",
+		Notes: []string{roundsNote(b), "the value was fetched once over HTTPS before timing",
 			"floor rows: the atomic-clock floor (one atomic load and a monotonic clock read), measured in the same interleaved rounds"},
 	}
 	fs := newFlagService(flagserver.Config{TTL: flagTTL})

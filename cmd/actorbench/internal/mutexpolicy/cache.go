@@ -20,15 +20,17 @@ type Fetcher interface {
 // Cache caches flags per host under locks. Its methods are safe for
 // concurrent use. Make one with New and Close it when done.
 type Cache struct {
-	mu        sync.RWMutex
+	mu        sync.RWMutex // read-held to find an entry, write-held to change the map
 	hosts     map[string]*entry
-	hostsPeak int       // most hosts held since the map was last built
-	idle      []*entry  // entries whose last lease went, not yet evicted
-	nextSweep time.Time // when the first idle entry may be due; zero when none
+	hostsPeak int      // most hosts held since the map was last built; guarded by mu
+	idle      []*entry // entries whose last lease went, not yet evicted; guarded by mu
+	// nextSweep is when the first idle entry may be due, on the cache's
+	// clock (since epoch); 0 when none. Written under mu, read without it.
+	nextSweep atomic.Int64
 
 	clock        clock.Clock
-	epoch        time.Time     // the expiry grid counts from here
-	phase        time.Duration // this cache's offset on the grid
+	epoch        time.Time     // every time is read as clock.Since(epoch): one monotonic read
+	phase        time.Duration // this cache's offset on the expiry grid
 	ttl          time.Duration
 	fetchTimeout time.Duration
 
@@ -43,16 +45,24 @@ type Cache struct {
 // entry is one host's state.
 type entry struct {
 	host       string
-	leases     int  // guarded by Cache.mu
-	idleListed bool // in Cache.idle; guarded by Cache.mu
+	leases     atomic.Int64 // raised only under Cache.mu (read or write), so eviction sees it settled
+	idleListed bool         // in Cache.idle; guarded by Cache.mu
 
-	mu        sync.RWMutex // guards the fields below
-	values    *values      // last good value; nil before the first
-	expiresAt time.Time    // when values turn stale
-	call      *fetchCall   // the fetch in flight; nil when none
-	failures  int          // consecutive failed fetches
-	retryAt   time.Time    // no fetch starts before this
-	lastErr   error        // why the last fetch failed
+	// answer is the value readers use without a lock, with the expiry that
+	// makes it true; nil before the first value. Written under mu.
+	answer atomic.Pointer[answer]
+
+	mu       sync.Mutex    // guards the fields below: the fetch side of the policy
+	call     *fetchCall    // the fetch in flight; nil when none
+	failures int           // consecutive failed fetches
+	retryAt  time.Duration // no fetch starts before this (since epoch)
+	lastErr  error         // why the last fetch failed
+}
+
+// answer is one published value and when it turns stale.
+type answer struct {
+	values    *values
+	expiresAt time.Duration // since the cache's epoch
 }
 
 // fetchCall is one fetch in flight; done closes when its result is set.
@@ -78,6 +88,9 @@ func New(clk clock.Clock) *Cache {
 	}
 }
 
+// now is the cache's time: one monotonic clock read.
+func (c *Cache) now() time.Duration { return c.clock.Since(c.epoch) }
+
 // Close cancels every fetch in flight and waits for their goroutines.
 func (c *Cache) Close() {
 	c.stop()
@@ -93,43 +106,53 @@ type Lease struct {
 }
 
 // Acquire takes a lease on host for one connection, filing the host if new.
-// It never fetches.
+// It never fetches. A host already held costs a read lock and an atomic add;
+// only a new host takes the write lock.
 func (c *Cache) Acquire(host string, f Fetcher) (*Lease, error) {
 	key, err := flagactor.NormalizeHost(host)
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
 	c.sweepIfDue()
+	c.mu.RLock()
 	e := c.hosts[key]
-	if e == nil {
-		e = &entry{host: key}
-		c.hosts[key] = e
-		c.hostsPeak = max(c.hostsPeak, len(c.hosts))
+	if e != nil {
+		e.leases.Add(1)
 	}
-	e.leases++
-	c.mu.Unlock()
+	c.mu.RUnlock()
+	if e == nil {
+		c.mu.Lock()
+		if e = c.hosts[key]; e == nil {
+			e = &entry{host: key}
+			c.hosts[key] = e
+			c.hostsPeak = max(c.hostsPeak, len(c.hosts))
+		}
+		e.leases.Add(1)
+		c.mu.Unlock()
+	}
 	return &Lease{cache: c, entry: e, fetcher: f}, nil
 }
 
-// Release gives the lease back; the host's last lease starts its lingering.
-// It is idempotent.
+// Release gives the lease back; the host's last lease starts its lingering,
+// under the write lock. It is idempotent.
 func (l *Lease) Release() {
 	if !l.released.CompareAndSwap(false, true) {
 		return
 	}
 	c, e := l.cache, l.entry
-	c.mu.Lock()
-	e.leases--
-	if e.leases == 0 && !e.idleListed {
-		e.idleListed = true
-		c.idle = append(c.idle, e)
-		if due := e.lingerUntil(c.clock.Now()); c.nextSweep.IsZero() || due.Before(c.nextSweep) {
-			c.nextSweep = due
+	if e.leases.Add(-1) == 0 {
+		c.mu.Lock()
+		if e.leases.Load() == 0 && !e.idleListed {
+			e.idleListed = true
+			c.idle = append(c.idle, e)
+			due := e.lingerUntil(c.now())
+			if next := c.nextSweep.Load(); next == 0 || int64(due) < next {
+				c.nextSweep.Store(max(int64(due), 1))
+			}
 		}
+		c.mu.Unlock()
 	}
 	c.sweepIfDue()
-	c.mu.Unlock()
 }
 
 // Len is the number of hosts held.
@@ -142,7 +165,7 @@ func (c *Cache) Len() int {
 // Sweep evicts every entry without leases whose lingering is over.
 func (c *Cache) Sweep() {
 	c.mu.Lock()
-	c.sweep(c.clock.Now())
+	c.sweep(c.now())
 	c.mu.Unlock()
 }
 
@@ -158,46 +181,32 @@ func (c *Cache) Stats() Stats {
 	return Stats{Hosts: c.Len(), Fetches: c.fetches.Load(), FetchErrors: c.fetchErrors.Load()}
 }
 
-// lingerUntil is how long e is kept without leases: until its value expires
-// and its backoff ends; a second from now while a fetch is in flight (its
-// result decides). e.mu must not be held.
-func (e *entry) lingerUntil(now time.Time) time.Time {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	if e.call != nil {
-		return now.Add(time.Second)
-	}
-	until := e.retryAt
-	if e.values != nil && e.expiresAt.After(until) {
-		until = e.expiresAt
-	}
-	return until
-}
-
-// sweepIfDue sweeps when the first idle entry may be due. c.mu must be held.
+// sweepIfDue sweeps when the first idle entry may be due: one atomic load
+// while none is idle.
 func (c *Cache) sweepIfDue() {
-	if c.nextSweep.IsZero() {
+	next := c.nextSweep.Load()
+	if next == 0 || int64(c.now()) < next {
 		return
 	}
-	if now := c.clock.Now(); !now.Before(c.nextSweep) {
-		c.sweep(now)
-	}
+	c.mu.Lock()
+	c.sweep(c.now())
+	c.mu.Unlock()
 }
 
 // sweep evicts the idle entries whose lingering is over, keeps the others
 // listed, and rebuilds the map once it is mostly empty (a Go map never
-// shrinks). c.mu must be held.
-func (c *Cache) sweep(now time.Time) {
+// shrinks). c.mu must be held for writing: no lease count rises meanwhile.
+func (c *Cache) sweep(now time.Duration) {
 	kept := c.idle[:0]
-	var next time.Time
+	var next time.Duration
 	for _, e := range c.idle {
-		if e.leases > 0 {
+		if e.leases.Load() > 0 {
 			e.idleListed = false
 			continue
 		}
-		if due := e.lingerUntil(now); due.After(now) {
+		if due := e.lingerUntil(now); due > now {
 			kept = append(kept, e)
-			if next.IsZero() || due.Before(next) {
+			if next == 0 || due < next {
 				next = due
 			}
 			continue
@@ -206,10 +215,11 @@ func (c *Cache) sweep(now time.Time) {
 		delete(c.hosts, e.host)
 	}
 	clear(c.idle[len(kept):])
-	c.idle, c.nextSweep = kept, next
+	c.idle = kept
 	if len(c.idle) == 0 {
-		c.idle = nil
+		c.idle, next = nil, 0
 	}
+	c.nextSweep.Store(int64(next))
 	if c.hostsPeak >= 1024 && len(c.hosts) <= c.hostsPeak/4 {
 		hosts := make(map[string]*entry, len(c.hosts))
 		for k, v := range c.hosts {

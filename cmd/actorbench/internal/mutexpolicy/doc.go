@@ -20,12 +20,18 @@
 //     backoff ends, then is evicted (lazily: by the next Acquire or Release
 //     once one is due, or by Sweep), and the map is rebuilt once mostly empty.
 //
-// The structure is a careful mutex design's: a sync.RWMutex over the host map
-// (taken by Acquire, Release and Sweep), and one per entry taken on every
-// query, read-locked on the warm path, as the published design does. A Lease
-// holds its entry, so a query needs no map lookup. Coalescing is a done
-// channel on the entry, created under the entry's lock: that lock already
-// decides whether a fetch may start (backoff, one in flight), so a
-// singleflight.Group would add a second lock and a second map for the same
-// decision.
+// The policy is written once, as a table, in policy.go, so that it follows
+// the actor's as that changes.
+//
+// The structure is what a good Go engineer writes with locks: time is one
+// monotonic clock read (clock.Since on the cache's epoch); a fresh value is
+// published through an atomic.Pointer with its expiry, so a warm query takes
+// no lock; a host already held is opened under the map's read lock with an
+// atomic lease count, and the write lock is taken only where the map changes
+// (a new host, a last release, an eviction). A Lease holds its entry, so a
+// query needs no map lookup. Each entry's mutex guards the fetch side of the
+// policy (fetch in flight, failures, backoff); coalescing is a done channel
+// created under it, since that lock already decides whether a fetch may
+// start, and a singleflight.Group would add a second lock and map for the
+// same decision.
 package mutexpolicy

@@ -36,51 +36,41 @@ func (v *values) has(flag string) bool {
 	return false
 }
 
-// Enabled reports whether flag is on for the lease's host: a fresh value at
-// once, a stale one at once while a refresh runs, else it waits for the
-// fetch in flight or starts one (inside a backoff, a host with no value
-// answers the last error).
+// Enabled reports whether flag is on for the lease's host. A fresh value is
+// one monotonic clock read and one atomic load, no lock; otherwise the
+// policy's table decides (policy.go).
 func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
 	if l.released.Load() {
 		return false, flagactor.ErrReleased
 	}
-	e := l.entry
-	now := l.cache.clock.Now()
-	e.mu.RLock()
-	if e.values != nil && now.Before(e.expiresAt) {
-		on := e.values.has(flag)
-		e.mu.RUnlock()
-		return on, nil
+	if a := l.entry.answer.Load(); fresh(a, l.cache.now()) {
+		return a.values.has(flag), nil
 	}
-	e.mu.RUnlock()
 	return l.query(ctx, flag)
 }
 
-// query is Enabled without a fresh value, under the entry's write lock.
+// query is Enabled without a fresh value, under the entry's lock.
 func (l *Lease) query(ctx context.Context, flag string) (bool, error) {
 	c, e := l.cache, l.entry
 	e.mu.Lock()
-	now := c.clock.Now()
 	var call *fetchCall
-	switch {
-	case e.values != nil && now.Before(e.expiresAt):
-		on := e.values.has(flag)
+	switch e.queryStep(c.now()) {
+	case answerValue:
+		on := e.answer.Load().values.has(flag)
 		e.mu.Unlock()
 		return on, nil
-	case e.values != nil:
-		if e.call == nil && !now.Before(e.retryAt) {
-			c.startFetch(ctx, e, l.fetcher)
-		}
-		on := e.values.has(flag)
+	case refreshAndStale:
+		c.startFetch(ctx, e, l.fetcher)
+		on := e.answer.Load().values.has(flag)
 		e.mu.Unlock()
 		return on, nil
-	case e.call != nil:
+	case waitForFetch:
 		call = e.call
-	case now.Before(e.retryAt):
+	case answerLastErr:
 		err := e.lastErr
 		e.mu.Unlock()
 		return false, err
-	default:
+	case fetchAndWait:
 		call = c.startFetch(ctx, e, l.fetcher)
 	}
 	e.mu.Unlock()
@@ -93,7 +83,7 @@ func (l *Lease) query(ctx context.Context, flag string) (bool, error) {
 }
 
 // startFetch starts one fetch of e on a goroutine of its own. e.mu must be
-// held for writing.
+// held.
 func (c *Cache) startFetch(caller context.Context, e *entry, f Fetcher) *fetchCall {
 	call := &fetchCall{done: make(chan struct{})}
 	e.call = call
@@ -109,25 +99,12 @@ func (c *Cache) fetch(caller context.Context, e *entry, call *fetchCall, f Fetch
 	ctx, cancel := c.fetchContext(caller)
 	flags, err := f.Fetch(ctx, e.host)
 	cancel()
-	now := c.clock.Now()
-	e.mu.Lock()
+	var v *values
 	if err == nil {
-		e.values = newValues(flags)
-		e.expiresAt = c.expiryFor(now, c.answerTTL(flags.TTL))
-		e.failures, e.retryAt, e.lastErr = 0, time.Time{}, nil
-		call.values = e.values
-	} else {
-		c.fetchErrors.Add(1)
-		e.failures++
-		e.retryAt = now.Add(c.retryDelay(e.failures, retryAfterOf(err)))
-		e.lastErr = err
-		if e.values != nil {
-			call.values = e.values
-		} else {
-			call.err = err
-		}
+		v = newValues(flags)
 	}
-	e.call = nil
+	e.mu.Lock()
+	c.applyResult(e, call, c.now(), v, flags.TTL, err)
 	e.mu.Unlock()
 	close(call.done)
 }
