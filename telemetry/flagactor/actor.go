@@ -140,9 +140,9 @@ func (a *Actor) usable() error {
 // query pays for this read on every call.
 func (a *Actor) sinceEpoch() int64 {
 	if a.cfg.wallClock {
-		return int64(time.Since(a.epoch) + epochLead)
+		return loopTime(time.Since(a.epoch))
 	}
-	return int64(a.cfg.clock.Since(a.epoch) + epochLead)
+	return loopTime(a.cfg.clock.Since(a.epoch))
 }
 
 // post hands req to the loop without waiting: into the mailbox when it has

@@ -1,9 +1,6 @@
 package flagactor
 
-import (
-	"context"
-	"log/slog"
-)
+import "context"
 
 // Invalidate makes the actor forget that host's value is current: it ends the
 // host's failure backoff (and its leases' own backoffs) and marks a
@@ -39,24 +36,3 @@ type invalidateRequest struct {
 }
 
 func (invalidateRequest) isRequest() {}
-
-// invalidate ends e's backoffs and marks its value stale. The value is kept,
-// and so is the time it would have expired: a host without leases lingers as
-// long as before, so a connection that reopens is still answered from it. A
-// host without leases and without a value lingered only for its backoff, so
-// settle evicts it now.
-func (s *loopState) invalidate(host string) {
-	e := s.hosts[host]
-	if e == nil {
-		return
-	}
-	e.retryAt = 0
-	e.leaseEpoch++ // ends every lease's own credential backoff (see ticket.cred)
-	if e.inflight != nil && !e.inflight.timedOut {
-		e.inflight.invalidated = true
-	}
-	e.fresh = false
-	s.publishUnfresh(e) // the stale value, and that a fetch may start now
-	s.log(logEvent{level: slog.LevelDebug, msg: "flagactor: host invalidated", host: host})
-	s.settle(e)
-}

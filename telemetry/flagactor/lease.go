@@ -68,24 +68,17 @@ func (l *Lease) Peek(flag string) (enabled, known bool) {
 		return false, false
 	}
 	var ans *answer
-	if slot := l.ticket.boundSlot(); slot != nil {
+	slot := l.ticket.boundSlot()
+	if slot != nil {
 		ans = slot.load()
 	}
-	if now := l.actor.sinceEpoch(); ans == nil || !ans.freshAt(now) && now >= ans.nextFetch && !l.ticket.ownBackoffHolds(ans, now) {
+	if ans == nil || l.ticket.mayAsk(slot, ans, l.actor.sinceEpoch()) {
 		l.actor.nudge(&l.ticket)
 	}
 	if ans == nil || !ans.known {
 		return false, false
 	}
 	return ans.Bool(flag), true
-}
-
-// ownBackoffHolds reports whether the lease's own backoff, as the loop last
-// found it holding with ans published, still holds at now: a nudge would
-// start nothing. A new answer (Invalidate's among them) makes Peek ask again.
-func (t *ticket) ownBackoffHolds(ans *answer, now int64) bool {
-	c := t.cred.Load()
-	return c != nil && now < c.retryAt.Load() && c.seen.Load() == ans
 }
 
 // Release gives the lease back. When a host's last lease goes, the actor keeps

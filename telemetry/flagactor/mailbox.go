@@ -31,6 +31,9 @@ type ticket struct {
 	// next good fetch. Only the loop stores it; Peek loads it, to send
 	// nothing while the backoff holds.
 	cred atomic.Pointer[leaseBackoff]
+	// step is the host's own-backoff step count when the loop bound the
+	// ticket (see failpolicy.go); written before bind, read after boundSlot.
+	step uint32
 	// ctx is the context the lease was acquired with, whose values (never
 	// its deadline or cancellation: fetchContext cuts them off on the fetch
 	// goroutine) the fetches the lease starts without a caller's context

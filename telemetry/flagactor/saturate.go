@@ -26,3 +26,12 @@ func addSat(at int64, d time.Duration) int64 {
 // each reading rather than taken off the epoch: a time.Time 146 years back
 // loses its monotonic reading, and time.Since the wall clock's.
 const epochLead = time.Duration(1) << 62
+
+// loopTime is a clock reading, since the epoch, as the loop counts time:
+// saturated into [1, noWake-1] however far the clock is from its reading at
+// New, so that it never wraps, zero keeps its meaning of "none", and noWake
+// stays a time that never comes. Past either end the loop's time stands
+// still (a clock 146 years from New still fetches, once).
+func loopTime(since time.Duration) int64 {
+	return min(max(addSat(int64(epochLead), since), 1), noWake-1)
+}
