@@ -18,21 +18,26 @@ package flagactor
 //	lastOwn   the lease whose own failure was the host's last failure, if it was one
 //	ownUntil  the latest end of a lease's own backoff, since then
 //
-// Each lease L's state: its own backoff (k own failures, until L.retryAt,
-// over too once Invalidate came after it), and the host's step count when it
-// was acquired (L.step).
+// Each lease L's state: its own failures (k, counted since its last good
+// fetch and the host's last Invalidate) and its own backoff, until
+// L.retryAt; and the host's step count when it was acquired (L.step).
 //
 // Who may fetch. L's query or Peek starts a fetch through L's Fetcher when
-// the value is not fresh, no fetch is in flight (nor a timed-out one), L's
-// own backoff does not hold, and either no backoff holds (now >= retryAt) or
-// the host is in an own backoff whose step n still admits one fetch and L
-// was acquired before step n began (L.step < n). So a backoff the server
-// caused admits nothing; one that leases' own failures caused lets one held
-// lease with no failure of its own fetch per step: it is never starved by a
-// busy pool of failing connections (each one new, so never admitted), and
-// the pool still costs at most three times one connection. Peek asks the
-// same question of the published answer (nextFetch, admitStep) and of the
-// slot's lease epoch, so it sends a request exactly when the loop would fetch.
+// the value is not fresh, no fetch is in flight (nor a timed-out one), and
+// either no backoff holds (now >= retryAt) and neither does L's own, or the
+// host is in an own backoff whose step n still admits one fetch, L has no
+// failure of its own (k = 0), and L was acquired before step n began
+// (L.step < n). So a backoff the server caused admits nothing; one that
+// leases' own failures caused lets one lease with no failure of its own
+// fetch per step. A lease whose client has failed once is never admitted
+// again, and a new connection not before the next step: a good lease is
+// answered after at most one step per held lease that has not been tried
+// yet (one step, behind a pool that opens a connection per statement),
+// however often the others fail, and a pool whose every client fails costs
+// at most three times one connection (one fetch at each step's end, plus
+// at most one admitted per step). Peek asks the same question of the
+// published answer (nextFetch, admitStep) and of the slot's lease epoch,
+// so it sends a request exactly when the loop would fetch.
 //
 // What a query gets. Fresh or stale value: the value at once (stale: and a
 // refresh, if L may fetch). No value: it waits on the fetch in flight, or on
@@ -95,23 +100,45 @@ type leaseBackoff struct {
 	err      *fetchError // the last of the lease's own failures
 }
 
-// ownHolds reports whether t's own backoff holds at now, in lease epoch epoch.
-func (t *ticket) ownHolds(epoch uint32, now int64) bool {
-	c := t.cred.Load()
-	return c != nil && c.epoch == epoch && now < c.retryAt
+// ownFailures is t's own backoff when it was counted in lease epoch epoch
+// (k > 0), else nil: the lease has no failure of its own.
+func (t *ticket) ownFailures(epoch uint32) *leaseBackoff {
+	if c := t.cred.Load(); c != nil && c.epoch == epoch {
+		return c
+	}
+	return nil
 }
 
-// mayFetch is the table's "who may fetch" for a host whose value is not fresh.
+// ownHolds reports whether t's own backoff holds at now, in lease epoch epoch.
+func (t *ticket) ownHolds(epoch uint32, now int64) bool {
+	c := t.ownFailures(epoch)
+	return c != nil && now < c.retryAt
+}
+
+// mayFetch is the table's "who may fetch" for a host whose value is not
+// fresh. Peek's mayAsk is the same rule on the published answer.
 func (s *loopState) mayFetch(e *hostEntry, t *ticket) bool {
-	return e.inflight == nil && (s.now >= e.retryAt || e.admitting && t.step < e.steps) &&
-		!t.ownHolds(e.slot.leaseEpoch.Load(), s.now)
+	epoch := e.slot.leaseEpoch.Load()
+	switch {
+	case e.inflight != nil:
+		return false
+	case s.now >= e.retryAt:
+		return !t.ownHolds(epoch, s.now)
+	}
+	return e.admitting && t.step < e.steps && t.ownFailures(epoch) == nil
 }
 
 // mayAsk is mayFetch as Peek sees it, from the published answer: whether a
 // nudge would start a fetch. It reads and allocates nothing else.
 func (t *ticket) mayAsk(slot *answerSlot, ans *answer, now int64) bool {
-	return !ans.freshAt(now) && (now >= ans.nextFetch || ans.admitStep != 0 && t.step < ans.admitStep) &&
-		!t.ownHolds(slot.leaseEpoch.Load(), now)
+	epoch := slot.leaseEpoch.Load()
+	switch {
+	case ans.freshAt(now):
+		return false
+	case now >= ans.nextFetch: // noWake while a fetch is in flight
+		return !t.ownHolds(epoch, now)
+	}
+	return ans.admitStep != 0 && t.step < ans.admitStep && t.ownFailures(epoch) == nil
 }
 
 // refusal is what a query that may not fetch, of a host with no value, gets.

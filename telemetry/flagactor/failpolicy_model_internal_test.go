@@ -45,6 +45,7 @@ const (
 	opInvalidate           // Invalidate the host
 	opAdvance              // move the clock by modelSteps[arg]
 	opComplete             // the fetch goroutine that is running returns outcome(arg)
+	opCancel               // the context of the slot's oldest waiting query ends
 	numOps
 )
 
@@ -52,15 +53,16 @@ const (
 type outcome uint8
 
 const (
-	outGoodOn     outcome = iota // "true", the default TTL
-	outGoodOff                   // "false", a server TTL of 90s
-	outGoodLong                  // "true", a server TTL of 2h (clamped to 1h)
-	outServer                    // an error status
-	outRetryAfter                // an error with Retry-After
-	outOwnClient                 // ErrClientFailed
-	outOwnCred                   // ErrCredentialRejected
-	outPanic                     // the Fetcher panics
-	outGoexit                    // the Fetcher calls runtime.Goexit
+	outGoodOn        outcome = iota // "true", the default TTL
+	outGoodOff                      // "false", a server TTL of 90s
+	outGoodLong                     // "true", a server TTL of 2h (clamped to 1h)
+	outServer                       // an error status
+	outRetryAfter                   // an error with Retry-After
+	outOwnClient                    // ErrClientFailed
+	outOwnCred                      // ErrCredentialRejected
+	outPanic                        // the Fetcher panics
+	outGoexit                       // the Fetcher calls runtime.Goexit
+	outOwnRetryAfter                // ErrCredentialRejected, with Retry-After
 	numOutcomes
 )
 
@@ -76,12 +78,12 @@ type event struct {
 }
 
 func (ev event) String() string {
-	names := [...]string{"acquire", "release", "query", "peek", "invalidate", "advance", "complete"}
+	names := [...]string{"acquire", "release", "query", "peek", "invalidate", "advance", "complete", "cancel"}
 	switch ev.op {
 	case opAdvance:
 		return fmt.Sprintf("advance %v", ev.delay)
 	case opComplete:
-		return fmt.Sprintf("complete %s", [...]string{"good-on", "good-off-90s", "good-on-2h", "server", "retry-after", "own-client", "own-cred", "panic", "goexit"}[ev.arg])
+		return fmt.Sprintf("complete %s", [...]string{"good-on", "good-off-90s", "good-on-2h", "server", "retry-after", "own-client", "own-cred", "panic", "goexit", "own-cred-retry-after"}[ev.arg])
 	case opInvalidate:
 		return "invalidate"
 	}
@@ -107,7 +109,7 @@ func decodeEvents(b []byte) []event {
 // randomEvents is a random sequence of n events, weighted so that fetches
 // start, end and time out often.
 func randomEvents(r *rand.Rand, n int) []event {
-	weights := [numOps]int{opAcquire: 12, opRelease: 7, opQuery: 20, opPeek: 14, opInvalidate: 5, opAdvance: 20, opComplete: 22}
+	weights := [numOps]int{opAcquire: 12, opRelease: 7, opQuery: 20, opPeek: 14, opInvalidate: 5, opAdvance: 20, opComplete: 22, opCancel: 4}
 	total := 0
 	for _, w := range weights {
 		total += w
@@ -150,6 +152,8 @@ func cause(o outcome, n int) error {
 		return fmt.Errorf("client #%d: %w", n, ErrClientFailed)
 	case outOwnCred:
 		return fmt.Errorf("token #%d: %w", n, ErrCredentialRejected)
+	case outOwnRetryAfter:
+		return fmt.Errorf("token #%d: %w (%w)", n, ErrCredentialRejected, retryAfterErr{n})
 	}
 	return nil
 }
@@ -239,16 +243,17 @@ type model struct {
 	lastErr   string
 	leaseEp   uint32
 
-	slots   [modelLeases]*mLease
-	nextID  int
-	stats   messages.Stats
-	calls   [modelLeases]int
-	nudges  int
-	replies map[int]reply // answers given, by query number
+	cancelled map[int]bool // queries whose context ended while they waited
+	slots     [modelLeases]*mLease
+	nextID    int
+	stats     messages.Stats
+	calls     [modelLeases]int
+	nudges    int
+	replies   map[int]reply // answers given, by query number
 }
 
 func newModel(epoch time.Time) *model {
-	return &model{epoch: epoch, now: int64(epochLead), replies: map[int]reply{}}
+	return &model{epoch: epoch, now: int64(epochLead), replies: map[int]reply{}, cancelled: map[int]bool{}}
 }
 
 func (m *model) delay(n int, retryAfter time.Duration) int64 {
@@ -264,7 +269,8 @@ func (m *model) ownHolds(l *mLease) bool {
 }
 
 func (m *model) mayFetch(l *mLease) bool {
-	return m.fetch == nil && (m.now >= m.retryAt || m.admitting && l.step < m.steps) && !m.ownHolds(l)
+	noOwnFailure := !l.own || l.epoch != m.leaseEp
+	return m.fetch == nil && (m.now >= m.retryAt && !m.ownHolds(l) || m.now < m.retryAt && m.admitting && l.step < m.steps && noOwnFailure)
 }
 
 func (m *model) refusal(l *mLease) string {
@@ -307,7 +313,7 @@ func (m *model) settle() {
 	}
 	if m.leases == 0 && m.fetch == nil && m.now >= m.linger() {
 		*m = model{epoch: m.epoch, now: m.now, slots: m.slots, nextID: m.nextID, stats: m.stats,
-			calls: m.calls, nudges: m.nudges, replies: m.replies}
+			calls: m.calls, nudges: m.nudges, replies: m.replies, cancelled: m.cancelled}
 		m.stats.Evictions++
 	}
 }
@@ -333,7 +339,18 @@ func (m *model) startFetch(l *mLease) *mFetch {
 	return m.fetch
 }
 
-func (m *model) answer(w mWaiter, r reply) { m.replies[w.query] = r }
+func (m *model) answer(w mWaiter, r reply) {
+	if !m.cancelled[w.query] {
+		m.replies[w.query] = r
+	}
+}
+
+// cancel ends the context of waiting query q: it returns at once, and the
+// fetch forgets it.
+func (m *model) cancel(q int) {
+	m.cancelled[q] = true
+	m.replies[q] = reply{err: context.Canceled.Error()}
+}
 
 func (m *model) endBackoff() {
 	m.failures, m.retryAt, m.admitting, m.lastOwn, m.ownUntil = 0, 0, false, nil, 0
@@ -394,6 +411,7 @@ func (m *model) failed(f *mFetch, text string, retryAfter time.Duration, own boo
 	var next *mFetch
 	for _, w := range f.waiters {
 		switch {
+		case m.cancelled[w.query]:
 		case !w.lease.live:
 			m.answer(w, reply{err: ErrReleased.Error()})
 		case own && !f.invalidated && next == nil && m.mayFetch(w.lease):
@@ -489,10 +507,10 @@ func (m *model) complete(o outcome) {
 			text = newFetchError(modelHost, cause(o, f.n)).Error()
 		}
 		retryAfter := time.Duration(0)
-		if o == outRetryAfter {
+		if o == outRetryAfter || o == outOwnRetryAfter {
 			retryAfter = modelRetryAfter
 		}
-		m.failed(f, text, retryAfter, o == outOwnClient || o == outOwnCred)
+		m.failed(f, text, retryAfter, o == outOwnClient || o == outOwnCred || o == outOwnRetryAfter)
 	}
 	m.settle()
 }
@@ -553,8 +571,13 @@ func runModel(t *testing.T, evs []event) (diff string) {
 		var leases [modelLeases]*Lease
 		var running *pendingFetch
 		queries := map[int]chan reply{}
+		cancels := map[int]func(){}
+		querySlot := map[int]int{}
 		ctx := context.Background()
 		defer func() {
+			for _, cancel := range cancels {
+				cancel()
+			}
 			if running != nil {
 				running.end <- outGoodOn
 			}
@@ -589,9 +612,22 @@ func runModel(t *testing.T, evs []event) (diff string) {
 					continue
 				}
 				ch := make(chan reply, 1)
-				queries[i] = ch
-				go func() { ch <- replyOf(l.Enabled(ctx, modelFlag)) }()
+				qctx, cancel := context.WithCancel(ctx)
+				queries[i], cancels[i], querySlot[i] = ch, cancel, ev.slot
+				go func() { ch <- replyOf(l.Enabled(qctx, modelFlag)) }()
 				m.query(ev.slot, i)
+			case opCancel:
+				q := -1
+				for id := range queries {
+					if querySlot[id] == ev.slot && (q < 0 || id < q) {
+						q = id
+					}
+				}
+				if q < 0 {
+					continue
+				}
+				cancels[q]()
+				m.cancel(q)
 			case opPeek:
 				if l == nil {
 					continue

@@ -207,3 +207,30 @@ func TestClockFarAfterNewStillFetches(t *testing.T) {
 	requireOn(t, enabled(l), "the first query, 200 years after New")
 	require.Equal(t, 1, f.Calls(), "fetcher calls")
 }
+
+// Nor behind a busy pool of held connections that share one bad token and
+// always ask first: each of them, once its client has failed, never takes a
+// step's one admitted fetch again, so the good connection gets one after at
+// most one step per bad connection, however often they fail.
+func TestGoodLeaseNotStarvedByHeldBadPool(t *testing.T) {
+	a, mock := newTestActor(t)
+	host := "shared.example.com"
+	good := answers("true")
+	goodLease := acquire(t, a, host, good)
+	var pool []*flagactor.Lease
+	for range 5 {
+		pool = append(pool, acquire(t, a, host, newFakeFetcher(always(call{err: errBadToken}))))
+	}
+	for step := range 24 * 60 {
+		for _, l := range pool {
+			enabled(l)
+		}
+		if got := enabled(goodLease); got.err == nil && got.on {
+			t.Logf("answered after %d minutes (%d fetches)", step, stats(t, a).Fetches)
+			require.LessOrEqual(t, step, len(pool), "minutes before the good connection was answered")
+			return
+		}
+		advance(t, mock, a, time.Minute)
+	}
+	t.Fatalf("after a simulated day the good connection asked %d times (%d fetches)", good.Calls(), stats(t, a).Fetches)
+}
