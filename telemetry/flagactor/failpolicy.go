@@ -115,24 +115,15 @@ func (t *ticket) ownHolds(epoch uint32, now int64) bool {
 	return c != nil && now < c.retryAt
 }
 
-// mayFetch is the table's "who may fetch" for a host whose value is not
-// fresh. Peek's mayAsk is the same rule on the published answer.
-func (s *loopState) mayFetch(e *hostEntry, t *ticket) bool {
-	epoch := e.slot.leaseEpoch.Load()
+// mayFetch is the table's "who may fetch", read off the answer published in
+// slot: the loop publishes every change of the host's fetch and backoff, so
+// Peek, which reads and allocates nothing else, sends a request exactly when
+// the loop, asking the same, would start a fetch.
+func (t *ticket) mayFetch(slot *answerSlot, now int64) bool {
+	ans, epoch := slot.load(), slot.leaseEpoch.Load()
 	switch {
-	case e.inflight != nil:
-		return false
-	case s.now >= e.retryAt:
-		return !t.ownHolds(epoch, s.now)
-	}
-	return e.admitting && t.step < e.steps && t.ownFailures(epoch) == nil
-}
-
-// mayAsk is mayFetch as Peek sees it, from the published answer: whether a
-// nudge would start a fetch. It reads and allocates nothing else.
-func (t *ticket) mayAsk(slot *answerSlot, ans *answer, now int64) bool {
-	epoch := slot.leaseEpoch.Load()
-	switch {
+	case ans == nil: // a new host: nothing published, nothing holds
+		return true
 	case ans.freshAt(now):
 		return false
 	case now >= ans.nextFetch: // noWake while a fetch is in flight
@@ -140,6 +131,9 @@ func (t *ticket) mayAsk(slot *answerSlot, ans *answer, now int64) bool {
 	}
 	return ans.admitStep != 0 && t.step < ans.admitStep && t.ownFailures(epoch) == nil
 }
+
+// mayFetch is ticket.mayFetch on the loop's clock reading.
+func (s *loopState) mayFetch(e *hostEntry, t *ticket) bool { return t.mayFetch(&e.slot, s.now) }
 
 // refusal is what a query that may not fetch, of a host with no value, gets.
 func (s *loopState) refusal(e *hostEntry, t *ticket) error {
@@ -161,9 +155,7 @@ func (s *loopState) fetchDone(r fetchResult) {
 	case f.timedOut:
 		// Failed at its deadline already; now the host is free. The answer
 		// itself is too late.
-		if !e.fresh {
-			s.publishUnfresh(e)
-		}
+		s.publishUnfresh(e)
 	case r.Err != nil:
 		s.fetchFailed(e, f, r.Err, r.RetryAfter)
 	default:
@@ -231,6 +223,7 @@ func (s *loopState) fetchFailed(e *hostEntry, f *inflight, err *fetchError, retr
 		e.admitting, e.lastOwn = false, nil
 		s.logFailure(e, "flagactor: fetch failed, backing off", e.retryAt)
 	}
+	s.publishUnfresh(e) // before mayFetch reads it
 	if e.flags != nil {
 		f.answer(queryReply{Flags: e.flags.values.Flags})
 	} else {
@@ -252,7 +245,6 @@ func (s *loopState) fetchFailed(e *hostEntry, f *inflight, err *fetchError, retr
 		}
 		f.waiters = nil
 	}
-	s.publishUnfresh(e)
 }
 
 // logFailure logs a failed fetch and until when it holds a backoff.

@@ -14,7 +14,8 @@ import "context"
 // driver that learned a flag changed. A fetch already in flight is not
 // restarted: its answer, when it comes, serves the queries waiting on it but
 // is kept as stale, since it may predate what the caller learned, so the
-// next query fetches again.
+// next query fetches again; its failure starts no backoff, of the host or of
+// its lease.
 func (a *Actor) Invalidate(ctx context.Context, host string) error {
 	key, err := NormalizeHost(host)
 	if err != nil {

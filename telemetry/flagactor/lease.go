@@ -27,10 +27,9 @@ func (l *Lease) Host() string { return l.ticket.Host }
 // own (its connection's client or credentials): the lease backs off, on the
 // host's schedule (its later queries get that error, or the host's value once
 // another lease has fetched one), and the host does not, so another lease's
-// query fetches at once with its own Fetcher. But when the failure in a row
-// before it was another lease's own, the host backs off too: with every
-// connection failing, twenty connections make at most about three times the
-// requests of one.
+// query fetches at once with its own Fetcher. When two leases fail so in a
+// row the host backs off too, admitting one fetch per step by a lease with no
+// failure of its own; the table in failpolicy.go gives every rule.
 func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
 	if l.actor == nil {
 		return false, errNotStarted // a Lease not made by Acquire
@@ -62,7 +61,9 @@ func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
 // fetch is in flight, or inside the host's backoff or the lease's own, it
 // sends nothing and allocates nothing. A fetch Peek starts carries the values
 // of the context the lease was acquired with. A driver uses it for a cheap
-// re-check on a connection that opened before the flag was known.
+// re-check on a connection that opened before the flag was known. Peek asks
+// exactly when its query would start a fetch (see failpolicy.go): in a step
+// of an own-failure backoff that admits this lease, it sends that request.
 func (l *Lease) Peek(flag string) (enabled, known bool) {
 	if l.actor == nil || l.ticket.released.Load() || l.actor.closed.Load() {
 		return false, false
@@ -72,7 +73,7 @@ func (l *Lease) Peek(flag string) (enabled, known bool) {
 	if slot != nil {
 		ans = slot.load()
 	}
-	if ans == nil || l.ticket.mayAsk(slot, ans, l.actor.sinceEpoch()) {
+	if ans == nil || l.ticket.mayFetch(slot, l.actor.sinceEpoch()) {
 		l.actor.nudge(&l.ticket)
 	}
 	if ans == nil || !ans.known {
