@@ -33,15 +33,6 @@ type hostEntry struct {
 	lastErr   *fetchError // why the last fetch failed; its text is computed, safe to read on the loop
 }
 
-// lastError is lastErr as an error: nil, not a nil *fetchError, when there
-// was none.
-func (e *hostEntry) lastError() error {
-	if e.lastErr == nil {
-		return nil
-	}
-	return e.lastErr
-}
-
 // nextWake is when something about e changes by itself.
 func (e *hostEntry) nextWake() int64 {
 	next := int64(noWake)

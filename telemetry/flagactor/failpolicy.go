@@ -140,7 +140,10 @@ func (s *loopState) refusal(e *hostEntry, t *ticket) error {
 	if t.ownHolds(e.slot.leaseEpoch.Load(), s.now) {
 		return t.cred.Load().err
 	}
-	return e.lastError()
+	if e.lastErr == nil {
+		return nil // not a nil *fetchError
+	}
+	return e.lastErr
 }
 
 // fetchDone applies what a fetch goroutine reported.

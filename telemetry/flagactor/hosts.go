@@ -62,12 +62,13 @@ func (s *loopState) hostStatus(e *hostEntry) messages.HostStatus {
 	if e.flags != nil {
 		st.Values = e.flags.values.Flags.Values
 		st.FetchedAt = s.clockTime(e.fetchedAt)
-		// Not fresh: stale since now at the latest (Invalidate keeps the
-		// expiry, for lingering).
-		st.ExpiresAt = s.clockTime(e.expiresAt)
+		expires := e.expiresAt
 		if !e.fresh {
-			st.ExpiresAt = s.clockTime(min(e.expiresAt, s.now))
+			// Stale since now at the latest (Invalidate keeps the expiry,
+			// for lingering).
+			expires = min(expires, s.now)
 		}
+		st.ExpiresAt = s.clockTime(expires)
 	}
 	if e.retryAt > s.now {
 		st.RetryAt = s.clockTime(e.retryAt)

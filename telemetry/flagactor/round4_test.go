@@ -234,3 +234,29 @@ func TestGoodLeaseNotStarvedByHeldBadPool(t *testing.T) {
 	}
 	t.Fatalf("after a simulated day the good connection asked %d times (%d fetches)", good.Calls(), stats(t, a).Fetches)
 }
+
+// The same when the invalidated fetch times out: no backoff, and the next
+// query, once the Fetcher has returned, fetches. (Found by the model test,
+// run against the code before the table.)
+func TestInvalidateDuringFetchThatTimesOutStartsNoBackoff(t *testing.T) {
+	timeout := 10 * time.Second
+	a, mock := newTestActor(t, flagactor.WithFetchTimeout(timeout))
+	unblock := newGate(t)
+	f := newFakeFetcher(func(n int) call {
+		if n == 1 {
+			return call{wait: unblock.ch, honourCtx: true}
+		}
+		return call{flags: flagsWith("true", 0)}
+	})
+	host := "slow.example.com"
+	l := acquire(t, a, host, f)
+	waiter := queryAsync(context.Background(), l)
+	f.waitStarted(t)
+	require.NoError(t, invalidate(a, host), "Invalidate while the fetch is in flight")
+	advance(t, mock, a, timeout)
+	requireFailed(t, recv(t, waiter), flagactor.ErrFetchTimeout, "the waiter of the invalidated fetch")
+	waitStats(t, a, func(s messages.Stats) bool { return s.FetchErrors == 1 }, "the timeout")
+	require.True(t, waitFor(func() bool { return !hostsOf(t, a)[0].Fetching }), "the timed-out Fetcher never returned")
+	requireOn(t, enabled(l), "the next query fetches")
+	require.Equal(t, 2, f.Calls(), "fetcher calls")
+}
