@@ -25,15 +25,15 @@ type ticket struct {
 	// released is set by the lease's Release, and read by the loop too: a
 	// query the loop takes up after it starts no fetch with Fetcher.
 	released atomic.Bool
+	// step is the host's own-backoff step count when the loop bound the
+	// ticket (see failpolicy.go); written before bind, read after boundSlot.
+	step uint32 // (beside released: together they fill one word)
 
 	// cred is the lease's own backoff, after a failure of its own (its
 	// Fetcher's client or credentials); nil until one, and after the lease's
 	// next good fetch. Only the loop stores it; Peek loads it, to send
 	// nothing while the backoff holds.
 	cred atomic.Pointer[leaseBackoff]
-	// step is the host's own-backoff step count when the loop bound the
-	// ticket (see failpolicy.go); written before bind, read after boundSlot.
-	step uint32
 	// ctx is the context the lease was acquired with, whose values (never
 	// its deadline or cancellation: fetchContext cuts them off on the fetch
 	// goroutine) the fetches the lease starts without a caller's context
