@@ -546,8 +546,11 @@ type pendingFetch struct {
 }
 
 // runModel drives the actor and the model with evs inside a synctest
-// bubble, and returns how they first differed ("" when they never did).
-func runModel(t *testing.T, evs []event) (diff string) {
+// bubble, and returns how they first differed ("" when they never did) and
+// how many events applied (an event on a slot without a lease, a complete
+// with no fetch running, a cancel with no query waiting change nothing).
+// It stops once stop events have applied (0: never).
+func runModel(t *testing.T, evs []event, stop int) (diff string, applied int) {
 	synctest.Test(t, func(t *testing.T) {
 		var nudges atomic.Int64
 		a := New(WithTTL(modelTTL), WithFetchTimeout(modelFetchTimeout), func(c *config) { c.noJitter = true },
@@ -651,6 +654,7 @@ func runModel(t *testing.T, evs []event) (diff string) {
 				running = nil
 				m.complete(outcome(ev.arg))
 			}
+			applied++
 			synctest.Wait()
 			select {
 			case p := <-started:
@@ -668,9 +672,12 @@ func runModel(t *testing.T, evs []event) (diff string) {
 				diff = fmt.Sprintf("after event %d (%v): %s\nevents:%s", i, ev, d, trail.String())
 				return
 			}
+			if applied == stop {
+				return
+			}
 		}
 	})
-	return diff
+	return diff, applied
 }
 
 // compare returns how the actor and the model differ, or "".
@@ -750,12 +757,23 @@ func TestFailurePolicyModel(t *testing.T) {
 	if s := os.Getenv("FLAGACTOR_MODEL_SEQUENCES"); s != "" {
 		n, _ = strconv.Atoi(s) // a longer hunt, by hand
 	}
+	if s := os.Getenv("FLAGACTOR_MODEL_SEED"); s != "" {
+		base, _ = strconv.ParseUint(s, 10, 64) // a failure's seed, again
+		n = 1
+	}
+	applied, fewest := 0, modelEvents
 	for i := range n {
 		seed := base + uint64(i)
-		evs := randomEvents(rand.New(rand.NewPCG(seed, seed)), modelEvents)
-		if d := runModel(t, evs); d != "" {
+		evs := randomEvents(rand.New(rand.NewPCG(seed, seed)), 3*modelEvents)
+		d, k := runModel(t, evs, modelEvents)
+		if d != "" {
 			t.Fatalf("seed %d: %s", seed, d)
 		}
+		applied, fewest = applied+k, min(fewest, k)
+	}
+	t.Logf("%d sequences: %d events applied on average, %d at the fewest", n, applied/max(n, 1), fewest)
+	if fewest < modelEvents {
+		t.Errorf("a sequence applied only %d events", fewest)
 	}
 }
 
@@ -771,7 +789,7 @@ func FuzzFailurePolicyModel(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if d := runModel(t, decodeEvents(b)); d != "" {
+		if d, _ := runModel(t, decodeEvents(b), 0); d != "" {
 			t.Fatalf("input %x: %s", b, d)
 		}
 	})
