@@ -750,7 +750,8 @@ const (
 // clock moving; fetches that succeed, fail on the server, ask to retry
 // later, fail on the lease's own client or token, panic, Goexit or time
 // out) give the same answers, errors, fetch counts, Stats and HostStatus on
-// the actor as on the model, after every step. A failure names its seed.
+// the actor as on the model, after every step. A failure names its seed
+// (FLAGACTOR_MODEL_SEED runs it again).
 func TestFailurePolicyModel(t *testing.T) {
 	base := rand.Uint64()
 	n := modelSequences
