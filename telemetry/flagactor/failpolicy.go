@@ -3,8 +3,8 @@ package flagactor
 // The failure policy of one host, as one table: every rule about who may
 // fetch, and what a fetch's end, Invalidate or the clock changes, is here.
 // The code below follows it row by row; the rest of the package asks
-// mayFetch (the loop) or mayAsk (Peek). A mutex-guarded port needs only this
-// comment.
+// mayFetch (the loop's queries and Peek alike). A mutex-guarded port needs
+// only this comment.
 //
 // The host's state (hostEntry):
 //
@@ -17,6 +17,7 @@ package flagactor
 //	          good answer or Invalidate
 //	lastOwn   the lease whose own failure was the host's last failure, if it was one
 //	ownUntil  the latest end of a lease's own backoff, since then
+//	lastErr   the last failure (HostStatus.LastError), kept through Invalidate
 //
 // Each lease L's state: its own failures (k, counted since its last good
 // fetch and the host's last Invalidate) and its own backoff, until
@@ -29,29 +30,32 @@ package flagactor
 // failure of its own (k = 0), and L was acquired before step n began
 // (L.step < n). So a backoff the server caused admits nothing; one that
 // leases' own failures caused lets one lease with no failure of its own
-// fetch per step. A lease whose client has failed once is never admitted
-// again, and a new connection not before the next step: a good lease is
+// fetch per step. A lease whose client has failed is not admitted again
+// before its next good fetch or an Invalidate, and a new connection not
+// before the next step: a good lease is
 // answered after at most one step per held lease that has not been tried
 // yet (one step, behind a pool that opens a connection per statement),
 // however often the others fail, and a pool whose every client fails costs
 // at most three times one connection (one fetch at each step's end, plus
-// at most one admitted per step). Peek asks the same question of the
-// published answer (nextFetch, admitStep) and of the slot's lease epoch,
-// so it sends a request exactly when the loop would fetch.
+// at most one admitted per step). The loop and Peek read the answer to
+// this question off the same published answer (nextFetch, admitStep) and
+// the slot's lease epoch, so Peek sends a request exactly when the loop
+// would start a fetch for it.
 //
 // What a query gets. Fresh or stale value: the value at once (stale: and a
 // refresh, if L may fetch). No value: it waits on the fetch in flight, or on
 // the one it starts; else, at once, false and L's own last error while its
 // own backoff holds, else the host's last error.
 //
-// Events (delay(n): 1s doubling per failure, capped at WithTTL, up to 20%
-// longer, never shorter than the error's Retry-After, up to MaxRetryAfter):
+// Events. Every failure counts in Stats.FetchErrors and becomes lastErr.
+// delay(n) is 1s doubling per failure, capped at WithTTL, up to 20% longer,
+// never shorter than the error's Retry-After (up to MaxRetryAfter).
 //
 //	event                          the host                                   the lease F whose Fetcher ran
 //	-----------------------------  -----------------------------------------  -----------------------------
 //	good answer                    value fresh (stale, if invalidated);       own backoff ends (k = 0)
 //	                               failures 0, backoff none, lastOwn none,
-//	                               ownUntil none
+//	                               ownUntil none, lastErr none
 //	server failure: error status,  failures++, backoff server until           -
 //	Retry-After, timeout, panic,   now+delay(failures), lastOwn none
 //	Goexit
@@ -59,8 +63,8 @@ package flagactor
 //	(ErrClientFailed,              is another lease and no backoff holds:     now+delay(k)
 //	ErrCredentialRejected)         failures++, backoff own, step n+1, until
 //	                               now+delay(failures); lastOwn = F
-//	any failure of a fetch that    no change but Stats.FetchErrors and        -
-//	Invalidate marked              LastError
+//	any failure of a fetch that    no change (but lastErr)                    -
+//	Invalidate marked
 //	a fetch starts                 the step admits no other                   -
 //	Invalidate                     value stale (lingering as before);         every lease's own backoff
 //	                               failures 0, backoff none, lastOwn none,    ends
@@ -74,9 +78,10 @@ package flagactor
 //	                               expiry, retryAt and ownUntil have passed
 //	                               and no fetch is in flight; then evicted
 //
-// The waiters of a failed fetch (queries of a host with no value) get the
-// error as a query would (above), except after a lease's own failure of a
-// fetch Invalidate did not mark: then the first of them that may fetch
+// The waiters of a fetch (queries of a host with no value) get its value;
+// when it failed, the error as a query would (above), or ErrReleased when
+// their lease was released meanwhile; except after a lease's own failure of
+// a fetch Invalidate did not mark: then the first of them that may fetch
 // starts one through its own Fetcher, and the others with no own backoff
 // wait on it, rather than be told another connection's error.
 //
