@@ -174,9 +174,7 @@ func (s *loopState) fetchDone(r fetchResult) {
 
 // fetchSucceeded is the table's "good answer" row.
 func (s *loopState) fetchSucceeded(e *hostEntry, f *inflight, flags messages.Flags) {
-	if f.by.cred.Load() != nil {
-		f.by.cred.Store(nil)
-	}
+	f.by.cred.Store(nil)
 	set := s.flagSets.intern(flags.Values)
 	s.logValues(e.host, e.flags, set)
 	s.flagSets.release(e.flags)
