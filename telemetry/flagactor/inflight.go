@@ -61,6 +61,3 @@ func (f *inflight) answer(r queryReply) {
 	}
 	f.waiters = nil
 }
-
-// fetching reports whether e has a fetch in flight that queries may wait on.
-func (e *hostEntry) fetching() bool { return e.inflight != nil && !e.inflight.timedOut }

@@ -75,7 +75,7 @@ func (s *loopState) query(q *queryRequest) {
 		if s.mayFetch(e, q.Ticket) {
 			s.startFetch(e, q)
 		}
-	case e.fetching():
+	case e.inflight != nil && !e.inflight.timedOut: // a fetch queries may wait on
 		if e.inflight.addWaiter(q) {
 			s.stats.Coalesced++
 		}

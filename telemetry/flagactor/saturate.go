@@ -1,19 +1,14 @@
 package flagactor
 
-import (
-	"math"
-	"time"
-)
+import "time"
 
 // addSat returns the loop time at + d, saturated: a duration too long to
 // add (WithFetchTimeout(math.MaxInt64), a huge TTL or Retry-After) gives
-// noWake, a time that never comes, rather than wrap into the past.
+// noWake, a time that never comes, rather than wrap into the past. (at is
+// never negative, so no d can wrap it below math.MinInt64.)
 func addSat(at int64, d time.Duration) int64 {
-	switch {
-	case d > 0 && at > noWake-int64(d):
+	if d > 0 && at > noWake-int64(d) {
 		return noWake
-	case d < 0 && at < math.MinInt64-int64(d):
-		return math.MinInt64
 	}
 	return at + int64(d)
 }
