@@ -32,12 +32,11 @@ package flagactor
 // leases' own failures caused lets one lease with no failure of its own
 // fetch per step. A lease whose client has failed is not admitted again
 // before its next good fetch or an Invalidate, and a new connection not
-// before the next step: a good lease is
-// answered after at most one step per held lease that has not been tried
-// yet (one step, behind a pool that opens a connection per statement),
-// however often the others fail, and a pool whose every client fails costs
-// at most three times one connection (one fetch at each step's end, plus
-// at most one admitted per step). The loop and Peek read the answer to
+// before the next step: a good lease is answered after at most one step
+// per held lease that has not been tried yet (one step, behind a pool that
+// opens a connection per statement), however often the others fail, and a
+// pool whose every client fails costs at most three times one connection
+// (one fetch at each step's end, plus at most one admitted per step). The loop and Peek read the answer to
 // this question off the same published answer (nextFetch, admitStep) and
 // the slot's lease epoch, so Peek sends a request exactly when the loop
 // would start a fetch for it.
