@@ -161,9 +161,11 @@ func (a *Actor) usable() error {
 // query pays for this read on every call.
 func (a *Actor) sinceEpoch() int64 {
 	if a.cfg.wallClock {
+		// A monotonic reading since New: as far from the first as the
+		// process is old, far from saturating (see loopTime).
 		return int64(time.Since(a.epoch) + epochLead)
 	}
-	return int64(a.cfg.clock.Since(a.epoch) + epochLead)
+	return loopTime(a.cfg.clock.Since(a.epoch))
 }
 
 // send queues a counted req for the loop once there is room, waiting for

@@ -67,6 +67,10 @@ type answer struct {
 	// failure, zero when one can start now. A reader that only looks
 	// (Lease.Peek) uses it so as not to ask the loop for nothing.
 	nextFetch int64
+	// admitStep, for an answer that is not fresh, is the step of the host's
+	// own backoff that still admits one fetch, by a lease acquired before it
+	// began; zero when none (see failpolicy.go).
+	admitStep uint32
 	// known is true when the value is one the server served, false before
 	// the host's first good fetch.
 	known bool
@@ -91,6 +95,10 @@ func (a *answer) freshAt(now int64) bool { return now < a.expiresAt }
 // query cheap.
 type answerSlot struct {
 	published atomic.Pointer[answer]
+	// leaseEpoch numbers the era of the host's leases' own backoffs: one
+	// counted in an earlier era is over, so Invalidate ends them all by
+	// adding one, without visiting the leases. Only the loop adds to it.
+	leaseEpoch atomic.Uint32
 }
 
 // load returns the published answer, or nil before the loop has published one.

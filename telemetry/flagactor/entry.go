@@ -17,21 +17,19 @@ type hostEntry struct {
 	flags     *flagSet // last good value; nil until a fetch succeeds
 
 	leases    int32
-	failures  int32 // consecutive failed fetches
+	failures  int32 // consecutive failed fetches (see failpolicy.go, as for every field below)
 	wakeIndex int32 // position in the wake queue, -1 when not queued
-	// leaseEpoch numbers the era of the leases' own backoffs (ticket.cred):
-	// a backoff counted in an earlier era is over, so bumping it (as
-	// Invalidate does) ends them all without visiting the leases.
-	// (It wraps after 65536 bumps; a backoff it wrongly revives is bounded
-	// by the TTL anyway.)
-	leaseEpoch uint16
-	fresh      bool // flags is within its time-to-live (placed here to pack the entry into 112 bytes)
+	steps     uint32
+	fresh     bool // flags is within its time-to-live
+	admitting bool // the own backoff's current step still admits one fetch
 
 	inflight *inflight // the fetch in flight, or a timed-out one not yet returned; nil when none
 
 	fetchedAt int64       // when flags arrived
 	expiresAt int64       // when flags turn stale (jitter applied)
-	retryAt   int64       // no fetch starts before this
+	retryAt   int64       // the host's backoff: no fetch starts before this, but an admitted one
+	ownUntil  int64       // the latest end of a lease's own backoff, for lingering
+	lastOwn   *ticket     // the lease whose own failure was the last failure, if it was one
 	wakeAt    int64       // when the loop next looks at this entry
 	lastErr   *fetchError // why the last fetch failed; its text is computed, safe to read on the loop
 }
@@ -45,26 +43,6 @@ type entryKey struct {
 
 // key returns what e is filed under.
 func (e *hostEntry) key() entryKey { return entryKey{e.namespace, e.host} }
-
-// lastError is lastErr as an error: nil, not a nil *fetchError, when there
-// was none.
-func (e *hostEntry) lastError() error {
-	if e.lastErr == nil {
-		return nil
-	}
-	return e.lastErr
-}
-
-// lingerUntil is how long an entry without leases is kept: until its value
-// expires, so a pool that reopens does not refetch, and until its backoff
-// ends, so a failing host is not hammered.
-func (e *hostEntry) lingerUntil() int64 {
-	until := e.retryAt
-	if e.flags != nil {
-		until = max(until, e.expiresAt)
-	}
-	return until
-}
 
 // nextWake is when something about e changes by itself.
 func (e *hostEntry) nextWake() int64 {
@@ -92,7 +70,7 @@ func (s *loopState) settle(e *hostEntry) {
 		// The fetch fails now, whatever its Fetcher does; its record stays
 		// until its goroutine returns (see inflight.timedOut).
 		f.timedOut, f.deadline = true, noWake
-		s.fetchFailed(e, f, fetchResult{Err: newFetchError(e.host, ErrFetchTimeout)})
+		s.fetchFailed(e, f, newFetchError(e.host, ErrFetchTimeout), 0)
 	}
 	if e.leases == 0 && e.inflight == nil && s.now >= e.lingerUntil() {
 		s.evict(e)
@@ -110,8 +88,11 @@ func (s *loopState) publishUnfresh(e *hostEntry) {
 	}
 	if e.inflight == nil {
 		ans.nextFetch = e.retryAt
+		if e.admitting {
+			ans.admitStep = e.steps
+		}
 	}
-	if prev := e.slot.load(); prev != nil && prev.givenUp.Load() && !e.fetching() {
+	if prev := e.slot.load(); prev != nil && prev.givenUp.Load() && (e.inflight == nil || e.inflight.timedOut) {
 		// The fetch a caller gave up on has failed: the backoff that
 		// follows keeps the mark (Lease.GivenUp), until a fetch can start.
 		ans.givenUp.Store(true)

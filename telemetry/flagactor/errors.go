@@ -40,7 +40,7 @@ func (notStartedError) Is(target error) bool { return target == ErrClosed }
 // the lease whose Fetcher made it, not to the host: that lease backs off,
 // and another lease's query may fetch at once with its own Fetcher. When the
 // failure in a row before it was another lease's own too, the host backs off
-// as well (see Lease.Enabled).
+// as well (see Lease.Enabled, and the table in failpolicy.go).
 var ErrCredentialRejected = errors.New("flagactor: credentials rejected")
 
 // ErrClientFailed is what a Fetcher wraps when its own client failed before

@@ -14,6 +14,7 @@ import (
 func (s *loopState) startFetch(e *hostEntry, q *queryRequest) *inflight {
 	s.attempts++
 	e.inflight = &inflight{attempt: s.attempts, by: q.Ticket, deadline: addSat(s.now, s.a.cfg.fetchTimeout)}
+	e.admitting = false // a step admits one fetch
 	s.stats.Fetches++
 	s.a.fetches.start()
 	caller := q.Ctx

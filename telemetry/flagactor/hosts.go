@@ -67,7 +67,13 @@ func (s *loopState) hostStatus(e *hostEntry) messages.HostStatus {
 	if e.flags != nil {
 		st.Values = e.flags.values.Flags.Values
 		st.FetchedAt = s.clockTime(e.fetchedAt)
-		st.ExpiresAt = s.clockTime(e.expiresAt)
+		expires := e.expiresAt
+		if !e.fresh {
+			// Stale since now at the latest (Invalidate keeps the expiry,
+			// for lingering).
+			expires = min(expires, s.now)
+		}
+		st.ExpiresAt = s.clockTime(expires)
 	}
 	if e.retryAt > s.now {
 		st.RetryAt = s.clockTime(e.retryAt)

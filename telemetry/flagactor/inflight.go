@@ -61,13 +61,3 @@ func (f *inflight) answer(r queryReply) {
 	}
 	f.waiters = nil
 }
-
-// fetching reports whether e has a fetch in flight that queries may wait on.
-func (e *hostEntry) fetching() bool { return e.inflight != nil && !e.inflight.timedOut }
-
-// endFetch forgets e's fetch in flight and returns it, for its waiters.
-func (s *loopState) endFetch(e *hostEntry) *inflight {
-	f := e.inflight
-	e.inflight = nil
-	return f
-}

@@ -1,9 +1,6 @@
 package flagactor
 
-import (
-	"context"
-	"log/slog"
-)
+import "context"
 
 // Invalidate makes the actor forget that host's value is current: it ends the
 // host's failure backoff (and its leases' own backoffs) and marks a
@@ -20,7 +17,8 @@ import (
 // driver that learned a flag changed. A fetch already in flight is not
 // restarted: its answer, when it comes, serves the queries waiting on it but
 // is kept as stale, since it may predate what the caller learned, so the
-// next query fetches again.
+// next query fetches again; its failure starts no backoff, of the host or of
+// its lease.
 func (a *Actor) Invalidate(ctx context.Context, host string) error {
 	return a.invalidate(ctx, invalidateRequest{Host: host, Every: true})
 }
@@ -69,21 +67,4 @@ func (s *loopState) invalidateEntries(req invalidateRequest) {
 			s.invalidate(e) // may evict e: deleting while ranging is allowed
 		}
 	}
-}
-
-// invalidate ends e's backoffs and marks its value stale. The value is kept,
-// and so is the time it would have expired: a host without leases lingers as
-// long as before, so a connection that reopens is still answered from it. A
-// host without leases and without a value lingered only for its backoff, so
-// settle evicts it now.
-func (s *loopState) invalidate(e *hostEntry) {
-	e.retryAt = 0
-	e.leaseEpoch++ // ends every lease's own credential backoff (see ticket.cred)
-	if e.inflight != nil && !e.inflight.timedOut {
-		e.inflight.invalidated = true
-	}
-	e.fresh = false
-	s.publishUnfresh(e) // the stale value, and that a fetch may start now
-	s.log(logEvent{level: slog.LevelDebug, msg: "flagactor: host invalidated", host: e.host})
-	s.settle(e)
 }

@@ -27,10 +27,9 @@ func (l *Lease) Host() string { return l.ticket.Host }
 // own (its connection's client or credentials): the lease backs off, on the
 // host's schedule (its later queries get that error, or the host's value once
 // another lease has fetched one), and the host does not, so another lease's
-// query fetches at once with its own Fetcher. But when the failure in a row
-// before it was another lease's own, the host backs off too: with every
-// connection failing, twenty connections make at most about three times the
-// requests of one.
+// query fetches at once with its own Fetcher. When two leases fail so in a
+// row the host backs off too, admitting one fetch per step by a lease with no
+// failure of its own; the table in failpolicy.go gives every rule.
 func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
 	if l.actor == nil {
 		return false, errNotStarted // a Lease not made by Acquire
@@ -58,13 +57,19 @@ func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
 // fetch is in flight, or inside the host's backoff or the lease's own, it
 // sends nothing and allocates nothing. A fetch Peek starts carries the values
 // of the context the lease was acquired with. A driver uses it for a cheap
-// re-check on a connection that opened before the flag was known.
+// re-check on a connection that opened before the flag was known. Peek asks
+// exactly when its query would start a fetch (see failpolicy.go): in a step
+// of an own-failure backoff that admits this lease, it sends that request.
 func (l *Lease) Peek(flag string) (enabled, known bool) {
 	if l.actor == nil || l.ticket.released.Load() || l.actor.closed.Load() {
 		return false, false
 	}
-	ans := l.published()
-	if now := l.actor.sinceEpoch(); ans == nil || !ans.freshAt(now) && now >= ans.nextFetch && !l.ticket.ownBackoffHolds(ans, now) {
+	slot := l.slot()
+	var ans *answer
+	if slot != nil {
+		ans = slot.load()
+	}
+	if ans == nil || l.ticket.mayFetch(slot, l.actor.sinceEpoch()) {
 		l.actor.nudge(&l.ticket)
 	}
 	if ans == nil || !ans.known {
@@ -111,27 +116,23 @@ func (l *Lease) GivenUp() bool {
 	return ans != nil && ans.givenUp.Load() && l.actor.sinceEpoch() < ans.nextFetch
 }
 
-// published returns the answer the loop last published for the lease's
-// entry: through the lease's own binding, or, before the loop has taken up
-// its Acquire, through the entries the loop made last. nil when neither has
-// one.
-func (l *Lease) published() *answer {
-	slot := l.ticket.boundSlot()
-	if slot == nil {
-		slot = l.actor.recent.find(l.ticket.key())
+// slot returns the slot of the lease's entry: through the lease's own
+// binding, or, before the loop has taken up its Acquire, through the entries
+// the loop made last. nil when neither has one.
+func (l *Lease) slot() *answerSlot {
+	if slot := l.ticket.boundSlot(); slot != nil {
+		return slot
 	}
-	if slot == nil {
-		return nil
-	}
-	return slot.load()
+	return l.actor.recent.find(l.ticket.key())
 }
 
-// ownBackoffHolds reports whether the lease's own backoff, as the loop last
-// found it holding with ans published, still holds at now: a nudge would
-// start nothing. A new answer (Invalidate's among them) makes Peek ask again.
-func (t *ticket) ownBackoffHolds(ans *answer, now int64) bool {
-	c := t.cred.Load()
-	return c != nil && now < c.retryAt.Load() && c.seen.Load() == ans
+// published returns the answer the loop last published for the lease's
+// entry (see slot), or nil.
+func (l *Lease) published() *answer {
+	if slot := l.slot(); slot != nil {
+		return slot.load()
+	}
+	return nil
 }
 
 // Release gives the lease back. When a host's last lease goes, the actor keeps

@@ -185,6 +185,9 @@ type ticket struct {
 	// released is set by the lease's Release, and read by the loop too: a
 	// query the loop takes up after it starts no fetch with Fetcher.
 	released atomic.Bool
+	// step is the host's own-backoff step count when the loop bound the
+	// ticket (see failpolicy.go); written before bind, read after boundSlot.
+	step uint32 // (beside released: together they fill one word)
 
 	// cred is the lease's own backoff, after a failure of its own (its
 	// Fetcher's client or credentials); nil until one, and after the lease's

@@ -36,6 +36,9 @@ type config struct {
 	// beforeHandle, when set, runs on the loop before each request. Tests use
 	// it to inject a fault into the loop.
 	beforeHandle func(request)
+	// noJitter, set by tests only, takes the jitter off expiries and
+	// backoffs, so that a model can compute them (see failpolicy.go).
+	noJitter bool
 	// beforeArm, when set, runs on the loop between its clock read and the
 	// arming of its timer. Tests use it to move a mock clock there.
 	beforeArm func()

@@ -31,7 +31,7 @@ func (s *loopState) answerTTL(server time.Duration) time.Duration {
 func (s *loopState) expiryFor(ttl time.Duration) int64 {
 	at := addSat(s.now, ttl)
 	period := int64(ttl / 10)
-	if period <= 0 {
+	if period <= 0 || s.a.cfg.noJitter {
 		return at // too short to jitter
 	}
 	phase := int64(maphash.Comparable(expiryPhaseSeed, s) % uint64(period))
@@ -58,7 +58,10 @@ func (s *loopState) retryDelay(failures int32, retryAfter time.Duration) time.Du
 	if failures <= 31 {
 		delay = min(time.Second<<(failures-1), limit)
 	}
-	jitter := time.Duration(rand.Int64N(int64(delay)/5 + 1))
+	var jitter time.Duration
+	if !s.a.cfg.noJitter {
+		jitter = time.Duration(rand.Int64N(int64(delay)/5 + 1))
+	}
 	delay = min(delay, math.MaxInt64-jitter) + jitter // saturates, for a huge WithTTL
 	return max(delay, min(retryAfter, MaxRetryAfter))
 }

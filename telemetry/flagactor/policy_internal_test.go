@@ -17,7 +17,7 @@ func TestExpiryForBounds(t *testing.T) {
 	for _, ttl := range policyTTLs {
 		t.Run(ttl.String(), func(t *testing.T) {
 			for range 50 {
-				s := &loopState{}
+				s := &loopState{a: &Actor{}}
 				for i := range 200 {
 					s.now = int64(i)*int64(333*time.Millisecond) + rand.Int64N(int64(ttl))
 					life := time.Duration(s.expiryFor(ttl) - s.now)
@@ -40,8 +40,8 @@ func TestExpiryForSpreadsOnceThenKeepsTheFullTTL(t *testing.T) {
 			const fleet = 1000
 			firsts := map[int64]int{} // first expiry, in tenths of the jitter window -> processes
 			for range fleet {
-				s := &loopState{} // one process: its own loop
-				s.now = 0         // every process fetches cold at the same instant
+				s := &loopState{a: &Actor{}} // one process: its own loop
+				s.now = 0                    // every process fetches cold at the same instant
 				at := s.expiryFor(ttl)
 				firsts[(at-int64(ttl-ttl/10))*100/int64(ttl)]++
 				for range 20 {

@@ -24,6 +24,7 @@ func (s *loopState) acquire(t *ticket) {
 		s.hostsPeak = max(s.hostsPeak, len(s.hosts))
 		created = true
 	}
+	t.step = e.steps // before bind, which publishes it to Peek
 	if !t.bind(e) {
 		// Withdrawn after all: drop the Acquire, and an entry made for it.
 		if created {
@@ -57,9 +58,10 @@ func (s *loopState) release(t *ticket) {
 	}
 }
 
-// query answers a query that found no fresh answer published: with the
-// stale value (starting a refresh), by waiting on the fetch in flight or a
-// new one, or, inside the backoff of a host with no value, with the last error.
+// query answers a query that found no fresh answer published (see the
+// table in failpolicy.go): with the value, starting a refresh if the lease may
+// fetch; with no value, by waiting on the fetch in flight or a new one, or
+// with the error that keeps it from fetching.
 func (s *loopState) query(q *queryRequest) {
 	e := s.hosts[q.Ticket.key()]
 	switch {
@@ -74,19 +76,16 @@ func (s *loopState) query(q *queryRequest) {
 			s.stats.StaleServed++ // a query answered stale, not Peek's nudge
 		}
 		q.Reply <- queryReply{Flags: e.flags.values.Flags}
-		if e.inflight == nil && s.now >= e.retryAt && !s.leaseBackingOff(e, q.Ticket) {
+		if s.mayFetch(e, q.Ticket) {
 			s.startFetch(e, q)
 		}
-	case e.fetching():
+	case e.inflight != nil && !e.inflight.timedOut: // a fetch queries may wait on
 		if e.inflight.addWaiter(q) {
 			s.stats.Coalesced++
 		}
-	case e.inflight != nil || s.now < e.retryAt:
-		// Inside the backoff, or a timed-out fetch still hangs: no fetch.
-		q.Reply <- queryReply{Err: e.lastError()}
-	case s.leaseBackingOff(e, q.Ticket):
-		q.Reply <- queryReply{Err: q.Ticket.ownErr()}
-	default:
+	case s.mayFetch(e, q.Ticket):
 		s.startFetch(e, q).addWaiter(q)
+	default:
+		q.Reply <- queryReply{Err: s.refusal(e, q.Ticket)}
 	}
 }
