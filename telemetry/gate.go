@@ -229,14 +229,11 @@ func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
 		return c
 	}
 	c.lease = lease
-	if on, ok := lease.Fresh(TelemetryFlag); ok {
-		c.openedOn = on // the common case: no timer, no message waited for
-		return c
-	}
 	if lease.GivenUp() {
 		c.err = ErrOpenWait // an earlier Open's wait ran out on this fetch, or its backoff
 		return c
 	}
+	// A fresh answer (the common case) asks c.wait nothing: no timer is armed.
 	on, err := lease.Enabled(&c.wait, TelemetryFlag)
 	c.openedOn, c.err = on, c.wait.openErr(err)
 	if errors.Is(c.err, ErrOpenWait) {

@@ -40,8 +40,10 @@ func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
 	if l.ticket.released.Load() {
 		return false, ErrReleased
 	}
-	if on, ok := l.Fresh(flag); ok {
-		return on, nil
+	// The expiry is checked here, on the caller's clock read, not left to
+	// the loop: a busy loop or a late timer must not stretch a value's life.
+	if ans := l.published(); ans != nil && ans.freshAt(l.actor.sinceEpoch()) {
+		return ans.Bool(flag), nil
 	}
 	reply, err := l.actor.query(ctx, &l.ticket)
 	if err != nil {
@@ -65,35 +67,21 @@ func (l *Lease) Peek(flag string) (enabled, known bool) {
 		return false, false
 	}
 	slot := l.slot()
-	var ans *answer
-	if slot != nil {
-		ans = slot.load()
+	if slot == nil {
+		l.actor.nudge(&l.ticket) // nothing published yet: the loop decides
+		return false, false
 	}
-	if ans == nil || l.ticket.mayFetch(slot, l.actor.sinceEpoch()) {
+	ans, now := slot.load(), l.actor.sinceEpoch()
+	if ans != nil && ans.freshAt(now) {
+		return ans.Bool(flag), true // the common case: a load and a clock read
+	}
+	if ans == nil || l.ticket.mayFetch(slot, now) {
 		l.actor.nudge(&l.ticket)
 	}
 	if ans == nil || !ans.known {
 		return false, false
 	}
 	return ans.Bool(flag), true
-}
-
-// Fresh reports flag from the host's fresh answer, as Enabled would, without
-// asking the actor anything: ok is false when the actor has published no
-// fresh answer that the lease can read (none yet, a stale one, or the actor
-// has not taken up the lease's Acquire and the host is not among the entries
-// it made last). A caller that must bound its wait tries Fresh first, and
-// arms its timer only when it has to call Enabled.
-func (l *Lease) Fresh(flag string) (enabled, ok bool) {
-	if l.actor == nil || l.ticket.released.Load() || l.actor.closed.Load() {
-		return false, false
-	}
-	// The expiry is checked here, on the caller's clock read, not left to
-	// the loop: a busy loop or a late timer must not stretch a value's life.
-	if ans := l.published(); ans != nil && ans.expiresAt != 0 && ans.freshAt(l.actor.sinceEpoch()) {
-		return ans.Bool(flag), true
-	}
-	return false, false
 }
 
 // GiveUp records that its caller gave up waiting for the fetch in flight of
@@ -127,9 +115,12 @@ func (l *Lease) slot() *answerSlot {
 }
 
 // published returns the answer the loop last published for the lease's
-// entry (see slot), or nil.
+// entry (see slot), or nil. The bound lease's load is the warm query's path.
 func (l *Lease) published() *answer {
-	if slot := l.slot(); slot != nil {
+	if e := l.ticket.bound.Load(); e != nil {
+		return e.slot.load()
+	}
+	if slot := l.actor.recent.find(l.ticket.key()); slot != nil {
 		return slot.load()
 	}
 	return nil
