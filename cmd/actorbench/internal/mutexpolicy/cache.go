@@ -40,6 +40,8 @@ type Cache struct {
 
 	fetches     atomic.Uint64
 	fetchErrors atomic.Uint64
+	coalesced   atomic.Uint64
+	fetching    atomic.Int64 // fetches started whose result is not applied yet
 }
 
 // entry is one host's state.
@@ -174,11 +176,14 @@ type Stats struct {
 	Hosts       int
 	Fetches     uint64 // fetches started
 	FetchErrors uint64
+	Coalesced   uint64 // queries that waited on a fetch another query started
+	Fetching    int64  // fetches whose result is not applied yet
 }
 
 // Stats returns the cache's counters.
 func (c *Cache) Stats() Stats {
-	return Stats{Hosts: c.Len(), Fetches: c.fetches.Load(), FetchErrors: c.fetchErrors.Load()}
+	return Stats{Hosts: c.Len(), Fetches: c.fetches.Load(), FetchErrors: c.fetchErrors.Load(),
+		Coalesced: c.coalesced.Load(), Fetching: c.fetching.Load()}
 }
 
 // sweepIfDue sweeps when the first idle entry may be due: one atomic load
@@ -227,4 +232,25 @@ func (c *Cache) sweep(now time.Duration) {
 		}
 		c.hosts, c.hostsPeak = hosts, len(hosts)
 	}
+}
+
+// Invalidate makes the cache forget that host's value is current.
+func (c *Cache) Invalidate(host string) error {
+	key, err := flagactor.NormalizeHost(host)
+	if err != nil {
+		return err
+	}
+	c.mu.RLock()
+	e := c.hosts[key]
+	c.mu.RUnlock()
+	if e == nil {
+		return nil
+	}
+	e.mu.Lock()
+	if a := e.answer.Load(); a != nil {
+		e.answer.Store(&answer{values: a.values})
+	}
+	e.failures, e.retryAt = 0, 0
+	e.mu.Unlock()
+	return nil
 }

@@ -65,6 +65,7 @@ func (l *Lease) query(ctx context.Context, flag string) (bool, error) {
 		e.mu.Unlock()
 		return on, nil
 	case waitForFetch:
+		c.coalesced.Add(1)
 		call = e.call
 	case answerLastErr:
 		err := e.lastErr
@@ -88,6 +89,7 @@ func (c *Cache) startFetch(caller context.Context, e *entry, f Fetcher) *fetchCa
 	call := &fetchCall{done: make(chan struct{})}
 	e.call = call
 	c.fetches.Add(1)
+	c.fetching.Add(1)
 	c.running.Add(1)
 	go c.fetch(caller, e, call, f)
 	return call
@@ -105,6 +107,7 @@ func (c *Cache) fetch(caller context.Context, e *entry, call *fetchCall, f Fetch
 	}
 	e.mu.Lock()
 	c.applyResult(e, call, c.now(), v, flags.TTL, err)
+	c.fetching.Add(-1)
 	e.mu.Unlock()
 	close(call.done)
 }
