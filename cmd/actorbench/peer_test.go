@@ -6,7 +6,9 @@ import (
 
 // The mutex-policy peer runs our policy: where the policy decides the count,
 // its fetches are the actor's (stampede, churn, short-deadline), and within 3
-// where the backoff's jitter may move one (outage, retry-after).
+// where the backoff's jitter may move one (outage, retry-after); and the rows
+// of the failure table no scenario reaches give the same answers and fetches
+// (failure-table, peerpolicy_test.go).
 func TestMutexPolicyFetchesAsTheActorDoes(t *testing.T) {
 	const peer = "mutex-policy"
 	b := &bench{sizes: quickSizes, progress: &progress{mode: progressOff}}
@@ -40,4 +42,5 @@ func TestMutexPolicyFetchesAsTheActorDoes(t *testing.T) {
 			}
 		})
 	}
+	t.Run("failure-table", testPeerFollowsTheFailureTable)
 }

@@ -17,9 +17,9 @@ import (
 	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
-// The failure table's rows that no scenario reaches (a lease's own failure,
-// Invalidate), driven by scripts: each runs once on the actor and once on the
-// mutex-policy peer, on a simulated clock, and the two traces (every query's
+// testPeerFollowsTheFailureTable drives the failure table's rows that no
+// scenario reaches (a lease's own failure, Invalidate) by scripts: each runs
+// once on the actor and once on the mutex-policy peer, on a simulated clock, and the two traces (every query's
 // answer and every client's fetch count after every step) must be equal.
 // The clock moves by whole seconds and no host fails more than three times
 // in a row without a Retry-After, so the backoff's jitter (up to 20%) never
@@ -27,7 +27,7 @@ import (
 // The server's TTL is a minute, so a value turns stale between 54s and 60s
 // after it came (the expiry grid of each implementation has a phase of its
 // own): the scripts wait 61s.
-func TestMutexPolicyFollowsTheFailureTable(t *testing.T) {
+func testPeerFollowsTheFailureTable(t *testing.T) {
 	for _, sc := range []struct {
 		name   string
 		script func(w *policyWorld)

@@ -54,11 +54,19 @@ type entry struct {
 	// makes it true; nil before the first value. Written under mu.
 	answer atomic.Pointer[answer]
 
-	mu       sync.Mutex    // guards the fields below: the fetch side of the policy
-	call     *fetchCall    // the fetch in flight; nil when none
-	failures int           // consecutive failed fetches
-	retryAt  time.Duration // no fetch starts before this (since epoch)
-	lastErr  error         // why the last fetch failed
+	mu sync.Mutex // guards the fields below: the fetch side of the policy (policy.go)
+	// steps counts the backoff steps leases' own failures started; written
+	// under mu, read by Acquire without it.
+	steps     atomic.Uint32
+	call      *fetchCall    // the fetch in flight; nil when none
+	failures  int           // consecutive failures that backed the host off
+	retryAt   time.Duration // the host's backoff: no fetch before this (since epoch), but an admitted one
+	admitting bool          // the own backoff's current step still admits one fetch
+	lastOwn   *Lease        // the lease whose own failure was the last failure, if it was one
+	ownUntil  time.Duration // the latest end of a lease's own backoff, for lingering
+	expiresAt time.Duration // the value's expiry, kept through Invalidate for lingering
+	epoch     uint32        // Invalidates so far: a lease's own backoff of an earlier one is over
+	lastErr   error         // why the last fetch failed
 }
 
 // answer is one published value and when it turns stale.
@@ -69,9 +77,20 @@ type answer struct {
 
 // fetchCall is one fetch in flight; done closes when its result is set.
 type fetchCall struct {
-	done   chan struct{}
-	values *values // the value to answer: the new one, or the stale one after a failure
-	err    error   // set when the fetch failed and there was no value
+	done        chan struct{}
+	by          *Lease    // whose Fetcher runs it
+	invalidated bool      // Invalidate came while it ran; guarded by entry.mu
+	waiters     []*waiter // queries of a host with no value waiting on it; guarded by entry.mu
+	values      *values   // the value to answer: the new one, or the stale one after a failure
+}
+
+// waiter is one query waiting on a fetch. Its fields are set before the
+// fetch's done closes.
+type waiter struct {
+	ctx   context.Context
+	lease *Lease
+	next  *fetchCall // the fetch it waits on now, after the one it waited on failed
+	err   error      // its answer when the fetch failed and there was no value
 }
 
 // New returns an empty cache on clk with the actor's defaults.
@@ -104,7 +123,9 @@ type Lease struct {
 	cache    *Cache
 	entry    *entry
 	fetcher  Fetcher
+	step     uint32 // the entry's steps when it was acquired
 	released atomic.Bool
+	own      *ownBackoff // its own failures; guarded by entry.mu
 }
 
 // Acquire takes a lease on host for one connection, filing the host if new.
@@ -132,7 +153,7 @@ func (c *Cache) Acquire(host string, f Fetcher) (*Lease, error) {
 		e.leases.Add(1)
 		c.mu.Unlock()
 	}
-	return &Lease{cache: c, entry: e, fetcher: f}, nil
+	return &Lease{cache: c, entry: e, fetcher: f, step: e.steps.Load()}, nil
 }
 
 // Release gives the lease back; the host's last lease starts its lingering,
@@ -234,7 +255,11 @@ func (c *Cache) sweep(now time.Duration) {
 	}
 }
 
-// Invalidate makes the cache forget that host's value is current.
+// Invalidate makes the cache forget that host's value is current, as the
+// actor's Invalidate does (policy.go): the value turns stale, every backoff
+// of the host and of its leases ends, and a fetch in flight is marked so
+// that its failure starts no backoff and its value is kept stale. A host
+// with no lease whose lingering it ends is evicted now.
 func (c *Cache) Invalidate(host string) error {
 	key, err := flagactor.NormalizeHost(host)
 	if err != nil {
@@ -247,10 +272,10 @@ func (c *Cache) Invalidate(host string) error {
 		return nil
 	}
 	e.mu.Lock()
-	if a := e.answer.Load(); a != nil {
-		e.answer.Store(&answer{values: a.values})
-	}
-	e.failures, e.retryAt = 0, 0
+	e.invalidate()
 	e.mu.Unlock()
+	if e.leases.Load() == 0 {
+		c.Sweep()
+	}
 	return nil
 }

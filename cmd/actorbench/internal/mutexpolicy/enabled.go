@@ -49,49 +49,66 @@ func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
 	return l.query(ctx, flag)
 }
 
-// query is Enabled without a fresh value, under the entry's lock.
+// query is Enabled without a fresh value: the policy's table decides
+// (policy.go), under the entry's lock.
 func (l *Lease) query(ctx context.Context, flag string) (bool, error) {
 	c, e := l.cache, l.entry
 	e.mu.Lock()
-	var call *fetchCall
-	switch e.queryStep(c.now()) {
-	case answerValue:
-		on := e.answer.Load().values.has(flag)
+	now := c.now()
+	a := e.answer.Load()
+	var w *waiter
+	switch {
+	case fresh(a, now):
 		e.mu.Unlock()
-		return on, nil
-	case refreshAndStale:
-		c.startFetch(ctx, e, l.fetcher)
-		on := e.answer.Load().values.has(flag)
+		return a.values.has(flag), nil
+	case a != nil:
+		if e.mayFetch(l, now) {
+			c.startFetch(ctx, e, l)
+		}
 		e.mu.Unlock()
-		return on, nil
-	case waitForFetch:
+		return a.values.has(flag), nil
+	case e.call != nil:
 		c.coalesced.Add(1)
-		call = e.call
-	case answerLastErr:
-		err := e.lastErr
+		w = &waiter{ctx: ctx, lease: l, next: e.call}
+	case e.mayFetch(l, now):
+		w = &waiter{ctx: ctx, lease: l, next: c.startFetch(ctx, e, l)}
+	default:
+		err := e.refusal(l, now)
 		e.mu.Unlock()
 		return false, err
-	case fetchAndWait:
-		call = c.startFetch(ctx, e, l.fetcher)
 	}
+	call := w.next
+	call.waiters = append(call.waiters, w)
 	e.mu.Unlock()
-	select {
-	case <-call.done:
-		return call.values.has(flag), call.err
-	case <-ctx.Done():
-		return false, ctx.Err()
+	for {
+		select {
+		case <-call.done:
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+		if call.values != nil {
+			return call.values.has(flag), nil
+		}
+		e.mu.Lock() // the fetch it was handed on to may end meanwhile
+		next, err := w.next, w.err
+		e.mu.Unlock()
+		if next == call { // not handed on to a fetch through another lease
+			return false, err
+		}
+		call = next
 	}
 }
 
-// startFetch starts one fetch of e on a goroutine of its own. e.mu must be
-// held.
-func (c *Cache) startFetch(caller context.Context, e *entry, f Fetcher) *fetchCall {
-	call := &fetchCall{done: make(chan struct{})}
+// startFetch starts one fetch of e through l's Fetcher on a goroutine of its
+// own. e.mu must be held.
+func (c *Cache) startFetch(caller context.Context, e *entry, l *Lease) *fetchCall {
+	call := &fetchCall{done: make(chan struct{}), by: l}
 	e.call = call
+	e.admitting = false // a step admits one fetch
 	c.fetches.Add(1)
 	c.fetching.Add(1)
 	c.running.Add(1)
-	go c.fetch(caller, e, call, f)
+	go c.fetch(caller, e, call, l.fetcher)
 	return call
 }
 
@@ -101,12 +118,12 @@ func (c *Cache) fetch(caller context.Context, e *entry, call *fetchCall, f Fetch
 	ctx, cancel := c.fetchContext(caller)
 	flags, err := f.Fetch(ctx, e.host)
 	cancel()
-	var v *values
-	if err == nil {
-		v = newValues(flags)
-	}
 	e.mu.Lock()
-	c.applyResult(e, call, c.now(), v, flags.TTL, err)
+	if err == nil {
+		c.fetchSucceeded(e, call, newValues(flags), flags.TTL)
+	} else {
+		c.fetchFailed(e, call, err)
+	}
 	c.fetching.Add(-1)
 	e.mu.Unlock()
 	close(call.done)
