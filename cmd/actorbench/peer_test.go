@@ -43,4 +43,5 @@ func TestMutexPolicyFetchesAsTheActorDoes(t *testing.T) {
 		})
 	}
 	t.Run("failure-table", testPeerFollowsTheFailureTable)
+	t.Run("failure-table-random", testPeerFollowsTheTableAtRandom)
 }

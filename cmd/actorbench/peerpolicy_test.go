@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -149,10 +150,11 @@ func testPeerFollowsTheFailureTable(t *testing.T) {
 type fetchMode int
 
 const (
-	fetchGood          fetchMode = iota // the flags, with a TTL of a minute
-	fetchOwn                            // its own failure (ErrClientFailed)
-	fetchServer                         // the server's failure (a 500)
-	fetchOwnRetryAfter                  // its own failure (ErrCredentialRejected) with a Retry-After of 20 minutes
+	fetchGood             fetchMode = iota // the flags, with a TTL of a minute
+	fetchOwn                               // its own failure (ErrClientFailed)
+	fetchServer                            // the server's failure (a 500)
+	fetchOwnRetryAfter                     // its own failure (ErrCredentialRejected) with a Retry-After of 20 minutes
+	fetchServerRetryAfter                  // the server's failure (a 429) with a Retry-After of 20 minutes
 )
 
 // scriptClient is one client (a connection's Fetcher) of a script.
@@ -166,11 +168,20 @@ type scriptClient struct {
 // fetchHold holds one Fetch: it signals entered, then waits for released.
 type fetchHold struct{ entered, released chan struct{} }
 
-type ownRetryAfterError struct{}
+// retryAfterError asks for a wait of 20 minutes; own, it wraps
+// ErrCredentialRejected.
+type retryAfterError struct{ own bool }
 
-func (ownRetryAfterError) Error() string             { return "401 with Retry-After" }
-func (ownRetryAfterError) Unwrap() error             { return flagactor.ErrCredentialRejected }
-func (ownRetryAfterError) RetryAfter() time.Duration { return 20 * time.Minute }
+func (e retryAfterError) Error() string {
+	return fmt.Sprintf("401 or 429 with Retry-After (own: %v)", e.own)
+}
+func (e retryAfterError) Unwrap() error {
+	if e.own {
+		return flagactor.ErrCredentialRejected
+	}
+	return nil
+}
+func (retryAfterError) RetryAfter() time.Duration { return 20 * time.Minute }
 
 func (c *scriptClient) Fetch(context.Context, string) (messages.Flags, error) {
 	c.calls.Add(1)
@@ -183,8 +194,8 @@ func (c *scriptClient) Fetch(context.Context, string) (messages.Flags, error) {
 		return messages.Flags{}, fmt.Errorf("%s: %w", c.name, flagactor.ErrClientFailed)
 	case fetchServer:
 		return messages.Flags{}, errors.New(c.name + ": 500")
-	case fetchOwnRetryAfter:
-		return messages.Flags{}, ownRetryAfterError{}
+	case fetchOwnRetryAfter, fetchServerRetryAfter:
+		return messages.Flags{}, retryAfterError{own: c.mode == fetchOwnRetryAfter}
 	}
 	return messages.Flags{Values: flagsOn, TTL: time.Minute}, nil
 }
@@ -396,4 +407,45 @@ func answerKind(v bool, err error) string {
 		return fmt.Sprintf("%v, own error", v)
 	}
 	return fmt.Sprintf("%v, error", v)
+}
+
+// testPeerFollowsTheTableAtRandom runs random scripts on both: leases of
+// good clients and of clients that fail on their own or for the server's
+// reasons, opened, queried and released in random order, Invalidate, and
+// the clock moving. Every failure asks for a Retry-After of 20 minutes,
+// longer than any jittered backoff, and the clock moves by multiples of 61s
+// (past a value's expiry, never onto a backoff's end), so no step depends on
+// jitter.
+func testPeerFollowsTheTableAtRandom(t *testing.T) {
+	const sequences, events = 400, 50
+	for seq := range sequences {
+		seed := uint64(seq)
+		script := func(w *policyWorld) {
+			r := rand.New(rand.NewPCG(seed, 26))
+			clients := []*scriptClient{w.client(fetchGood), w.client(fetchOwnRetryAfter), w.client(fetchServerRetryAfter)}
+			var live []int
+			for id := range events {
+				switch n := r.IntN(10); {
+				case n < 3 || len(live) == 0:
+					w.open(id, clients[r.IntN(len(clients))])
+					live = append(live, id)
+				case n < 6:
+					w.query(live[r.IntN(len(live))])
+				case n < 7:
+					i := r.IntN(len(live))
+					w.release(live[i])
+					live = append(live[:i], live[i+1:]...)
+				case n < 8:
+					w.invalidate()
+				default:
+					w.add(time.Duration(61*(1+r.IntN(20))) * time.Second)
+				}
+			}
+		}
+		actor := runPolicyScript(t, implActor, script)
+		peer := runPolicyScript(t, implMutexPolicy, script)
+		if a, p := strings.Join(actor, "\n"), strings.Join(peer, "\n"); a != p {
+			t.Fatalf("seed %d: the peer departs from the actor\nactor:\n%s\nmutex-policy:\n%s", seed, a, p)
+		}
+	}
 }

@@ -165,9 +165,13 @@ func (l *Lease) Release() {
 	c, e := l.cache, l.entry
 	if e.leases.Add(-1) == 0 {
 		c.mu.Lock()
-		if e.leases.Load() == 0 && !e.idleListed {
-			e.idleListed = true
-			c.idle = append(c.idle, e)
+		if e.leases.Load() == 0 {
+			if !e.idleListed {
+				e.idleListed = true
+				c.idle = append(c.idle, e)
+			}
+			// Listed already (reopened since, no sweep between), its
+			// lingering may have shortened: a good answer ends the backoffs.
 			due := e.lingerUntil(c.now())
 			if next := c.nextSweep.Load(); next == 0 || int64(due) < next {
 				c.nextSweep.Store(max(int64(due), 1))
