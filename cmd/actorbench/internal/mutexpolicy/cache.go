@@ -81,6 +81,7 @@ type fetchCall struct {
 	by          *Lease    // whose Fetcher runs it
 	invalidated bool      // Invalidate came while it ran; guarded by entry.mu
 	waiters     []*waiter // queries of a host with no value waiting on it; guarded by entry.mu
+	pruneAt     int       // waiter count at which departed waiters are dropped; guarded by entry.mu
 	values      *values   // the value to answer: the new one, or the stale one after a failure
 }
 

@@ -78,7 +78,7 @@ func (l *Lease) query(ctx context.Context, flag string) (bool, error) {
 		return false, err
 	}
 	call := w.next
-	call.waiters = append(call.waiters, w)
+	call.addWaiter(w)
 	e.mu.Unlock()
 	for {
 		select {
@@ -97,6 +97,24 @@ func (l *Lease) query(ctx context.Context, flag string) (bool, error) {
 		}
 		call = next
 	}
+}
+
+// addWaiter queues w on call. Waiters that left (their context ended) are
+// dropped whenever the list has doubled, as the actor does, so that a fetch
+// that hangs cannot make it grow without bound. entry.mu must be held.
+func (call *fetchCall) addWaiter(w *waiter) {
+	if len(call.waiters) >= call.pruneAt {
+		kept := call.waiters[:0]
+		for _, w := range call.waiters {
+			if w.ctx.Err() == nil {
+				kept = append(kept, w)
+			}
+		}
+		clear(call.waiters[len(kept):])
+		call.waiters = kept
+		call.pruneAt = max(16, 2*len(kept))
+	}
+	call.waiters = append(call.waiters, w)
 }
 
 // startFetch starts one fetch of e through l's Fetcher on a goroutine of its

@@ -153,9 +153,11 @@ func (c *Cache) fetchFailed(e *entry, call *fetchCall, err error) {
 			w.err = flagactor.ErrReleased
 		case own && next == nil && e.mayFetch(w.lease, now):
 			next = c.startFetch(w.ctx, e, w.lease)
-			next.waiters, w.next = append(next.waiters, w), next
+			next.addWaiter(w)
+			w.next = next
 		case next != nil && !e.ownHolds(w.lease, now):
-			next.waiters, w.next = append(next.waiters, w), next
+			next.addWaiter(w)
+			w.next = next
 		default:
 			w.err = e.refusal(w.lease, now)
 		}
