@@ -144,14 +144,15 @@ const pageWhy = "\nThe fleet: the baseline's fixed 15 minutes bring every proces
 	"fall on a grid of tenths of the TTL with a phase of each process's own, so the first refreshes spread over the TTL's " +
 	"last tenth and the later ones keep the whole TTL.\n\n" +
 	"Policy and structure: `mutex-policy` runs the actor's rules (one fetch per host in flight with every caller waiting " +
-	"on it, stale-while-revalidate, backoff with Retry-After, the server's TTL clamped, linger after the last release) " +
+	"on it, stale-while-revalidate, backoff with Retry-After, the server's TTL clamped, linger after the last release, " +
+	"and the rows of the actor's failure table for a lease's own failures and Invalidate) " +
 	"as a good Go engineer writes them with locks: the answer published through an atomic pointer (a warm query takes " +
 	"no lock), a read lock and an atomic lease count for open and close, the write lock only where the map changes. " +
 	"Where its counts equal the actor's (stampede, churn, short-deadline, outage, retry-after), the win over the " +
 	"published design is the policy's: both our implementations count the same. Where the actor differs from it in " +
 	"time or bytes (open+close, warm query, scale, memory), the difference is the structure's. " +
 	"An open+close pair with leases that live is a lease allocation, a host check " +
-	"and two channel sends to the loop, against lock/unlock pairs for the mutex designs; at connection-open costs of " +
+	"and two pushes onto the loop's lock-free mailbox, against lock/unlock pairs for the mutex designs; at connection-open costs of " +
 	"milliseconds the difference does not show. Right after release the actor and mutex-policy keep each host's entry " +
 	"until its value expires, so a pool that reopens does not refetch; the baseline deletes it at once.\n"
 
