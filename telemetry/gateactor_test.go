@@ -181,7 +181,7 @@ func TestIdleEntriesGoByTheActorsRules(t *testing.T) {
 		open(i).Close()
 	}
 	require.Equal(t, versions, gateStats(t, gate).Hosts, "entries with every connection just closed")
-	mock.Add(2 * flagactor.MaxServerTTL)
+	mock.Add(2 * time.Hour)
 	require.Zero(t, gateStats(t, gate).Hosts, "entries once their values expired")
 
 	conn := open(7)
@@ -202,7 +202,7 @@ func TestGateCloseLeavesNothingRunning(t *testing.T) {
 	conn.Close()
 	require.NoError(t, gate.Close(), "Gate.Close")
 
-	mock.Add(2 * flagactor.MaxServerTTL)
+	mock.Add(2 * time.Hour)
 	server.Client().CloseIdleConnections()
 	requireNoLeaks(t, leaks)
 	require.Zero(t, telemetry.ActorsOf(gate), "actors after Gate.Close")

@@ -328,7 +328,7 @@ func TestEnabledFollowsServerFlag(t *testing.T) {
 	require.True(t, conn.Enabled(), "Enabled while the answer is fresh: the server is not asked again")
 	require.Equal(t, int64(1), server.Requests(), "requests while the answer is fresh")
 
-	mock.Add(flagactor.DefaultTTL + time.Minute)
+	mock.Add(15*time.Minute + time.Minute)
 	require.Eventually(t, func() bool { return !conn.Enabled() }, 5*time.Second, 5*time.Millisecond,
 		"Enabled still true after the TTL passed and the server turned the flag off")
 	require.True(t, conn.EnabledAtOpen(), "EnabledAtOpen is the decision at open; it does not change")

@@ -12,8 +12,6 @@ var (
 	ErrInvalidHost = errors.New("flagactor: invalid host")
 	// ErrReleased is returned by Enabled on a lease that was released.
 	ErrReleased = errors.New("flagactor: lease released")
-	// ErrNoFetcher is returned by Acquire when it is given a nil Fetcher.
-	ErrNoFetcher = errors.New("flagactor: nil fetcher")
 	// ErrFetchTimeout is the cause recorded when a fetch outlives the fetch
 	// timeout, whether or not the Fetcher honours its context.
 	ErrFetchTimeout = errors.New("flagactor: fetch timed out")
@@ -22,6 +20,10 @@ var (
 	// (runtime.Goexit, as t.FailNow does).
 	ErrFetcherPanic = errors.New("flagactor: fetcher panicked")
 )
+
+// errNoFetcher is returned by Acquire when it is given a nil Fetcher: a
+// mistake in the caller's code, not a condition to match.
+var errNoFetcher = errors.New("flagactor: nil fetcher")
 
 // errNotStarted is returned by every call on an Actor that was not made by
 // New (a zero Actor), and on a Lease that was not made by Acquire. It
