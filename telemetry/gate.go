@@ -229,16 +229,9 @@ func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
 		return c
 	}
 	c.lease = lease
-	if lease.GivenUp() {
-		c.err = ErrOpenWait // an earlier Open's wait ran out on this fetch, or its backoff
-		return c
-	}
 	// A fresh answer (the common case) asks c.wait nothing: no timer is armed.
 	on, err := lease.Enabled(&c.wait, TelemetryFlag)
 	c.openedOn, c.err = on, c.wait.openErr(err)
-	if errors.Is(c.err, ErrOpenWait) {
-		lease.GiveUp()
-	}
 	return c
 }
 

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/benbjohnson/clock"
+
+	"github.com/flagactor/flagactor/telemetry/flagactor"
 )
 
 // ErrOpenWait is Conn.Err when the Gate's open wait ran out before the
@@ -20,7 +22,9 @@ var ErrOpenWait = fmt.Errorf("telemetry: open wait ran out: %w", context.Deadlin
 // armed only when a call first asks for Done, that is when it would block:
 // an Open answered from a fresh flag pays for no timer and no context. It
 // belongs to one Open, whose goroutine alone calls Done, Err and stop; the
-// lease keeps it for the values (Value reads only the caller's context).
+// lease keeps it for the values. Running out, it ends with the cause
+// flagactor.ErrGaveUp, so that later Opens of the entry do not wait for the
+// fetch it waited for (see flagactor.Lease.Enabled).
 type openWait struct {
 	context.Context // the caller's: values, and everything until armed
 	clock           clock.Clock
@@ -36,9 +40,9 @@ func (w *openWait) Done() <-chan struct{} {
 	if w.armed == nil {
 		w.armed, w.cancel = context.WithCancelCause(w.Context)
 		if w.d <= 0 {
-			w.cancel(ErrOpenWait) // do not wait: only what needs no waiting gets done
+			w.cancel(flagactor.ErrGaveUp) // do not wait: only what needs no waiting gets done
 		} else {
-			w.timer = w.clock.AfterFunc(w.d, func() { w.cancel(ErrOpenWait) })
+			w.timer = w.clock.AfterFunc(w.d, func() { w.cancel(flagactor.ErrGaveUp) })
 		}
 	}
 	return w.armed.Done()
@@ -52,6 +56,15 @@ func (w *openWait) Err() error {
 	return w.armed.Err()
 }
 
+// Value reads the armed wait once there is one, so that context.Cause(w) is
+// the wait's cause; both hold the caller context's values.
+func (w *openWait) Value(key any) any {
+	if w.armed == nil {
+		return w.Context.Value(key)
+	}
+	return w.armed.Value(key)
+}
+
 // stop disarms the wait once the Open is done.
 func (w *openWait) stop() {
 	if w.timer != nil {
@@ -63,14 +76,17 @@ func (w *openWait) stop() {
 }
 
 // openErr tells why a call made under w failed with err: the caller's
-// context ending is its own error, the open wait running out is
-// ErrOpenWait, and any other error is itself.
+// context ending is its own error, the open wait running out (this Open's,
+// or an earlier one's on the same fetch) is ErrOpenWait, and any other error
+// is itself.
 func (w *openWait) openErr(err error) error {
-	if err == nil || w.armed == nil || w.armed.Err() == nil || !errors.Is(err, w.armed.Err()) {
+	switch {
+	case errors.Is(err, flagactor.ErrGaveUp):
+		return ErrOpenWait
+	case err == nil || w.armed == nil || w.armed.Err() == nil || !errors.Is(err, w.armed.Err()):
 		return err
+	case w.Context.Err() != nil:
+		return w.Context.Err()
 	}
-	if cerr := w.Context.Err(); cerr != nil {
-		return cerr
-	}
-	return context.Cause(w.armed)
+	return ErrOpenWait
 }

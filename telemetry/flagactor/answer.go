@@ -75,7 +75,7 @@ type answer struct {
 	// the host's first good fetch.
 	known bool
 	// givenUp is set by a caller that gave up waiting for the fetch in
-	// flight (Lease.GiveUp): the one field written after publishing, on an
+	// flight (see Lease.Enabled): the one field written after publishing, on an
 	// answer of one entry (fetchPending), so that it goes with the answer
 	// when the fetch ends and the loop publishes the next one (but for the
 	// backoff of a failure: see publishUnfresh).

@@ -94,7 +94,7 @@ func (s *loopState) publishUnfresh(e *hostEntry) {
 	}
 	if prev := e.slot.load(); prev != nil && prev.givenUp.Load() && (e.inflight == nil || e.inflight.timedOut) {
 		// The fetch a caller gave up on has failed: the backoff that
-		// follows keeps the mark (Lease.GivenUp), until a fetch can start.
+		// follows keeps the mark (see Lease.Enabled), until a fetch can start.
 		ans.givenUp.Store(true)
 	}
 	e.slot.publish(ans)

@@ -5,11 +5,15 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/flagactor/flagactor/telemetry/flagactor"
 )
 
-// TestGiveUpLastsAsLongAsTheFetch: GiveUp marks the host's fetch in flight
-// for every lease of the entry (GivenUp), and the mark goes when that fetch
-// ends; with no fetch in flight GiveUp marks nothing.
+// TestGiveUpLastsAsLongAsTheFetch: a query whose context ends with the cause
+// ErrGaveUp marks the host's fetch in flight for every lease of the entry
+// (their queries return ErrGaveUp at once), not for another namespace's, and
+// the mark goes when that fetch ends; a context that ends with no such cause
+// marks nothing.
 func TestGiveUpLastsAsLongAsTheFetch(t *testing.T) {
 	a, _ := newTestActor(t)
 	hang := newGate(t)
@@ -21,9 +25,8 @@ func TestGiveUpLastsAsLongAsTheFetch(t *testing.T) {
 	other, err := a.AcquireIn(context.Background(), "v2", "flags.example", f.fetcher())
 	require.NoError(t, err, "AcquireIn")
 	defer other.Release()
-
-	first.GiveUp()
-	require.False(t, second.GivenUp(), "GivenUp with no fetch in flight")
+	over, endNow := context.WithCancel(context.Background())
+	endNow()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	waiting := queryAsync(ctx, first)
@@ -31,11 +34,17 @@ func TestGiveUpLastsAsLongAsTheFetch(t *testing.T) {
 	stats(t, a) // the loop has published the fetch in flight
 	cancel()
 	requireFailed(t, recv(t, waiting), context.Canceled, "Enabled whose ctx ended")
-	first.GiveUp()
-	require.True(t, second.GivenUp(), "GivenUp of another lease of the entry")
-	require.False(t, other.GivenUp(), "GivenUp of another namespace's lease")
+	requireFailed(t, recv(t, queryAsync(over, second)), context.Canceled, "Enabled after a wait that ended without ErrGaveUp")
+
+	giveUp, stop := context.WithCancelCause(context.Background())
+	waiting = queryAsync(giveUp, first)
+	stats(t, a) // the loop has taken the query up
+	stop(flagactor.ErrGaveUp)
+	requireFailed(t, recv(t, waiting), context.Canceled, "Enabled whose ctx ended with ErrGaveUp")
+	requireFailed(t, enabled(second), flagactor.ErrGaveUp, "Enabled of another lease of the entry")
+	requireFailed(t, recv(t, queryAsync(over, other)), context.Canceled, "Enabled of another namespace's lease")
 
 	hang.open()
+	require.True(t, waitFor(func() bool { _, known := second.Peek(testFlag); return known }), "the fetch's answer published")
 	requireOn(t, enabled(second), "Enabled once the fetch answered")
-	require.False(t, second.GivenUp(), "GivenUp once the fetch ended")
 }
