@@ -3,7 +3,6 @@ package mutexpolicy
 import (
 	"math/rand/v2"
 	"time"
-
 )
 
 // The actor's defaults and bounds, as its options document them.
