@@ -19,6 +19,7 @@ import (
 
 	"github.com/flagactor/flagactor/telemetry"
 	"github.com/flagactor/flagactor/telemetry/flagactor"
+	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
 // TestOpenRefusesBadDriverVersion: a DriverVersion that cannot be a path
@@ -96,7 +97,7 @@ func TestInvalidateReachesWhatHostsLists(t *testing.T) {
 		}
 		return gate
 	}
-	listedHosts := func(t *testing.T, gate *telemetry.Gate) []telemetry.HostStatus {
+	listedHosts := func(t *testing.T, gate *telemetry.Gate) []messages.HostStatus {
 		hosts, err := gate.Hosts(t.Context())
 		require.NoError(t, err, "Hosts")
 		return hosts
@@ -105,8 +106,8 @@ func TestInvalidateReachesWhatHostsLists(t *testing.T) {
 	var listed []string
 	for _, h := range listedHosts(t, openAll(t)) {
 		listed = append(listed, h.Host)
-		require.Equal(t, "http", h.Scheme, "Scheme of %s", h.Host)
-		require.Equal(t, driverVersion, h.DriverVersion, "DriverVersion of %s", h.Host)
+		require.True(t, strings.HasPrefix(h.Host, "http://"), "the scheme of %s", h.Host)
+		require.Equal(t, driverVersion, h.Namespace, "the driver version of %s", h.Host)
 	}
 	require.Equal(t, []string{"http://flags.example", "http://flags.example:443", "http://flags.example:8080"}, listed, "Hosts")
 

@@ -26,7 +26,7 @@ func TestGateHostsNamesEachVersion(t *testing.T) {
 	require.Len(t, hosts, 2)
 	for i, want := range []struct{ version, value string }{{"1.0.0", "true"}, {"2.0.0", "false"}} {
 		h := hosts[i]
-		require.Equal(t, want.version, h.DriverVersion, "hosts[%d]", i)
+		require.Equal(t, want.version, h.Namespace, "hosts[%d] driver version", i)
 		require.Equal(t, s.host(), h.Host, "hosts[%d]", i)
 		require.Equal(t, want.value, h.Values[telemetry.TelemetryFlag], "hosts[%d] value", i)
 		require.True(t, h.Fresh, "hosts[%d] fresh", i)
@@ -53,7 +53,7 @@ func TestGateInvalidateRefetchesEveryVersion(t *testing.T) {
 	hosts, err := g.Hosts(t.Context())
 	require.NoError(t, err)
 	for _, h := range hosts {
-		require.False(t, h.Fresh, "%s after Invalidate", h.DriverVersion)
+		require.False(t, h.Fresh, "%s after Invalidate", h.Namespace)
 	}
 	for _, c := range conns {
 		require.True(t, c.Enabled(), "a stale value still serves")
