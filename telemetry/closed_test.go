@@ -40,16 +40,16 @@ func TestClosedMeansOff(t *testing.T) {
 		})
 	}
 
-	t.Run("Shutdown", func(t *testing.T) {
-		require.NoError(t, telemetry.Shutdown(), "Shutdown before the test")
-		t.Cleanup(func() { require.NoError(t, telemetry.Shutdown(), "Shutdown") })
+	t.Run("closed default Gate", func(t *testing.T) {
+		require.NoError(t, telemetry.Default().Close(), "Close of the default Gate before the test")
+		t.Cleanup(func() { require.NoError(t, telemetry.Default().Close(), "Close of the default Gate") })
 		cfg := connConfig(server)
 		cfg.Override = telemetry.OverrideOn
 		conn := telemetry.Open(t.Context(), cfg)
 		defer conn.Close()
-		require.True(t, conn.Enabled(), "Enabled before Shutdown")
-		require.NoError(t, telemetry.Shutdown(), "Shutdown")
-		require.False(t, conn.Enabled(), "Enabled on a connection of a Gate Shutdown stopped")
+		require.True(t, conn.Enabled(), "Enabled before the default Gate closed")
+		require.NoError(t, telemetry.Default().Close(), "Close of the default Gate")
+		require.False(t, conn.Enabled(), "Enabled on a connection of the closed default Gate")
 	})
 }
 

@@ -16,9 +16,9 @@ import (
 	"github.com/flagactor/flagactor/telemetry/flagactor"
 )
 
-// DefaultOpenWait bounds how long opening a connection waits for a flag the
-// actor does not know yet.
-const DefaultOpenWait = 2 * time.Second
+// defaultOpenWait bounds how long opening a connection waits for a flag the
+// actor does not know yet (WithOpenWait).
+const defaultOpenWait = 2 * time.Second
 
 // ConnConfig is what a driver knows about a connection as it opens it.
 type ConnConfig struct {
@@ -87,10 +87,10 @@ type gateConfig struct {
 }
 
 // defaultGateConfig is the configuration of a zero Gate.
-var defaultGateConfig = gateConfig{openWait: DefaultOpenWait}
+var defaultGateConfig = gateConfig{openWait: defaultOpenWait}
 
-// WithOpenWait sets how long Open waits for an unknown flag; DefaultOpenWait
-// when not given. With d <= 0 Open does not wait: it takes the flag only if
+// WithOpenWait sets how long Open waits for an unknown flag; 2 seconds when
+// not given. With d <= 0 Open does not wait: it takes the flag only if
 // the actor has it already, and otherwise starts the fetch, whose answer
 // Conn.Enabled sees later.
 func WithOpenWait(d time.Duration) GateOption {
@@ -119,8 +119,9 @@ func WithLogger(logger *slog.Logger) GateOption {
 	return func(c *gateConfig) { c.logger = logger }
 }
 
-// NewGate makes a private Gate: for tests, or for a driver that wants one per
-// sql.DB. Most drivers use Open and the process-wide Gate. It starts no
+// NewGate makes a Gate: for a driver that wants options of its own (it keeps
+// the Gate for the process), or one per sql.DB, and for tests. Open uses the
+// process-wide Gate, with the default options (see Default). It starts no
 // goroutine: its actor starts with the first connection that asks the
 // server. Nil options are ignored.
 func NewGate(opts ...GateOption) *Gate {

@@ -14,8 +14,8 @@ import (
 // starts no goroutine, not even the process-wide Gate's actor, and asks the
 // server nothing; so a driver's own goleak tests pass with telemetry off.
 func TestOverrideStartsNothing(t *testing.T) {
-	require.NoError(t, telemetry.Shutdown(), "Shutdown before the test")
-	t.Cleanup(func() { require.NoError(t, telemetry.Shutdown(), "Shutdown") })
+	require.NoError(t, telemetry.Default().Close(), "Close of the default Gate before the test")
+	t.Cleanup(func() { require.NoError(t, telemetry.Default().Close(), "Close of the default Gate") })
 	server := startFlagServer(t, "true")
 	leaks := goleak.IgnoreCurrent()
 

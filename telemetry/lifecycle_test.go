@@ -172,7 +172,7 @@ func TestOpenWaitIsCappedByContext(t *testing.T) {
 		<-r.Context().Done() // never answers
 	}))
 	t.Cleanup(srv.Close)
-	gate := newGate(t) // DefaultOpenWait: 2s
+	gate := newGate(t) // the default open wait: 2s
 
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
@@ -184,7 +184,7 @@ func TestOpenWaitIsCappedByContext(t *testing.T) {
 	})
 	defer conn.Close()
 	elapsed := time.Since(begin)
-	require.Less(t, elapsed, telemetry.DefaultOpenWait, "Open took %v with a 50ms context", elapsed)
+	require.Less(t, elapsed, 2*time.Second, "Open took %v with a 50ms context", elapsed)
 	require.False(t, conn.EnabledAtOpen(), "EnabledAtOpen")
 	require.False(t, conn.Enabled(), "Enabled")
 	require.ErrorIs(t, conn.Err(), context.DeadlineExceeded)
@@ -275,12 +275,12 @@ func TestClosedGate(t *testing.T) {
 	require.Equal(t, int64(1), server.Requests(), "requests to the flag endpoint")
 }
 
-// TestDefaultGate: Open uses the process-wide Gate, Shutdown stops it, and
+// TestDefaultGate: Open uses the process-wide Gate, closing it stops it, and
 // the next Open starts a new one.
 func TestDefaultGate(t *testing.T) {
 	leaks := goleak.IgnoreCurrent()
-	t.Cleanup(func() { require.NoError(t, telemetry.Shutdown(), "Shutdown") })
-	require.NoError(t, telemetry.Shutdown(), "Shutdown with no Gate started")
+	t.Cleanup(func() { require.NoError(t, telemetry.Default().Close(), "Close of the default Gate") })
+	require.NoError(t, telemetry.Default().Close(), "Close of the default Gate with none started")
 	server := startFlagServer(t, "false")
 
 	first := telemetry.Default()
@@ -293,10 +293,10 @@ func TestDefaultGate(t *testing.T) {
 	require.Equal(t, 1, stats.Leases, "leases on the default Gate: Open used another Gate")
 	require.Equal(t, uint64(1), stats.Fetches, "fetches on the default Gate")
 
-	require.NoError(t, telemetry.Shutdown(), "Shutdown")
-	conn.Close() // after Shutdown: must not block
+	require.NoError(t, telemetry.Default().Close(), "Close of the default Gate")
+	conn.Close() // after the default Gate closed: must not block
 	_, err := first.Stats(t.Context())
-	require.ErrorIs(t, err, flagactor.ErrClosed, "Stats of the Gate Shutdown stopped")
+	require.ErrorIs(t, err, flagactor.ErrClosed, "Stats of the closed default Gate")
 	server.Close()
 	server.Client().CloseIdleConnections()
 	requireNoLeaks(t, leaks)
@@ -306,7 +306,7 @@ func TestDefaultGate(t *testing.T) {
 	conn = telemetry.Open(t.Context(), connConfig(server))
 	defer conn.Close()
 	second := telemetry.Default()
-	require.NotSame(t, first, second, "Default after Shutdown")
+	require.NotSame(t, first, second, "Default after the default Gate closed")
 	require.NoError(t, conn.Err(), "Err")
 	require.True(t, conn.Enabled(), "Enabled with the server flag true")
 	require.Equal(t, 1, gateStats(t, second).Leases, "leases on the new default Gate")
@@ -343,18 +343,4 @@ func TestNilConnIsOff(t *testing.T) {
 	require.False(t, c.EnabledAtOpen(), "EnabledAtOpen")
 	require.NoError(t, c.Err(), "Err")
 	require.NotPanics(t, c.Close, "Close")
-}
-
-// SetDefault installs a driver's own Gate as the process-wide one, and hands
-// back the one it replaces.
-func TestSetDefault(t *testing.T) {
-	t.Cleanup(func() { require.NoError(t, telemetry.Shutdown()) })
-	mine := telemetry.NewGate(telemetry.WithOpenWait(time.Second))
-	require.Nil(t, telemetry.SetDefault(mine), "no Gate had started")
-	require.Same(t, mine, telemetry.Default(), "Default after SetDefault")
-
-	started := telemetry.SetDefault(nil)
-	require.Same(t, mine, started, "SetDefault hands back the Gate it replaces")
-	require.NoError(t, started.Close())
-	require.NotSame(t, mine, telemetry.Default(), "Default after SetDefault(nil) starts a new Gate")
 }
