@@ -50,8 +50,8 @@ type ConnConfig struct {
 // rejects its credentials, flagactor.ErrCredentialRejected: a 401 or 403),
 // only that connection's lease backs off: another connection's query fetches
 // at once with its own client, and a good answer serves every connection.
-// When a second connection's client fails in a row, the host backs off too,
-// so an outage every connection sees costs about what one connection's does.
+// When such failures follow one another the host backs off too, as the
+// failure table in telemetry/flagactor/failpolicy.go says.
 // Connections whose host is written with an explicit http:// are asked over
 // plain http, in entries of their own: an answer anyone on the path could
 // forge never serves an https connection, whatever port either names.
