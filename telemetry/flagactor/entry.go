@@ -70,7 +70,7 @@ func (s *loopState) settle(e *hostEntry) {
 		// The fetch fails now, whatever its Fetcher does; its record stays
 		// until its goroutine returns (see inflight.timedOut).
 		f.timedOut, f.deadline = true, noWake
-		s.fetchFailed(e, f, newFetchError(e.host, ErrFetchTimeout), 0)
+		s.fetchFailed(e, f, newFetchError(e.host, errFetchTimeout), 0)
 	}
 	if e.leases == 0 && e.inflight == nil && s.now >= e.lingerUntil() {
 		s.evict(e)

@@ -12,13 +12,19 @@ var (
 	ErrInvalidHost = errors.New("flagactor: invalid host")
 	// ErrReleased is returned by Enabled on a lease that was released.
 	ErrReleased = errors.New("flagactor: lease released")
-	// ErrFetchTimeout is the cause recorded when a fetch outlives the fetch
+)
+
+// The causes the actor records for a failed fetch of its own making: their
+// text says what happened; a caller has nothing to do about either but wait
+// for the backoff, so they are not for matching.
+var (
+	// errFetchTimeout is the cause recorded when a fetch outlives the fetch
 	// timeout, whether or not the Fetcher honours its context.
-	ErrFetchTimeout = errors.New("flagactor: fetch timed out")
-	// ErrFetcherPanic is the cause recorded when a Fetcher panics (with any
+	errFetchTimeout = errors.New("flagactor: fetch timed out")
+	// errFetcherPanic is the cause recorded when a Fetcher panics (with any
 	// value, nil too) or ends its goroutine without returning
 	// (runtime.Goexit, as t.FailNow does).
-	ErrFetcherPanic = errors.New("flagactor: fetcher panicked")
+	errFetcherPanic = errors.New("flagactor: fetcher panicked")
 )
 
 // ErrGaveUp, as the cause a query's context ends with, gives up on the
