@@ -24,7 +24,6 @@ func TestClosedMeansOff(t *testing.T) {
 			require.True(t, closed.Enabled(), "Enabled before Close")
 			closed.Close()
 			require.False(t, closed.Enabled(), "Enabled on a closed connection")
-			require.True(t, closed.EnabledAtOpen(), "EnabledAtOpen is the decision at open; Close does not change it")
 
 			open := gate.Open(t.Context(), cfg)
 			defer open.Close()
@@ -34,7 +33,7 @@ func TestClosedMeansOff(t *testing.T) {
 
 			after := gate.Open(t.Context(), cfg)
 			defer after.Close()
-			require.False(t, after.EnabledAtOpen(), "EnabledAtOpen on a closed Gate")
+			require.False(t, after.Enabled(), "Enabled at open on a closed Gate")
 			require.False(t, after.Enabled(), "Enabled on a closed Gate")
 			require.ErrorIs(t, after.Err(), flagactor.ErrClosed, "Err on a closed Gate")
 		})
@@ -57,7 +56,7 @@ func TestClosedMeansOff(t *testing.T) {
 func TestZeroConnIsOff(t *testing.T) {
 	var c telemetry.Conn
 	require.False(t, c.Enabled(), "Enabled")
-	require.False(t, c.EnabledAtOpen(), "EnabledAtOpen")
+	require.False(t, c.Enabled(), "Enabled at open")
 	require.NoError(t, c.Err(), "Err")
 	require.NotPanics(t, c.Close, "Close")
 }

@@ -207,7 +207,6 @@ func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
 		c.err = flagactor.ErrClosed
 		return c
 	case cfg.Override == OverrideOn:
-		c.openedOn = true
 		return c
 	}
 	c.override = OverrideUnset // an unknown setting follows the server
@@ -230,9 +229,10 @@ func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
 		return c
 	}
 	c.lease = lease
-	// A fresh answer (the common case) asks c.wait nothing: no timer is armed.
-	on, err := lease.Enabled(&c.wait, TelemetryFlag)
-	c.openedOn, c.err = on, c.wait.openErr(err)
+	// Wait for the flag, which Conn.Enabled reads. A fresh answer (the common
+	// case) asks c.wait nothing: no timer is armed.
+	_, err = lease.Enabled(&c.wait, TelemetryFlag)
+	c.err = c.wait.openErr(err)
 	return c
 }
 

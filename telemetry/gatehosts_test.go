@@ -43,7 +43,7 @@ func TestGateInvalidateRefetchesEveryVersion(t *testing.T) {
 	var conns []*telemetry.Conn
 	for _, version := range []string{"1.0.0", "2.0.0"} {
 		c := g.Open(t.Context(), telemetry.ConnConfig{Host: s.host(), DriverVersion: version, Client: s.Client()})
-		require.True(t, c.EnabledAtOpen(), "Open %s: %v", version, c.Err())
+		require.True(t, c.Enabled(), "Open %s: %v", version, c.Err())
 		defer c.Close()
 		conns = append(conns, c)
 	}

@@ -46,7 +46,7 @@ func TestZeroGate(t *testing.T) {
 	var gate telemetry.Gate
 	conn := gate.Open(t.Context(), connConfig(server))
 	require.NoError(t, conn.Err(), "Err")
-	require.True(t, conn.EnabledAtOpen(), "EnabledAtOpen")
+	require.True(t, conn.Enabled(), "Enabled at open")
 	require.True(t, conn.Enabled(), "Enabled")
 	conn.Close()
 	stats, err := gate.Stats(t.Context())

@@ -140,21 +140,20 @@ func TestOpenDoesNotWaitForSlowServer(t *testing.T) {
 	}
 	mock.Add(openWait)
 	first := awaitOpen(t, opened)
-	require.False(t, first.EnabledAtOpen(), "EnabledAtOpen with the flag still on its way")
+	require.False(t, first.Enabled(), "Enabled at open with the flag still on its way")
 	require.ErrorIs(t, first.Err(), context.DeadlineExceeded)
 
 	// A connection opened while the fetch is in flight makes no request of
 	// its own, nor waits for that fetch, which an Open gave up on already
 	// (TestOpenAfterGivingUpDoesNotWait).
 	second := gate.Open(t.Context(), cfg)
-	require.False(t, second.EnabledAtOpen(), "second EnabledAtOpen")
+	require.False(t, second.Enabled(), "second Enabled at open")
 	require.ErrorIs(t, second.Err(), telemetry.ErrOpenWait)
 	require.False(t, first.Enabled(), "Enabled before the server answered")
 
 	release()
 	require.Eventually(t, first.Enabled, 5*time.Second, 5*time.Millisecond, "Enabled never turned true after the server answered")
 	require.True(t, second.Enabled(), "second Enabled once the flag is known")
-	require.False(t, first.EnabledAtOpen(), "EnabledAtOpen is the decision at open; it does not change")
 	require.Equal(t, int64(1), requests.Load(), "requests to the flag endpoint")
 
 	first.Close()
@@ -185,7 +184,7 @@ func TestOpenWaitIsCappedByContext(t *testing.T) {
 	defer conn.Close()
 	elapsed := time.Since(begin)
 	require.Less(t, elapsed, 2*time.Second, "Open took %v with a 50ms context", elapsed)
-	require.False(t, conn.EnabledAtOpen(), "EnabledAtOpen")
+	require.False(t, conn.Enabled(), "Enabled at open")
 	require.False(t, conn.Enabled(), "Enabled")
 	require.ErrorIs(t, conn.Err(), context.DeadlineExceeded)
 	require.NotErrorIs(t, conn.Err(), telemetry.ErrOpenWait, "the caller's deadline passed, not the open wait")
@@ -201,7 +200,7 @@ func TestOpenFailedFetch(t *testing.T) {
 
 	conn := gate.Open(t.Context(), connConfig(server))
 	defer conn.Close()
-	require.False(t, conn.EnabledAtOpen(), "EnabledAtOpen")
+	require.False(t, conn.Enabled(), "Enabled at open")
 	require.False(t, conn.Enabled(), "Enabled")
 	var status *telemetry.StatusError
 	require.ErrorAs(t, conn.Err(), &status)
@@ -218,7 +217,7 @@ func TestOpenInvalidHost(t *testing.T) {
 			cfg.Host = host
 
 			conn := gate.Open(t.Context(), cfg)
-			require.False(t, conn.EnabledAtOpen(), "EnabledAtOpen")
+			require.False(t, conn.Enabled(), "Enabled at open")
 			require.False(t, conn.Enabled(), "Enabled")
 			require.ErrorIs(t, conn.Err(), flagactor.ErrInvalidHost)
 			conn.Close()
@@ -266,7 +265,7 @@ func TestClosedGate(t *testing.T) {
 	before.Close() // does not block on the stopped actor
 
 	after := gate.Open(t.Context(), connConfig(server))
-	require.False(t, after.EnabledAtOpen(), "EnabledAtOpen after Gate.Close")
+	require.False(t, after.Enabled(), "Enabled at open after Gate.Close")
 	require.False(t, after.Enabled(), "Enabled after Gate.Close")
 	require.ErrorIs(t, after.Err(), flagactor.ErrClosed)
 	after.Close()
@@ -287,7 +286,7 @@ func TestDefaultGate(t *testing.T) {
 	require.Same(t, first, telemetry.Default(), "Default twice")
 	conn := telemetry.Open(t.Context(), connConfig(server))
 	require.NoError(t, conn.Err(), "Err")
-	require.False(t, conn.EnabledAtOpen(), "EnabledAtOpen with the server flag false")
+	require.False(t, conn.Enabled(), "Enabled at open with the server flag false")
 	require.False(t, conn.Enabled(), "Enabled with the server flag false")
 	stats := gateStats(t, first)
 	require.Equal(t, 1, stats.Leases, "leases on the default Gate: Open used another Gate")
@@ -322,7 +321,7 @@ func TestEnabledFollowsServerFlag(t *testing.T) {
 
 	conn := gate.Open(t.Context(), connConfig(server))
 	defer conn.Close()
-	require.True(t, conn.EnabledAtOpen(), "EnabledAtOpen")
+	require.True(t, conn.Enabled(), "Enabled at open")
 
 	server.SetFlag(telemetry.TelemetryFlag, "false")
 	require.True(t, conn.Enabled(), "Enabled while the answer is fresh: the server is not asked again")
@@ -331,7 +330,6 @@ func TestEnabledFollowsServerFlag(t *testing.T) {
 	mock.Add(15*time.Minute + time.Minute)
 	require.Eventually(t, func() bool { return !conn.Enabled() }, 5*time.Second, 5*time.Millisecond,
 		"Enabled still true after the TTL passed and the server turned the flag off")
-	require.True(t, conn.EnabledAtOpen(), "EnabledAtOpen is the decision at open; it does not change")
 	require.Equal(t, int64(2), server.Requests(), "requests: one at open, one refresh")
 }
 
@@ -340,7 +338,7 @@ func TestEnabledFollowsServerFlag(t *testing.T) {
 func TestNilConnIsOff(t *testing.T) {
 	var c *telemetry.Conn
 	require.False(t, c.Enabled(), "Enabled")
-	require.False(t, c.EnabledAtOpen(), "EnabledAtOpen")
+	require.False(t, c.Enabled(), "Enabled at open")
 	require.NoError(t, c.Err(), "Err")
 	require.NotPanics(t, c.Close, "Close")
 }

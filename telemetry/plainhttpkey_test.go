@@ -68,8 +68,8 @@ func TestPlainHTTPHostIsACacheEntryOfItsOwn(t *testing.T) {
 			overHTTPS := g.Open(context.Background(), telemetry.ConnConfig{Host: tt.overHTTPS, DriverVersion: driverVersion, Client: client})
 			defer overHTTPS.Close()
 
-			require.Equal(t, tt.httpOn, overHTTP.EnabledAtOpen(), "the http connection; Conn.Err: %v", overHTTP.Err())
-			require.Equal(t, tt.httpsOn, overHTTPS.EnabledAtOpen(), "the https connection; Conn.Err: %v", overHTTPS.Err())
+			require.Equal(t, tt.httpOn, overHTTP.Enabled(), "the http connection; Conn.Err: %v", overHTTP.Err())
+			require.Equal(t, tt.httpsOn, overHTTPS.Enabled(), "the https connection; Conn.Err: %v", overHTTPS.Err())
 			if !tt.httpsOn {
 				require.Error(t, overHTTPS.Err(), "the https connection got the plain server's answer")
 			}
