@@ -3,19 +3,27 @@ package telemetry
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/benbjohnson/clock"
-
-	"github.com/flagactor/flagactor/telemetry/flagactor"
 )
 
 // ErrOpenWait is Conn.Err when the Gate's open wait ran out before the
 // server's flag arrived, or when an earlier Open's wait ran out on the fetch
 // still in flight. It wraps context.DeadlineExceeded; when the caller's own
 // context ends first, Conn.Err is that context's error instead.
-var ErrOpenWait = fmt.Errorf("telemetry: open wait ran out: %w", context.DeadlineExceeded)
+var ErrOpenWait error = openWaitError{}
+
+// openWaitError is ErrOpenWait. As the cause the open wait ends with, it
+// gives up on the fetch the Open waited for (GiveUpFetch, see
+// flagactor.Lease.Enabled): later Opens of the entry get it at once.
+type openWaitError struct{}
+
+func (openWaitError) Error() string {
+	return "telemetry: open wait ran out: " + context.DeadlineExceeded.Error()
+}
+func (openWaitError) Unwrap() error     { return context.DeadlineExceeded }
+func (openWaitError) GiveUpFetch() bool { return true }
 
 // openWait is the context an Open waits under: the caller's, ending too
 // when the Gate's open wait has passed on the actor's clock. Its timer is
@@ -23,8 +31,7 @@ var ErrOpenWait = fmt.Errorf("telemetry: open wait ran out: %w", context.Deadlin
 // an Open answered from a fresh flag pays for no timer and no context. It
 // belongs to one Open, whose goroutine alone calls Done, Err and stop; the
 // lease keeps it for the values. Running out, it ends with the cause
-// flagactor.ErrGaveUp, so that later Opens of the entry do not wait for the
-// fetch it waited for (see flagactor.Lease.Enabled).
+// ErrOpenWait, which gives up on the fetch it waited for.
 type openWait struct {
 	context.Context // the caller's: values, and everything until armed
 	clock           clock.Clock
@@ -40,9 +47,9 @@ func (w *openWait) Done() <-chan struct{} {
 	if w.armed == nil {
 		w.armed, w.cancel = context.WithCancelCause(w.Context)
 		if w.d <= 0 {
-			w.cancel(flagactor.ErrGaveUp) // do not wait: only what needs no waiting gets done
+			w.cancel(ErrOpenWait) // do not wait: only what needs no waiting gets done
 		} else {
-			w.timer = w.clock.AfterFunc(w.d, func() { w.cancel(flagactor.ErrGaveUp) })
+			w.timer = w.clock.AfterFunc(w.d, func() { w.cancel(ErrOpenWait) })
 		}
 	}
 	return w.armed.Done()
@@ -76,13 +83,11 @@ func (w *openWait) stop() {
 }
 
 // openErr tells why a call made under w failed with err: the caller's
-// context ending is its own error, the open wait running out (this Open's,
-// or an earlier one's on the same fetch) is ErrOpenWait, and any other error
-// is itself.
+// context ending is its own error, the open wait running out is
+// ErrOpenWait (as is an earlier Open's, on the same fetch), and any other
+// error is itself.
 func (w *openWait) openErr(err error) error {
 	switch {
-	case errors.Is(err, flagactor.ErrGaveUp):
-		return ErrOpenWait
 	case err == nil || w.armed == nil || w.armed.Err() == nil || !errors.Is(err, w.armed.Err()):
 		return err
 	case w.Context.Err() != nil:

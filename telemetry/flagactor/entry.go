@@ -92,10 +92,10 @@ func (s *loopState) publishUnfresh(e *hostEntry) {
 			ans.admitStep = e.steps
 		}
 	}
-	if prev := e.slot.load(); prev != nil && prev.givenUp.Load() && (e.inflight == nil || e.inflight.timedOut) {
+	if prev := e.slot.load(); prev != nil && prev.givenUp.Load() != nil && (e.inflight == nil || e.inflight.timedOut) {
 		// The fetch a caller gave up on has failed: the backoff that
 		// follows keeps the mark (see Lease.Enabled), until a fetch can start.
-		ans.givenUp.Store(true)
+		ans.givenUp.Store(prev.givenUp.Load())
 	}
 	e.slot.publish(ans)
 }

@@ -27,12 +27,6 @@ var (
 	errFetcherPanic = errors.New("flagactor: fetcher panicked")
 )
 
-// ErrGaveUp, as the cause a query's context ends with, gives up on the
-// host's fetch for every lease of the entry (see Lease.Enabled): for a
-// caller whose wait is bounded, such as the telemetry Gate's open wait, so
-// that later callers do not spend their bound on a fetch known to be slow.
-var ErrGaveUp = errors.New("flagactor: gave up waiting for the fetch")
-
 // errNoFetcher is returned by Acquire when it is given a nil Fetcher: a
 // mistake in the caller's code, not a condition to match.
 var errNoFetcher = errors.New("flagactor: nil fetcher")

@@ -5,15 +5,19 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/flagactor/flagactor/telemetry/flagactor"
 )
 
-// TestGiveUpLastsAsLongAsTheFetch: a query whose context ends with the cause
-// ErrGaveUp marks the host's fetch in flight for every lease of the entry
-// (their queries return ErrGaveUp at once), not for another namespace's, and
-// the mark goes when that fetch ends; a context that ends with no such cause
-// marks nothing.
+// giveUp is a cause that gives up on the fetch a query waited for.
+type giveUp struct{}
+
+func (giveUp) Error() string     { return "gave up" }
+func (giveUp) GiveUpFetch() bool { return true }
+
+// TestGiveUpLastsAsLongAsTheFetch: a query whose context ends with a cause
+// whose GiveUpFetch is true marks the host's fetch in flight for every lease
+// of the entry (their queries return that cause at once), not for another
+// namespace's, and the mark goes when that fetch ends; a context that ends
+// with no such cause marks nothing.
 func TestGiveUpLastsAsLongAsTheFetch(t *testing.T) {
 	a, _ := newTestActor(t)
 	hang := newGate(t)
@@ -34,14 +38,14 @@ func TestGiveUpLastsAsLongAsTheFetch(t *testing.T) {
 	stats(t, a) // the loop has published the fetch in flight
 	cancel()
 	requireFailed(t, recv(t, waiting), context.Canceled, "Enabled whose ctx ended")
-	requireFailed(t, recv(t, queryAsync(over, second)), context.Canceled, "Enabled after a wait that ended without ErrGaveUp")
+	requireFailed(t, recv(t, queryAsync(over, second)), context.Canceled, "Enabled after a wait that ended without giving up")
 
-	giveUp, stop := context.WithCancelCause(context.Background())
-	waiting = queryAsync(giveUp, first)
+	ctx, stop := context.WithCancelCause(context.Background())
+	waiting = queryAsync(ctx, first)
 	stats(t, a) // the loop has taken the query up
-	stop(flagactor.ErrGaveUp)
-	requireFailed(t, recv(t, waiting), context.Canceled, "Enabled whose ctx ended with ErrGaveUp")
-	requireFailed(t, enabled(second), flagactor.ErrGaveUp, "Enabled of another lease of the entry")
+	stop(giveUp{})
+	requireFailed(t, recv(t, waiting), context.Canceled, "Enabled whose ctx ended giving up")
+	requireFailed(t, enabled(second), giveUp{}, "Enabled of another lease of the entry")
 	requireFailed(t, recv(t, queryAsync(over, other)), context.Canceled, "Enabled of another namespace's lease")
 
 	hang.open()

@@ -35,11 +35,13 @@ func (l *Lease) Host() string { return l.ticket.Host }
 // failure of its own; the table in failpolicy.go gives every rule.
 //
 // A caller with a bound on its wait may give up on a fetch for every lease of
-// the entry: when ctx ends with a cause wrapping ErrGaveUp (see
-// context.WithCancelCause) while the host, with no value, waits for a fetch,
-// later queries of the entry do not wait for that fetch, nor through the
-// backoff after it if it failed: they return false and ErrGaveUp at once. A
-// fetch that can start (or has started) since ends this.
+// the entry, so that later callers do not spend their bound on a fetch known
+// to be slow: when ctx ends (see context.WithCancelCause) with a cause that
+// has a method GiveUpFetch() bool returning true, while the host, with no
+// value, waits for a fetch, later queries of the entry do not wait for that
+// fetch, nor through the backoff after it if it failed: they return false and
+// that cause at once. A fetch that can start (or has started) since ends this.
+// The telemetry Gate's open wait ends so.
 func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
 	if l.actor == nil {
 		return false, errNotStarted // a Lease not made by Acquire
@@ -52,16 +54,17 @@ func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
 	}
 	// The expiry is checked here, on the caller's clock read, not left to
 	// the loop: a busy loop or a late timer must not stretch a value's life.
-	if ans := l.published(); ans != nil && ans.freshAt(l.actor.sinceEpoch()) {
+	ans, now := l.published(), l.actor.sinceEpoch()
+	if ans != nil && ans.freshAt(now) {
 		return ans.Bool(flag), nil
 	}
-	if ans := l.published(); ans != nil && ans.givenUp.Load() && l.actor.sinceEpoch() < ans.nextFetch {
-		return false, ErrGaveUp
+	if cause := givenUp(ans, now); cause != nil {
+		return false, cause
 	}
 	reply, err := l.actor.query(ctx, &l.ticket)
 	if err != nil {
-		if ctx.Err() != nil && errors.Is(context.Cause(ctx), ErrGaveUp) {
-			l.giveUp()
+		if cause := context.Cause(ctx); ctx.Err() != nil && givesUp(cause) {
+			l.giveUp(cause)
 		}
 		return false, err
 	}
@@ -101,11 +104,30 @@ func (l *Lease) Peek(flag string) (enabled, known bool) {
 }
 
 // giveUp marks the host's fetch in flight, as the actor last published it,
-// as given up on (see Enabled). With no such fetch it does nothing.
-func (l *Lease) giveUp() {
+// as given up on with cause (see Enabled). With no such fetch it does nothing.
+func (l *Lease) giveUp(cause error) {
 	if ans := l.published(); ans != nil && ans.fetchPending() {
-		ans.givenUp.Store(true)
+		ans.givenUp.Store(&cause)
 	}
+}
+
+// givesUp reports whether a context's cause gives up on the fetch it waited
+// for (see Enabled).
+func givesUp(cause error) bool {
+	var g interface{ GiveUpFetch() bool }
+	return errors.As(cause, &g) && g.GiveUpFetch()
+}
+
+// givenUp returns the cause a caller gave up on ans's fetch with, while that
+// fetch is in flight or the backoff after its failure lasts; else nil.
+func givenUp(ans *answer, now int64) error {
+	if ans == nil || now >= ans.nextFetch {
+		return nil
+	}
+	if cause := ans.givenUp.Load(); cause != nil {
+		return *cause
+	}
+	return nil
 }
 
 // slot returns the slot of the lease's entry: through the lease's own
