@@ -33,7 +33,7 @@ func (c *Conn) Enabled() bool {
 		return false
 	case c.override == OverrideOn:
 		return true
-	case c.override == OverrideOff, c.lease == nil:
+	case c.lease == nil: // OverrideOff, or the server could not be asked
 		return false
 	}
 	on, _ := c.lease.Peek(TelemetryFlag)

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
@@ -98,16 +96,10 @@ func WithOpenWait(d time.Duration) GateOption {
 }
 
 // WithActorOptions passes options (a clock, a TTL, a fetch timeout) to the
-// Gate's flag actor; nil ones are dropped. The Gate times its open wait on
-// the actor's clock.
+// Gate's flag actor (flagactor.New ignores nil ones). The Gate times its open
+// wait on the actor's clock.
 func WithActorOptions(opts ...flagactor.Option) GateOption {
-	return func(c *gateConfig) {
-		for _, opt := range opts {
-			if opt != nil {
-				c.actorOpts = append(c.actorOpts, opt)
-			}
-		}
-	}
+	return func(c *gateConfig) { c.actorOpts = append(c.actorOpts, opts...) }
 }
 
 // WithLogger sends the Gate's records to logger: its actor's (see
@@ -132,7 +124,7 @@ func NewGate(opts ...GateOption) *Gate {
 		}
 	}
 	if cfg.logger != nil {
-		cfg.actorOpts = append(slices.Clip(cfg.actorOpts), flagactor.WithLogger(cfg.logger))
+		cfg.actorOpts = append(cfg.actorOpts, flagactor.WithLogger(cfg.logger)) // this NewGate's own slice
 	}
 	return &Gate{cfg: &cfg}
 }
@@ -163,18 +155,12 @@ func (g *Gate) Close() error {
 			break // from here no actor starts: was holds them all
 		}
 	}
-	// In parallel: each may wait up to its fetch timeout for a Fetcher that
-	// ignores its context. More than one only after loop faults.
-	var actors []*flagactor.Actor
+	// Each may wait up to its fetch timeout for a Fetcher that ignores its
+	// context; there is more than one only after loop faults.
+	var errs []error
 	for a := was; a != nil; a = a.faulted {
-		actors = append(actors, a.actor)
+		errs = append(errs, a.actor.Close())
 	}
-	errs := make([]error, len(actors))
-	var wg sync.WaitGroup
-	for i, a := range actors {
-		wg.Go(func() { errs[i] = a.Close() })
-	}
-	wg.Wait()
 	mark.err = errors.Join(errs...)
 	close(mark.done)
 	return mark.err
@@ -209,7 +195,6 @@ func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
 	case cfg.Override == OverrideOn:
 		return c
 	}
-	c.override = OverrideUnset // an unknown setting follows the server
 	if err := checkDriverVersion(cfg.DriverVersion); err != nil {
 		c.err = err
 		return c

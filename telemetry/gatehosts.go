@@ -59,23 +59,11 @@ func (g *Gate) Invalidate(ctx context.Context, host string) error {
 // for a plain-http entry, whose port 80 goes unsaid and whose port 443 (a
 // key without a port, see leaseHost) is said.
 func listedHost(scheme, key string) string {
-	if scheme == "https" {
+	switch {
+	case scheme == "https":
 		return key
-	}
-	if !hasPort(key) {
+	case !hasPort(key):
 		return "http://" + key + ":443"
 	}
-	if name, port, _ := cutPort(key); port == "80" {
-		return "http://" + name
-	}
-	return "http://" + key
-}
-
-// cutPort splits name:port or [v6]:port at its port's colon.
-func cutPort(key string) (name, port string, ok bool) {
-	if !hasPort(key) {
-		return key, "", false
-	}
-	i := strings.LastIndexByte(key, ':')
-	return key[:i], key[i+1:], true
+	return "http://" + strings.TrimSuffix(key, ":80") // the port's colon is the last
 }
