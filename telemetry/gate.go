@@ -240,18 +240,16 @@ func (g *Gate) replace(stale *gateActor) (*gateActor, error) {
 	var fresh *gateActor // started by an earlier round that lost its race
 	for {
 		a := g.state.Load()
-		switch {
-		case a != nil && a.closed:
+		if a != nil && (a.closed || a != stale) {
 			if fresh != nil {
-				_ = fresh.actor.Close()
+				_ = fresh.actor.Close() // never used
 			}
-			return nil, flagactor.ErrClosed
-		case a != nil && a != stale:
-			if fresh != nil {
-				_ = fresh.actor.Close()
+			if a.closed {
+				return nil, flagactor.ErrClosed
 			}
 			return a, nil
-		case fresh == nil:
+		}
+		if fresh == nil {
 			fresh = &gateActor{actor: flagactor.New(g.config().actorOpts...)}
 		}
 		fresh.faulted = a // Close still closes and reports it
