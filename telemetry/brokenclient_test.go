@@ -24,12 +24,12 @@ func TestBrokenClientHoldsNoOneBack(t *testing.T) {
 
 	broken := g.Open(context.Background(), telemetry.ConnConfig{Host: s.Host(), DriverVersion: driverVersion, Client: untrusting})
 	defer broken.Close()
+	require.False(t, broken.Enabled(), "Enabled at open of the broken client")
 	good := g.Open(context.Background(), connConfig(s))
 	defer good.Close()
 
 	require.ErrorIs(t, broken.Err(), flagactor.ErrClientFailed, "a TLS failure is the client's own")
-	require.False(t, broken.EnabledAtOpen())
 	require.NoError(t, good.Err(), "the good client waited out the broken one's backoff")
-	require.True(t, good.EnabledAtOpen())
+	require.True(t, good.Enabled())
 	require.True(t, broken.Enabled(), "the good client's answer serves every connection")
 }

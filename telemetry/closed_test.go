@@ -24,7 +24,6 @@ func TestClosedMeansOff(t *testing.T) {
 			require.True(t, closed.Enabled(), "Enabled before Close")
 			closed.Close()
 			require.False(t, closed.Enabled(), "Enabled on a closed connection")
-			require.True(t, closed.EnabledAtOpen(), "EnabledAtOpen is the decision at open; Close does not change it")
 
 			open := gate.Open(t.Context(), cfg)
 			defer open.Close()
@@ -34,22 +33,22 @@ func TestClosedMeansOff(t *testing.T) {
 
 			after := gate.Open(t.Context(), cfg)
 			defer after.Close()
-			require.False(t, after.EnabledAtOpen(), "EnabledAtOpen on a closed Gate")
+			require.False(t, after.Enabled(), "Enabled at open on a closed Gate")
 			require.False(t, after.Enabled(), "Enabled on a closed Gate")
 			require.ErrorIs(t, after.Err(), flagactor.ErrClosed, "Err on a closed Gate")
 		})
 	}
 
-	t.Run("Shutdown", func(t *testing.T) {
-		require.NoError(t, telemetry.Shutdown(), "Shutdown before the test")
-		t.Cleanup(func() { require.NoError(t, telemetry.Shutdown(), "Shutdown") })
+	t.Run("closed default Gate", func(t *testing.T) {
+		require.NoError(t, telemetry.Default().Close(), "Close of the default Gate before the test")
+		t.Cleanup(func() { require.NoError(t, telemetry.Default().Close(), "Close of the default Gate") })
 		cfg := connConfig(server)
 		cfg.Override = telemetry.OverrideOn
 		conn := telemetry.Open(t.Context(), cfg)
 		defer conn.Close()
-		require.True(t, conn.Enabled(), "Enabled before Shutdown")
-		require.NoError(t, telemetry.Shutdown(), "Shutdown")
-		require.False(t, conn.Enabled(), "Enabled on a connection of a Gate Shutdown stopped")
+		require.True(t, conn.Enabled(), "Enabled before the default Gate closed")
+		require.NoError(t, telemetry.Default().Close(), "Close of the default Gate")
+		require.False(t, conn.Enabled(), "Enabled on a connection of the closed default Gate")
 	})
 }
 
@@ -57,7 +56,7 @@ func TestClosedMeansOff(t *testing.T) {
 func TestZeroConnIsOff(t *testing.T) {
 	var c telemetry.Conn
 	require.False(t, c.Enabled(), "Enabled")
-	require.False(t, c.EnabledAtOpen(), "EnabledAtOpen")
+	require.False(t, c.Enabled(), "Enabled at open")
 	require.NoError(t, c.Err(), "Err")
 	require.NotPanics(t, c.Close, "Close")
 }

@@ -13,7 +13,6 @@ type Conn struct {
 	gate     *Gate
 	override Override
 	lease    *flagactor.Lease // nil when the server is not asked
-	openedOn bool             // the decision Open reached
 	err      error            // why Open could not ask the server, if it could not
 	closed   atomic.Bool
 
@@ -34,7 +33,7 @@ func (c *Conn) Enabled() bool {
 		return false
 	case c.override == OverrideOn:
 		return true
-	case c.override == OverrideOff, c.lease == nil:
+	case c.lease == nil: // OverrideOff, or the server could not be asked
 		return false
 	}
 	on, _ := c.lease.Peek(TelemetryFlag)
@@ -54,12 +53,6 @@ func (c *Conn) Flag(name string) bool {
 	}
 	on, _ := c.lease.Peek(name)
 	return on
-}
-
-// EnabledAtOpen reports the decision Open reached. Closing the connection or
-// its Gate does not change it.
-func (c *Conn) EnabledAtOpen() bool {
-	return c != nil && c.openedOn
 }
 
 // Err reports why Open could not learn the server's flag (an invalid host, a

@@ -56,7 +56,7 @@ func TestConnEnabledRefreshCarriesOpenContextValues(t *testing.T) {
 	cancel()
 	t.Cleanup(conn.Close)
 	require.NoError(t, conn.Err())
-	require.True(t, conn.EnabledAtOpen())
+	require.True(t, conn.Enabled())
 
 	mock.Add(time.Hour) // the value is stale
 	require.True(t, conn.Enabled(), "Enabled of the stale value, which starts the refresh")

@@ -10,33 +10,11 @@ import (
 	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
-// TestSetDefaultSameGate: installing the Gate that is already the default
-// hands back nil, so a caller that closes what it gets back does not kill
-// the live default.
-func TestSetDefaultSameGate(t *testing.T) {
-	require.NoError(t, telemetry.Shutdown(), "Shutdown before the test")
-	t.Cleanup(func() { require.NoError(t, telemetry.Shutdown(), "Shutdown") })
-	server := startFlagServer(t, "true")
-
-	mine := telemetry.NewGate()
-	require.Nil(t, telemetry.SetDefault(mine), "no Gate had started")
-	previous := telemetry.SetDefault(mine)
-	require.Nil(t, previous, "SetDefault of the Gate already installed")
-	if previous != nil {
-		require.NoError(t, previous.Close(), "Close of what SetDefault handed back")
-	}
-	conn := telemetry.Open(t.Context(), connConfig(server))
-	defer conn.Close()
-	require.NoError(t, conn.Err(), "Err")
-	require.True(t, conn.Enabled(), "Enabled")
-	require.Same(t, mine, telemetry.Default(), "Default")
-}
-
 // TestDefaultReplacesClosedGate: a process-wide Gate someone closed is
 // replaced on next use instead of answering ErrClosed for ever.
 func TestDefaultReplacesClosedGate(t *testing.T) {
-	require.NoError(t, telemetry.Shutdown(), "Shutdown before the test")
-	t.Cleanup(func() { require.NoError(t, telemetry.Shutdown(), "Shutdown") })
+	require.NoError(t, telemetry.Default().Close(), "Close of the default Gate before the test")
+	t.Cleanup(func() { require.NoError(t, telemetry.Default().Close(), "Close of the default Gate") })
 	server := startFlagServer(t, "true")
 
 	first := telemetry.Default()

@@ -10,6 +10,7 @@
 // the connection: Conn.Enabled, which never waits, says before each query
 // whether to send telemetry, and Conn.Close goes with the connection's Close.
 // The client's own enableTelemetry setting (see ParseOverride) comes before
-// the server's flag. Open uses the process-wide Gate (Default); a driver that
-// wants other options installs its own with SetDefault, and Shutdown stops it.
+// the server's flag. Open uses the process-wide Gate (Default), which
+// Default().Close() stops; a driver that wants other options makes its own
+// with NewGate.
 package telemetry

@@ -18,8 +18,8 @@ type connector struct {
 }
 
 // Connect opens a connection and its telemetry. telemetry.Open never fails
-// the connection, and waits for a slow flag service at most
-// telemetry.DefaultOpenWait.
+// the connection, and waits for a slow flag service at most the open wait
+// (2s by default).
 func (c *connector) Connect(ctx context.Context) (*conn, error) {
 	// ... open the session ...
 	tel := telemetry.Open(ctx, telemetry.ConnConfig{
@@ -60,7 +60,7 @@ func Example() {
 	})
 	workspace := httptest.NewTLSServer(mux)
 	defer workspace.Close()
-	defer telemetry.Shutdown() // at application shutdown
+	defer telemetry.Default().Close() // at application shutdown
 
 	ctx := context.Background()
 	host, client := workspace.Listener.Addr().String(), workspace.Client()

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
@@ -16,9 +14,9 @@ import (
 	"github.com/flagactor/flagactor/telemetry/flagactor"
 )
 
-// DefaultOpenWait bounds how long opening a connection waits for a flag the
-// actor does not know yet.
-const DefaultOpenWait = 2 * time.Second
+// defaultOpenWait bounds how long opening a connection waits for a flag the
+// actor does not know yet (WithOpenWait).
+const defaultOpenWait = 2 * time.Second
 
 // ConnConfig is what a driver knows about a connection as it opens it.
 type ConnConfig struct {
@@ -50,8 +48,8 @@ type ConnConfig struct {
 // rejects its credentials, flagactor.ErrCredentialRejected: a 401 or 403),
 // only that connection's lease backs off: another connection's query fetches
 // at once with its own client, and a good answer serves every connection.
-// When a second connection's client fails in a row, the host backs off too,
-// so an outage every connection sees costs about what one connection's does.
+// When such failures follow one another the host backs off too, as the
+// failure table in telemetry/flagactor/failpolicy.go says.
 // Connections whose host is written with an explicit http:// are asked over
 // plain http, in entries of their own: an answer anyone on the path could
 // forge never serves an https connection, whatever port either names.
@@ -87,10 +85,10 @@ type gateConfig struct {
 }
 
 // defaultGateConfig is the configuration of a zero Gate.
-var defaultGateConfig = gateConfig{openWait: DefaultOpenWait}
+var defaultGateConfig = gateConfig{openWait: defaultOpenWait}
 
-// WithOpenWait sets how long Open waits for an unknown flag; DefaultOpenWait
-// when not given. With d <= 0 Open does not wait: it takes the flag only if
+// WithOpenWait sets how long Open waits for an unknown flag; 2 seconds when
+// not given. With d <= 0 Open does not wait: it takes the flag only if
 // the actor has it already, and otherwise starts the fetch, whose answer
 // Conn.Enabled sees later.
 func WithOpenWait(d time.Duration) GateOption {
@@ -98,16 +96,10 @@ func WithOpenWait(d time.Duration) GateOption {
 }
 
 // WithActorOptions passes options (a clock, a TTL, a fetch timeout) to the
-// Gate's flag actor; nil ones are dropped. The Gate times its open wait on
-// the actor's clock.
+// Gate's flag actor (flagactor.New ignores nil ones). The Gate times its open
+// wait on the actor's clock.
 func WithActorOptions(opts ...flagactor.Option) GateOption {
-	return func(c *gateConfig) {
-		for _, opt := range opts {
-			if opt != nil {
-				c.actorOpts = append(c.actorOpts, opt)
-			}
-		}
-	}
+	return func(c *gateConfig) { c.actorOpts = append(c.actorOpts, opts...) }
 }
 
 // WithLogger sends the Gate's records to logger: its actor's (see
@@ -119,8 +111,9 @@ func WithLogger(logger *slog.Logger) GateOption {
 	return func(c *gateConfig) { c.logger = logger }
 }
 
-// NewGate makes a private Gate: for tests, or for a driver that wants one per
-// sql.DB. Most drivers use Open and the process-wide Gate. It starts no
+// NewGate makes a Gate: for a driver that wants options of its own (it keeps
+// the Gate for the process), or one per sql.DB, and for tests. Open uses the
+// process-wide Gate, with the default options (see Default). It starts no
 // goroutine: its actor starts with the first connection that asks the
 // server. Nil options are ignored.
 func NewGate(opts ...GateOption) *Gate {
@@ -131,7 +124,7 @@ func NewGate(opts ...GateOption) *Gate {
 		}
 	}
 	if cfg.logger != nil {
-		cfg.actorOpts = append(slices.Clip(cfg.actorOpts), flagactor.WithLogger(cfg.logger))
+		cfg.actorOpts = append(cfg.actorOpts, flagactor.WithLogger(cfg.logger)) // this NewGate's own slice
 	}
 	return &Gate{cfg: &cfg}
 }
@@ -162,18 +155,12 @@ func (g *Gate) Close() error {
 			break // from here no actor starts: was holds them all
 		}
 	}
-	// In parallel: each may wait up to its fetch timeout for a Fetcher that
-	// ignores its context. More than one only after loop faults.
-	var actors []*flagactor.Actor
+	// Each may wait up to its fetch timeout for a Fetcher that ignores its
+	// context; there is more than one only after loop faults.
+	var errs []error
 	for a := was; a != nil; a = a.faulted {
-		actors = append(actors, a.actor)
+		errs = append(errs, a.actor.Close())
 	}
-	errs := make([]error, len(actors))
-	var wg sync.WaitGroup
-	for i, a := range actors {
-		wg.Go(func() { errs[i] = a.Close() })
-	}
-	wg.Wait()
 	mark.err = errors.Join(errs...)
 	close(mark.done)
 	return mark.err
@@ -206,10 +193,8 @@ func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
 		c.err = flagactor.ErrClosed
 		return c
 	case cfg.Override == OverrideOn:
-		c.openedOn = true
 		return c
 	}
-	c.override = OverrideUnset // an unknown setting follows the server
 	if err := checkDriverVersion(cfg.DriverVersion); err != nil {
 		c.err = err
 		return c
@@ -229,16 +214,10 @@ func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
 		return c
 	}
 	c.lease = lease
-	if lease.GivenUp() {
-		c.err = ErrOpenWait // an earlier Open's wait ran out on this fetch, or its backoff
-		return c
-	}
-	// A fresh answer (the common case) asks c.wait nothing: no timer is armed.
-	on, err := lease.Enabled(&c.wait, TelemetryFlag)
-	c.openedOn, c.err = on, c.wait.openErr(err)
-	if errors.Is(c.err, ErrOpenWait) {
-		lease.GiveUp()
-	}
+	// Wait for the flag, which Conn.Enabled reads. A fresh answer (the common
+	// case) asks c.wait nothing: no timer is armed.
+	_, err = lease.Enabled(&c.wait, TelemetryFlag)
+	c.err = c.wait.openErr(err)
 	return c
 }
 
@@ -261,18 +240,16 @@ func (g *Gate) replace(stale *gateActor) (*gateActor, error) {
 	var fresh *gateActor // started by an earlier round that lost its race
 	for {
 		a := g.state.Load()
-		switch {
-		case a != nil && a.closed:
+		if a != nil && (a.closed || a != stale) {
 			if fresh != nil {
-				_ = fresh.actor.Close()
+				_ = fresh.actor.Close() // never used
 			}
-			return nil, flagactor.ErrClosed
-		case a != nil && a != stale:
-			if fresh != nil {
-				_ = fresh.actor.Close()
+			if a.closed {
+				return nil, flagactor.ErrClosed
 			}
 			return a, nil
-		case fresh == nil:
+		}
+		if fresh == nil {
 			fresh = &gateActor{actor: flagactor.New(g.config().actorOpts...)}
 		}
 		fresh.faulted = a // Close still closes and reports it

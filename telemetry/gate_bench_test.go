@@ -19,15 +19,15 @@ func BenchmarkGateOpenClose(b *testing.B) {
 	cfg := telemetry.ConnConfig{Host: server.Host(), DriverVersion: driverVersion, Client: server.Client()}
 	warm := gate.Open(b.Context(), cfg) // keeps the host's value: a pool seldom drops to no connection
 	defer warm.Close()
-	if !warm.EnabledAtOpen() {
-		b.Fatal("EnabledAtOpen: want true")
+	if !warm.Enabled() {
+		b.Fatal("Enabled at open: want true")
 	}
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			conn := gate.Open(b.Context(), cfg)
-			if !conn.EnabledAtOpen() {
-				b.Fatal("EnabledAtOpen: want true")
+			if !conn.Enabled() {
+				b.Fatal("Enabled at open: want true")
 			}
 			conn.Close()
 		}

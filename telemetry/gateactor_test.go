@@ -19,6 +19,7 @@ import (
 
 	"github.com/flagactor/flagactor/telemetry"
 	"github.com/flagactor/flagactor/telemetry/flagactor"
+	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
 // TestOpenRefusesBadDriverVersion: a DriverVersion that cannot be a path
@@ -34,7 +35,7 @@ func TestOpenRefusesBadDriverVersion(t *testing.T) {
 		cfg.DriverVersion = version
 		conn := gate.Open(t.Context(), cfg)
 		require.ErrorIs(t, conn.Err(), telemetry.ErrBadDriverVersion, "Err, DriverVersion %q", version)
-		require.False(t, conn.EnabledAtOpen(), "EnabledAtOpen, DriverVersion %q", version)
+		require.False(t, conn.Enabled(), "Enabled at open, DriverVersion %q", version)
 		require.False(t, conn.Enabled(), "Enabled, DriverVersion %q", version)
 		requireNoLeaks(t, leaks) // with the connection still open
 		conn.Close()
@@ -59,12 +60,12 @@ func TestVersionNeverPassesForPlainHTTP(t *testing.T) {
 
 	overHTTP := gate.Open(t.Context(), telemetry.ConnConfig{Host: plain.URL, DriverVersion: driverVersion, Client: client})
 	defer overHTTP.Close()
-	require.True(t, overHTTP.EnabledAtOpen(), "EnabledAtOpen of the plain-http connection; Err: %v", overHTTP.Err())
+	require.True(t, overHTTP.Enabled(), "Enabled at open of the plain-http connection; Err: %v", overHTTP.Err())
 
 	host := strings.TrimPrefix(plain.URL, "http://")
 	forged := gate.Open(t.Context(), telemetry.ConnConfig{Host: host, DriverVersion: "http\x00" + driverVersion, Client: client})
 	defer forged.Close()
-	require.False(t, forged.EnabledAtOpen(), "EnabledAtOpen over https with version %q: served the plain-http answer", "http\x00"+driverVersion)
+	require.False(t, forged.Enabled(), "Enabled at open over https with version %q: served the plain-http answer", "http\x00"+driverVersion)
 	require.ErrorIs(t, forged.Err(), telemetry.ErrBadDriverVersion, "Err over https with version %q", "http\x00"+driverVersion)
 	require.Equal(t, int64(1), sent.requests.Load(), "requests: the plain-http connection's only")
 }
@@ -92,11 +93,11 @@ func TestInvalidateReachesWhatHostsLists(t *testing.T) {
 		for _, host := range written {
 			conn := gate.Open(t.Context(), telemetry.ConnConfig{Host: host, DriverVersion: driverVersion, Client: client})
 			t.Cleanup(conn.Close)
-			require.True(t, conn.EnabledAtOpen(), "EnabledAtOpen of %s; Err: %v", host, conn.Err())
+			require.True(t, conn.Enabled(), "Enabled at open of %s; Err: %v", host, conn.Err())
 		}
 		return gate
 	}
-	listedHosts := func(t *testing.T, gate *telemetry.Gate) []telemetry.HostStatus {
+	listedHosts := func(t *testing.T, gate *telemetry.Gate) []messages.HostStatus {
 		hosts, err := gate.Hosts(t.Context())
 		require.NoError(t, err, "Hosts")
 		return hosts
@@ -105,8 +106,8 @@ func TestInvalidateReachesWhatHostsLists(t *testing.T) {
 	var listed []string
 	for _, h := range listedHosts(t, openAll(t)) {
 		listed = append(listed, h.Host)
-		require.Equal(t, "http", h.Scheme, "Scheme of %s", h.Host)
-		require.Equal(t, driverVersion, h.DriverVersion, "DriverVersion of %s", h.Host)
+		require.True(t, strings.HasPrefix(h.Host, "http://"), "the scheme of %s", h.Host)
+		require.Equal(t, driverVersion, h.Namespace, "the driver version of %s", h.Host)
 	}
 	require.Equal(t, []string{"http://flags.example", "http://flags.example:443", "http://flags.example:8080"}, listed, "Hosts")
 
@@ -148,7 +149,7 @@ func TestGateOfManyVersionsRunsOneActor(t *testing.T) {
 					{Host: plain.URL, DriverVersion: version, Client: plain.Client()},
 				} {
 					conn := gate.Open(t.Context(), cfg)
-					require.True(t, conn.EnabledAtOpen(), "EnabledAtOpen of %s, version %s; Err: %v", cfg.Host, version, conn.Err())
+					require.True(t, conn.Enabled(), "Enabled at open of %s, version %s; Err: %v", cfg.Host, version, conn.Err())
 					defer conn.Close()
 				}
 			}
@@ -174,14 +175,14 @@ func TestIdleEntriesGoByTheActorsRules(t *testing.T) {
 		cfg := connConfig(server)
 		cfg.DriverVersion = fmt.Sprintf("1.0.%d", i)
 		conn := gate.Open(t.Context(), cfg)
-		require.True(t, conn.EnabledAtOpen(), "EnabledAtOpen of version %s; Err: %v", cfg.DriverVersion, conn.Err())
+		require.True(t, conn.Enabled(), "Enabled at open of version %s; Err: %v", cfg.DriverVersion, conn.Err())
 		return conn
 	}
 	for i := range versions {
 		open(i).Close()
 	}
 	require.Equal(t, versions, gateStats(t, gate).Hosts, "entries with every connection just closed")
-	mock.Add(2 * flagactor.MaxServerTTL)
+	mock.Add(2 * time.Hour)
 	require.Zero(t, gateStats(t, gate).Hosts, "entries once their values expired")
 
 	conn := open(7)
@@ -202,7 +203,7 @@ func TestGateCloseLeavesNothingRunning(t *testing.T) {
 	conn.Close()
 	require.NoError(t, gate.Close(), "Gate.Close")
 
-	mock.Add(2 * flagactor.MaxServerTTL)
+	mock.Add(2 * time.Hour)
 	server.Client().CloseIdleConnections()
 	requireNoLeaks(t, leaks)
 	require.Zero(t, telemetry.ActorsOf(gate), "actors after Gate.Close")

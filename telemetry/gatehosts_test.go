@@ -26,7 +26,7 @@ func TestGateHostsNamesEachVersion(t *testing.T) {
 	require.Len(t, hosts, 2)
 	for i, want := range []struct{ version, value string }{{"1.0.0", "true"}, {"2.0.0", "false"}} {
 		h := hosts[i]
-		require.Equal(t, want.version, h.DriverVersion, "hosts[%d]", i)
+		require.Equal(t, want.version, h.Namespace, "hosts[%d] driver version", i)
 		require.Equal(t, s.host(), h.Host, "hosts[%d]", i)
 		require.Equal(t, want.value, h.Values[telemetry.TelemetryFlag], "hosts[%d] value", i)
 		require.True(t, h.Fresh, "hosts[%d] fresh", i)
@@ -43,7 +43,7 @@ func TestGateInvalidateRefetchesEveryVersion(t *testing.T) {
 	var conns []*telemetry.Conn
 	for _, version := range []string{"1.0.0", "2.0.0"} {
 		c := g.Open(t.Context(), telemetry.ConnConfig{Host: s.host(), DriverVersion: version, Client: s.Client()})
-		require.True(t, c.EnabledAtOpen(), "Open %s: %v", version, c.Err())
+		require.True(t, c.Enabled(), "Open %s: %v", version, c.Err())
 		defer c.Close()
 		conns = append(conns, c)
 	}
@@ -53,7 +53,7 @@ func TestGateInvalidateRefetchesEveryVersion(t *testing.T) {
 	hosts, err := g.Hosts(t.Context())
 	require.NoError(t, err)
 	for _, h := range hosts {
-		require.False(t, h.Fresh, "%s after Invalidate", h.DriverVersion)
+		require.False(t, h.Fresh, "%s after Invalidate", h.Namespace)
 	}
 	for _, c := range conns {
 		require.True(t, c.Enabled(), "a stale value still serves")

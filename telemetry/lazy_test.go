@@ -14,8 +14,8 @@ import (
 // starts no goroutine, not even the process-wide Gate's actor, and asks the
 // server nothing; so a driver's own goleak tests pass with telemetry off.
 func TestOverrideStartsNothing(t *testing.T) {
-	require.NoError(t, telemetry.Shutdown(), "Shutdown before the test")
-	t.Cleanup(func() { require.NoError(t, telemetry.Shutdown(), "Shutdown") })
+	require.NoError(t, telemetry.Default().Close(), "Close of the default Gate before the test")
+	t.Cleanup(func() { require.NoError(t, telemetry.Default().Close(), "Close of the default Gate") })
 	server := startFlagServer(t, "true")
 	leaks := goleak.IgnoreCurrent()
 
@@ -46,7 +46,7 @@ func TestZeroGate(t *testing.T) {
 	var gate telemetry.Gate
 	conn := gate.Open(t.Context(), connConfig(server))
 	require.NoError(t, conn.Err(), "Err")
-	require.True(t, conn.EnabledAtOpen(), "EnabledAtOpen")
+	require.True(t, conn.Enabled(), "Enabled at open")
 	require.True(t, conn.Enabled(), "Enabled")
 	conn.Close()
 	stats, err := gate.Stats(t.Context())

@@ -140,21 +140,20 @@ func TestOpenDoesNotWaitForSlowServer(t *testing.T) {
 	}
 	mock.Add(openWait)
 	first := awaitOpen(t, opened)
-	require.False(t, first.EnabledAtOpen(), "EnabledAtOpen with the flag still on its way")
+	require.False(t, first.Enabled(), "Enabled at open with the flag still on its way")
 	require.ErrorIs(t, first.Err(), context.DeadlineExceeded)
 
 	// A connection opened while the fetch is in flight makes no request of
 	// its own, nor waits for that fetch, which an Open gave up on already
 	// (TestOpenAfterGivingUpDoesNotWait).
 	second := gate.Open(t.Context(), cfg)
-	require.False(t, second.EnabledAtOpen(), "second EnabledAtOpen")
+	require.False(t, second.Enabled(), "second Enabled at open")
 	require.ErrorIs(t, second.Err(), telemetry.ErrOpenWait)
 	require.False(t, first.Enabled(), "Enabled before the server answered")
 
 	release()
 	require.Eventually(t, first.Enabled, 5*time.Second, 5*time.Millisecond, "Enabled never turned true after the server answered")
 	require.True(t, second.Enabled(), "second Enabled once the flag is known")
-	require.False(t, first.EnabledAtOpen(), "EnabledAtOpen is the decision at open; it does not change")
 	require.Equal(t, int64(1), requests.Load(), "requests to the flag endpoint")
 
 	first.Close()
@@ -172,7 +171,7 @@ func TestOpenWaitIsCappedByContext(t *testing.T) {
 		<-r.Context().Done() // never answers
 	}))
 	t.Cleanup(srv.Close)
-	gate := newGate(t) // DefaultOpenWait: 2s
+	gate := newGate(t) // the default open wait: 2s
 
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
@@ -184,8 +183,8 @@ func TestOpenWaitIsCappedByContext(t *testing.T) {
 	})
 	defer conn.Close()
 	elapsed := time.Since(begin)
-	require.Less(t, elapsed, telemetry.DefaultOpenWait, "Open took %v with a 50ms context", elapsed)
-	require.False(t, conn.EnabledAtOpen(), "EnabledAtOpen")
+	require.Less(t, elapsed, 2*time.Second, "Open took %v with a 50ms context", elapsed)
+	require.False(t, conn.Enabled(), "Enabled at open")
 	require.False(t, conn.Enabled(), "Enabled")
 	require.ErrorIs(t, conn.Err(), context.DeadlineExceeded)
 	require.NotErrorIs(t, conn.Err(), telemetry.ErrOpenWait, "the caller's deadline passed, not the open wait")
@@ -201,7 +200,7 @@ func TestOpenFailedFetch(t *testing.T) {
 
 	conn := gate.Open(t.Context(), connConfig(server))
 	defer conn.Close()
-	require.False(t, conn.EnabledAtOpen(), "EnabledAtOpen")
+	require.False(t, conn.Enabled(), "Enabled at open")
 	require.False(t, conn.Enabled(), "Enabled")
 	var status *telemetry.StatusError
 	require.ErrorAs(t, conn.Err(), &status)
@@ -218,7 +217,7 @@ func TestOpenInvalidHost(t *testing.T) {
 			cfg.Host = host
 
 			conn := gate.Open(t.Context(), cfg)
-			require.False(t, conn.EnabledAtOpen(), "EnabledAtOpen")
+			require.False(t, conn.Enabled(), "Enabled at open")
 			require.False(t, conn.Enabled(), "Enabled")
 			require.ErrorIs(t, conn.Err(), flagactor.ErrInvalidHost)
 			conn.Close()
@@ -266,7 +265,7 @@ func TestClosedGate(t *testing.T) {
 	before.Close() // does not block on the stopped actor
 
 	after := gate.Open(t.Context(), connConfig(server))
-	require.False(t, after.EnabledAtOpen(), "EnabledAtOpen after Gate.Close")
+	require.False(t, after.Enabled(), "Enabled at open after Gate.Close")
 	require.False(t, after.Enabled(), "Enabled after Gate.Close")
 	require.ErrorIs(t, after.Err(), flagactor.ErrClosed)
 	after.Close()
@@ -275,28 +274,28 @@ func TestClosedGate(t *testing.T) {
 	require.Equal(t, int64(1), server.Requests(), "requests to the flag endpoint")
 }
 
-// TestDefaultGate: Open uses the process-wide Gate, Shutdown stops it, and
+// TestDefaultGate: Open uses the process-wide Gate, closing it stops it, and
 // the next Open starts a new one.
 func TestDefaultGate(t *testing.T) {
 	leaks := goleak.IgnoreCurrent()
-	t.Cleanup(func() { require.NoError(t, telemetry.Shutdown(), "Shutdown") })
-	require.NoError(t, telemetry.Shutdown(), "Shutdown with no Gate started")
+	t.Cleanup(func() { require.NoError(t, telemetry.Default().Close(), "Close of the default Gate") })
+	require.NoError(t, telemetry.Default().Close(), "Close of the default Gate with none started")
 	server := startFlagServer(t, "false")
 
 	first := telemetry.Default()
 	require.Same(t, first, telemetry.Default(), "Default twice")
 	conn := telemetry.Open(t.Context(), connConfig(server))
 	require.NoError(t, conn.Err(), "Err")
-	require.False(t, conn.EnabledAtOpen(), "EnabledAtOpen with the server flag false")
+	require.False(t, conn.Enabled(), "Enabled at open with the server flag false")
 	require.False(t, conn.Enabled(), "Enabled with the server flag false")
 	stats := gateStats(t, first)
 	require.Equal(t, 1, stats.Leases, "leases on the default Gate: Open used another Gate")
 	require.Equal(t, uint64(1), stats.Fetches, "fetches on the default Gate")
 
-	require.NoError(t, telemetry.Shutdown(), "Shutdown")
-	conn.Close() // after Shutdown: must not block
+	require.NoError(t, telemetry.Default().Close(), "Close of the default Gate")
+	conn.Close() // after the default Gate closed: must not block
 	_, err := first.Stats(t.Context())
-	require.ErrorIs(t, err, flagactor.ErrClosed, "Stats of the Gate Shutdown stopped")
+	require.ErrorIs(t, err, flagactor.ErrClosed, "Stats of the closed default Gate")
 	server.Close()
 	server.Client().CloseIdleConnections()
 	requireNoLeaks(t, leaks)
@@ -306,7 +305,7 @@ func TestDefaultGate(t *testing.T) {
 	conn = telemetry.Open(t.Context(), connConfig(server))
 	defer conn.Close()
 	second := telemetry.Default()
-	require.NotSame(t, first, second, "Default after Shutdown")
+	require.NotSame(t, first, second, "Default after the default Gate closed")
 	require.NoError(t, conn.Err(), "Err")
 	require.True(t, conn.Enabled(), "Enabled with the server flag true")
 	require.Equal(t, 1, gateStats(t, second).Leases, "leases on the new default Gate")
@@ -322,16 +321,15 @@ func TestEnabledFollowsServerFlag(t *testing.T) {
 
 	conn := gate.Open(t.Context(), connConfig(server))
 	defer conn.Close()
-	require.True(t, conn.EnabledAtOpen(), "EnabledAtOpen")
+	require.True(t, conn.Enabled(), "Enabled at open")
 
 	server.SetFlag(telemetry.TelemetryFlag, "false")
 	require.True(t, conn.Enabled(), "Enabled while the answer is fresh: the server is not asked again")
 	require.Equal(t, int64(1), server.Requests(), "requests while the answer is fresh")
 
-	mock.Add(flagactor.DefaultTTL + time.Minute)
+	mock.Add(15*time.Minute + time.Minute)
 	require.Eventually(t, func() bool { return !conn.Enabled() }, 5*time.Second, 5*time.Millisecond,
 		"Enabled still true after the TTL passed and the server turned the flag off")
-	require.True(t, conn.EnabledAtOpen(), "EnabledAtOpen is the decision at open; it does not change")
 	require.Equal(t, int64(2), server.Requests(), "requests: one at open, one refresh")
 }
 
@@ -340,21 +338,7 @@ func TestEnabledFollowsServerFlag(t *testing.T) {
 func TestNilConnIsOff(t *testing.T) {
 	var c *telemetry.Conn
 	require.False(t, c.Enabled(), "Enabled")
-	require.False(t, c.EnabledAtOpen(), "EnabledAtOpen")
+	require.False(t, c.Enabled(), "Enabled at open")
 	require.NoError(t, c.Err(), "Err")
 	require.NotPanics(t, c.Close, "Close")
-}
-
-// SetDefault installs a driver's own Gate as the process-wide one, and hands
-// back the one it replaces.
-func TestSetDefault(t *testing.T) {
-	t.Cleanup(func() { require.NoError(t, telemetry.Shutdown()) })
-	mine := telemetry.NewGate(telemetry.WithOpenWait(time.Second))
-	require.Nil(t, telemetry.SetDefault(mine), "no Gate had started")
-	require.Same(t, mine, telemetry.Default(), "Default after SetDefault")
-
-	started := telemetry.SetDefault(nil)
-	require.Same(t, mine, started, "SetDefault hands back the Gate it replaces")
-	require.NoError(t, started.Close())
-	require.NotSame(t, mine, telemetry.Default(), "Default after SetDefault(nil) starts a new Gate")
 }

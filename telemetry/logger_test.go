@@ -22,7 +22,7 @@ func TestWithLoggerGetsTheActorsRecords(t *testing.T) {
 
 	conn := gate.Open(t.Context(), connConfig(server))
 	require.NoError(t, conn.Err(), "Err")
-	require.True(t, conn.EnabledAtOpen(), "EnabledAtOpen")
+	require.True(t, conn.Enabled(), "Enabled at open")
 	conn.Close()
 	require.NoError(t, gate.Close(), "Gate.Close")
 

@@ -19,13 +19,13 @@ func TestOpenNilContext(t *testing.T) {
 	var conn *telemetry.Conn
 	require.NotPanics(t, func() { conn = gate.Open(noCtx, connConfig(server)) }, "Gate.Open with a nil context")
 	require.NoError(t, conn.Err(), "Err")
-	require.True(t, conn.EnabledAtOpen(), "EnabledAtOpen")
+	require.True(t, conn.Enabled(), "Enabled at open")
 	conn.Close()
 
-	require.NoError(t, telemetry.Shutdown(), "Shutdown before the process-wide Open")
-	t.Cleanup(func() { require.NoError(t, telemetry.Shutdown(), "Shutdown") })
+	require.NoError(t, telemetry.Default().Close(), "Close of the default Gate before the process-wide Open")
+	t.Cleanup(func() { require.NoError(t, telemetry.Default().Close(), "Close of the default Gate") })
 	require.NotPanics(t, func() { conn = telemetry.Open(noCtx, connConfig(server)) }, "Open with a nil context")
 	require.NoError(t, conn.Err(), "Err")
-	require.True(t, conn.EnabledAtOpen(), "EnabledAtOpen")
+	require.True(t, conn.Enabled(), "Enabled at open")
 	conn.Close()
 }

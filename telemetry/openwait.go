@@ -3,7 +3,6 @@ package telemetry
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/benbjohnson/clock"
@@ -13,14 +12,26 @@ import (
 // server's flag arrived, or when an earlier Open's wait ran out on the fetch
 // still in flight. It wraps context.DeadlineExceeded; when the caller's own
 // context ends first, Conn.Err is that context's error instead.
-var ErrOpenWait = fmt.Errorf("telemetry: open wait ran out: %w", context.DeadlineExceeded)
+var ErrOpenWait error = openWaitError{}
+
+// openWaitError is ErrOpenWait. As the cause the open wait ends with, it
+// gives up on the fetch the Open waited for (GiveUpFetch, see
+// flagactor.Lease.Enabled): later Opens of the entry get it at once.
+type openWaitError struct{}
+
+func (openWaitError) Error() string {
+	return "telemetry: open wait ran out: " + context.DeadlineExceeded.Error()
+}
+func (openWaitError) Unwrap() error     { return context.DeadlineExceeded }
+func (openWaitError) GiveUpFetch() bool { return true }
 
 // openWait is the context an Open waits under: the caller's, ending too
 // when the Gate's open wait has passed on the actor's clock. Its timer is
 // armed only when a call first asks for Done, that is when it would block:
 // an Open answered from a fresh flag pays for no timer and no context. It
 // belongs to one Open, whose goroutine alone calls Done, Err and stop; the
-// lease keeps it for the values (Value reads only the caller's context).
+// lease keeps it for the values. Running out, it ends with the cause
+// ErrOpenWait, which gives up on the fetch it waited for.
 type openWait struct {
 	context.Context // the caller's: values, and everything until armed
 	clock           clock.Clock
@@ -52,6 +63,15 @@ func (w *openWait) Err() error {
 	return w.armed.Err()
 }
 
+// Value reads the armed wait once there is one, so that context.Cause(w) is
+// the wait's cause; both hold the caller context's values.
+func (w *openWait) Value(key any) any {
+	if w.armed == nil {
+		return w.Context.Value(key)
+	}
+	return w.armed.Value(key)
+}
+
 // stop disarms the wait once the Open is done.
 func (w *openWait) stop() {
 	if w.timer != nil {
@@ -64,13 +84,14 @@ func (w *openWait) stop() {
 
 // openErr tells why a call made under w failed with err: the caller's
 // context ending is its own error, the open wait running out is
-// ErrOpenWait, and any other error is itself.
+// ErrOpenWait (as is an earlier Open's, on the same fetch), and any other
+// error is itself.
 func (w *openWait) openErr(err error) error {
-	if err == nil || w.armed == nil || w.armed.Err() == nil || !errors.Is(err, w.armed.Err()) {
+	switch {
+	case err == nil || w.armed == nil || w.armed.Err() == nil || !errors.Is(err, w.armed.Err()):
 		return err
+	case w.Context.Err() != nil:
+		return w.Context.Err()
 	}
-	if cerr := w.Context.Err(); cerr != nil {
-		return cerr
-	}
-	return context.Cause(w.armed)
+	return ErrOpenWait
 }

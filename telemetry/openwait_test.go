@@ -52,7 +52,7 @@ func TestOpenWaitRunsOnGateClock(t *testing.T) {
 	mock.Add(time.Millisecond)
 	conn := awaitOpen(t, opened)
 	defer conn.Close()
-	require.False(t, conn.EnabledAtOpen(), "EnabledAtOpen")
+	require.False(t, conn.Enabled(), "Enabled at open")
 	require.ErrorIs(t, conn.Err(), context.DeadlineExceeded)
 	require.ErrorIs(t, conn.Err(), telemetry.ErrOpenWait)
 }
@@ -68,7 +68,7 @@ func TestOpenWaitBoundsAcquire(t *testing.T) {
 	gate := newGate(t, telemetry.WithOpenWait(openWait), telemetry.WithActorOptions(flagactor.WithClock(mock)))
 	warm := gate.Open(t.Context(), connConfig(server)) // starts the actor; the flag is known
 	defer warm.Close()
-	require.True(t, warm.EnabledAtOpen(), "EnabledAtOpen of the first connection")
+	require.True(t, warm.Enabled(), "Enabled at open of the first connection")
 	mock.awaitArmed(t, openWait, 1)
 
 	release, statsDone := holdLoopOnStats(t, gate, mock)
@@ -92,7 +92,7 @@ func TestOpenWaitBoundsAcquire(t *testing.T) {
 		conn := awaitOpen(t, opened)
 		conns = append(conns, conn)
 		require.ErrorIs(t, conn.Err(), telemetry.ErrOpenWait, "Err of an Open on a held loop")
-		require.False(t, conn.EnabledAtOpen(), "EnabledAtOpen of an Open on a held loop")
+		require.False(t, conn.Enabled(), "Enabled at open of an Open on a held loop")
 	}
 
 	release()
@@ -163,7 +163,7 @@ func TestOpenAfterGivingUpDoesNotWait(t *testing.T) {
 			for i := range 3 { // the clock stands still: none of them may wait
 				conn := awaitOpen(t, open())
 				defer conn.Close()
-				require.False(t, conn.EnabledAtOpen(), "EnabledAtOpen of Open %d after one gave up", i)
+				require.False(t, conn.Enabled(), "Enabled at open of Open %d after one gave up", i)
 				require.ErrorIs(t, conn.Err(), telemetry.ErrOpenWait, "Err of Open %d after one gave up", i)
 			}
 			require.Equal(t, int64(1), requests.Load(), "requests while the fetch hangs")
@@ -174,7 +174,7 @@ func TestOpenAfterGivingUpDoesNotWait(t *testing.T) {
 				require.Eventually(t, first.Enabled, 10*time.Second, time.Millisecond, "Enabled once the server answered")
 				conn := awaitOpen(t, open())
 				defer conn.Close()
-				require.True(t, conn.EnabledAtOpen(), "EnabledAtOpen once the fetch has ended with an answer; Err: %v", conn.Err())
+				require.True(t, conn.Enabled(), "Enabled at open once the fetch has ended with an answer; Err: %v", conn.Err())
 			case "timeout":
 				mock.Add(fetchTimeout) // the fetch fails; the host backs off
 				require.Eventually(t, func() bool {
@@ -183,7 +183,7 @@ func TestOpenAfterGivingUpDoesNotWait(t *testing.T) {
 				}, 10*time.Second, time.Millisecond, "the timed-out fetch never returned")
 				conn := awaitOpen(t, open()) // inside the backoff: at once
 				defer conn.Close()
-				require.False(t, conn.EnabledAtOpen(), "EnabledAtOpen inside the backoff")
+				require.False(t, conn.Enabled(), "Enabled at open inside the backoff")
 				require.ErrorIs(t, conn.Err(), telemetry.ErrOpenWait, "Err inside the backoff")
 				mock.Add(time.Minute) // past the backoff
 				opened := open()
@@ -192,7 +192,7 @@ func TestOpenAfterGivingUpDoesNotWait(t *testing.T) {
 				release()
 				conn = awaitOpen(t, opened)
 				defer conn.Close()
-				require.True(t, conn.EnabledAtOpen(), "EnabledAtOpen of an Open that waited again; Err: %v", conn.Err())
+				require.True(t, conn.Enabled(), "Enabled at open of an Open that waited again; Err: %v", conn.Err())
 				require.Equal(t, int64(2), requests.Load(), "requests: the one that timed out, and the next")
 			}
 		})

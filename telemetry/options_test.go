@@ -27,7 +27,7 @@ func TestOpenWaitZeroDoesNotWait(t *testing.T) {
 	go func() { opened <- gate.Open(t.Context(), cfg) }()
 	conn := awaitOpen(t, opened)
 	defer conn.Close()
-	require.False(t, conn.EnabledAtOpen(), "EnabledAtOpen with the flag not known")
+	require.False(t, conn.Enabled(), "Enabled at open with the flag not known")
 	require.ErrorIs(t, conn.Err(), telemetry.ErrOpenWait)
 
 	require.Eventually(t, func() bool { return sent.requests.Load() == 1 }, 10*time.Second, time.Millisecond,

@@ -97,7 +97,7 @@ func TestDecisionOrder(t *testing.T) {
 			conn := gate.Open(t.Context(), cfg)
 			defer conn.Close()
 			require.NoError(t, conn.Err(), "Err")
-			require.Equal(t, tt.want, conn.EnabledAtOpen(), "EnabledAtOpen")
+			require.Equal(t, tt.want, conn.Enabled(), "Enabled at open")
 			require.Equal(t, tt.want, conn.Enabled(), "Enabled")
 			require.Equal(t, tt.wantRequests, server.Requests(), "requests to the flag endpoint")
 		})
@@ -115,7 +115,7 @@ func TestOverrideOffNeverAsks(t *testing.T) {
 	for range 50 {
 		conn := gate.Open(t.Context(), cfg)
 		require.NoError(t, conn.Err(), "Err")
-		require.False(t, conn.EnabledAtOpen(), "EnabledAtOpen")
+		require.False(t, conn.Enabled(), "Enabled at open")
 		require.False(t, conn.Enabled(), "Enabled")
 		conn.Close()
 	}
@@ -143,7 +143,7 @@ func TestOverrideOnWithServerDown(t *testing.T) {
 	for range 10 {
 		conn := gate.Open(t.Context(), cfg)
 		require.NoError(t, conn.Err(), "Err")
-		require.True(t, conn.EnabledAtOpen(), "EnabledAtOpen")
+		require.True(t, conn.Enabled(), "Enabled at open")
 		require.True(t, conn.Enabled(), "Enabled")
 		conn.Close()
 	}
@@ -154,7 +154,7 @@ func TestOverrideOnWithServerDown(t *testing.T) {
 	cfg.Override = telemetry.OverrideUnset
 	conn := gate.Open(t.Context(), cfg)
 	defer conn.Close()
-	require.False(t, conn.EnabledAtOpen(), "EnabledAtOpen, server down, no override")
+	require.False(t, conn.Enabled(), "Enabled at open, server down, no override")
 	require.False(t, conn.Enabled(), "Enabled, server down, no override")
 	require.Error(t, conn.Err(), "Err, server down, no override")
 	require.Equal(t, int64(1), sent.requests.Load(), "requests sent without the override")

@@ -98,7 +98,7 @@ func TestHostSchemeDecidesHTTP(t *testing.T) {
 			})
 			defer c.Close()
 
-			require.Equal(t, tt.on, c.EnabledAtOpen(), "Conn.Err: %v", c.Err())
+			require.Equal(t, tt.on, c.Enabled(), "Conn.Err: %v", c.Err())
 			if tt.on {
 				require.NoError(t, c.Err())
 				return

@@ -34,7 +34,7 @@ var _ driver.Connector = (*testConnector)(nil)
 
 func (c *testConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	tel := c.gate.Open(ctx, c.cfg)
-	if tel.EnabledAtOpen() {
+	if tel.Enabled() {
 		c.onAtOpen.Add(1)
 	}
 	c.opened.Add(1)

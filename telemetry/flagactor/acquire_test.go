@@ -40,7 +40,7 @@ func TestAcquireRejectsInvalidHost(t *testing.T) {
 func TestAcquireRejectsNilFetcher(t *testing.T) {
 	a, _ := newTestActor(t)
 	l, err := a.Acquire(context.Background(), "host.example.com", nil)
-	require.ErrorIs(t, err, flagactor.ErrNoFetcher)
+	require.EqualError(t, err, "flagactor: nil fetcher")
 	require.Nil(t, l)
 	st := stats(t, a)
 	require.Equal(t, 0, st.Leases, "leases")

@@ -84,7 +84,7 @@ func (a *Actor) AcquireIn(ctx context.Context, namespace, host string, f Fetcher
 		return nil, err
 	}
 	if f == nil {
-		return nil, ErrNoFetcher
+		return nil, errNoFetcher
 	}
 	if err := a.usable(); err != nil {
 		return nil, err

@@ -74,12 +74,12 @@ type answer struct {
 	// known is true when the value is one the server served, false before
 	// the host's first good fetch.
 	known bool
-	// givenUp is set by a caller that gave up waiting for the fetch in
-	// flight (Lease.GiveUp): the one field written after publishing, on an
+	// givenUp is the cause a caller gave up waiting for the fetch in flight
+	// with (see Lease.Enabled): the one field written after publishing, on an
 	// answer of one entry (fetchPending), so that it goes with the answer
 	// when the fetch ends and the loop publishes the next one (but for the
 	// backoff of a failure: see publishUnfresh).
-	givenUp atomic.Bool
+	givenUp atomic.Pointer[error]
 }
 
 // fetchPending reports whether the answer was published while the entry had

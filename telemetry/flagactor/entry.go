@@ -70,7 +70,7 @@ func (s *loopState) settle(e *hostEntry) {
 		// The fetch fails now, whatever its Fetcher does; its record stays
 		// until its goroutine returns (see inflight.timedOut).
 		f.timedOut, f.deadline = true, noWake
-		s.fetchFailed(e, f, newFetchError(e.host, ErrFetchTimeout), 0)
+		s.fetchFailed(e, f, newFetchError(e.host, errFetchTimeout), 0)
 	}
 	if e.leases == 0 && e.inflight == nil && s.now >= e.lingerUntil() {
 		s.evict(e)
@@ -92,10 +92,10 @@ func (s *loopState) publishUnfresh(e *hostEntry) {
 			ans.admitStep = e.steps
 		}
 	}
-	if prev := e.slot.load(); prev != nil && prev.givenUp.Load() && (e.inflight == nil || e.inflight.timedOut) {
+	if prev := e.slot.load(); prev != nil && prev.givenUp.Load() != nil && (e.inflight == nil || e.inflight.timedOut) {
 		// The fetch a caller gave up on has failed: the backoff that
-		// follows keeps the mark (Lease.GivenUp), until a fetch can start.
-		ans.givenUp.Store(true)
+		// follows keeps the mark (see Lease.Enabled), until a fetch can start.
+		ans.givenUp.Store(prev.givenUp.Load())
 	}
 	e.slot.publish(ans)
 }

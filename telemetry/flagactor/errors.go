@@ -12,16 +12,24 @@ var (
 	ErrInvalidHost = errors.New("flagactor: invalid host")
 	// ErrReleased is returned by Enabled on a lease that was released.
 	ErrReleased = errors.New("flagactor: lease released")
-	// ErrNoFetcher is returned by Acquire when it is given a nil Fetcher.
-	ErrNoFetcher = errors.New("flagactor: nil fetcher")
-	// ErrFetchTimeout is the cause recorded when a fetch outlives the fetch
+)
+
+// The causes the actor records for a failed fetch of its own making: their
+// text says what happened; a caller has nothing to do about either but wait
+// for the backoff, so they are not for matching.
+var (
+	// errFetchTimeout is the cause recorded when a fetch outlives the fetch
 	// timeout, whether or not the Fetcher honours its context.
-	ErrFetchTimeout = errors.New("flagactor: fetch timed out")
-	// ErrFetcherPanic is the cause recorded when a Fetcher panics (with any
+	errFetchTimeout = errors.New("flagactor: fetch timed out")
+	// errFetcherPanic is the cause recorded when a Fetcher panics (with any
 	// value, nil too) or ends its goroutine without returning
 	// (runtime.Goexit, as t.FailNow does).
-	ErrFetcherPanic = errors.New("flagactor: fetcher panicked")
+	errFetcherPanic = errors.New("flagactor: fetcher panicked")
 )
+
+// errNoFetcher is returned by Acquire when it is given a nil Fetcher: a
+// mistake in the caller's code, not a condition to match.
+var errNoFetcher = errors.New("flagactor: nil fetcher")
 
 // errNotStarted is returned by every call on an Actor that was not made by
 // New (a zero Actor), and on a Lease that was not made by Acquire. It

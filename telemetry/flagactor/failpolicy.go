@@ -48,7 +48,7 @@ package flagactor
 //
 // Events. Every failure counts in Stats.FetchErrors and becomes lastErr.
 // delay(n) is 1s doubling per failure, capped at WithTTL, up to 20% longer,
-// never shorter than the error's Retry-After (up to MaxRetryAfter).
+// never shorter than the error's Retry-After (up to maxRetryAfter).
 //
 //	event                          the host                                   the lease F whose Fetcher ran
 //	-----------------------------  -----------------------------------------  -----------------------------

@@ -363,7 +363,7 @@ func (m *model) succeeded(f *mFetch, o outcome) {
 	case outGoodOff:
 		ttl = 90 * time.Second
 	case outGoodLong:
-		ttl = MaxServerTTL
+		ttl = maxServerTTL
 	}
 	m.hasValue, m.on = true, o != outGoodOff
 	m.fetchedAt, m.expiresAt = m.now, m.now+int64(ttl)

@@ -29,7 +29,7 @@ func (s *loopState) startFetch(e *hostEntry, q *queryRequest) *inflight {
 
 // errFetcherExited is the cause recorded when a Fetcher ends its goroutine
 // without returning (runtime.Goexit: what t.FailNow does in a test's Fetcher).
-var errFetcherExited = fmt.Errorf("%w: it ended its goroutine without returning (runtime.Goexit)", ErrFetcherPanic)
+var errFetcherExited = fmt.Errorf("%w: it ended its goroutine without returning (runtime.Goexit)", errFetcherPanic)
 
 // fetch runs one Fetcher call and reports it to the loop, however the
 // Fetcher leaves: the report is deferred, so that a Fetcher that calls
@@ -102,7 +102,7 @@ func runFetch(ctx context.Context, f Fetcher, host string) (r fetchResult) {
 		// nil for panic(nil) under panicnil=1, and for runtime.Goexit, which
 		// goes on unwinding: fetch reports that one.
 		p := recover()
-		r = fetchResult{Err: newFetchError(host, fmt.Errorf("%w: %s", ErrFetcherPanic, describePanic(p)))}
+		r = fetchResult{Err: newFetchError(host, fmt.Errorf("%w: %s", errFetcherPanic, describePanic(p)))}
 	}()
 	flags, err := f.Fetch(ctx, host)
 	if err == nil {

@@ -7,9 +7,17 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestGiveUpLastsAsLongAsTheFetch: GiveUp marks the host's fetch in flight
-// for every lease of the entry (GivenUp), and the mark goes when that fetch
-// ends; with no fetch in flight GiveUp marks nothing.
+// giveUp is a cause that gives up on the fetch a query waited for.
+type giveUp struct{}
+
+func (giveUp) Error() string     { return "gave up" }
+func (giveUp) GiveUpFetch() bool { return true }
+
+// TestGiveUpLastsAsLongAsTheFetch: a query whose context ends with a cause
+// whose GiveUpFetch is true marks the host's fetch in flight for every lease
+// of the entry (their queries return that cause at once), not for another
+// namespace's, and the mark goes when that fetch ends; a context that ends
+// with no such cause marks nothing.
 func TestGiveUpLastsAsLongAsTheFetch(t *testing.T) {
 	a, _ := newTestActor(t)
 	hang := newGate(t)
@@ -21,9 +29,8 @@ func TestGiveUpLastsAsLongAsTheFetch(t *testing.T) {
 	other, err := a.AcquireIn(context.Background(), "v2", "flags.example", f.fetcher())
 	require.NoError(t, err, "AcquireIn")
 	defer other.Release()
-
-	first.GiveUp()
-	require.False(t, second.GivenUp(), "GivenUp with no fetch in flight")
+	over, endNow := context.WithCancel(context.Background())
+	endNow()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	waiting := queryAsync(ctx, first)
@@ -31,11 +38,17 @@ func TestGiveUpLastsAsLongAsTheFetch(t *testing.T) {
 	stats(t, a) // the loop has published the fetch in flight
 	cancel()
 	requireFailed(t, recv(t, waiting), context.Canceled, "Enabled whose ctx ended")
-	first.GiveUp()
-	require.True(t, second.GivenUp(), "GivenUp of another lease of the entry")
-	require.False(t, other.GivenUp(), "GivenUp of another namespace's lease")
+	requireFailed(t, recv(t, queryAsync(over, second)), context.Canceled, "Enabled after a wait that ended without giving up")
+
+	ctx, stop := context.WithCancelCause(context.Background())
+	waiting = queryAsync(ctx, first)
+	stats(t, a) // the loop has taken the query up
+	stop(giveUp{})
+	requireFailed(t, recv(t, waiting), context.Canceled, "Enabled whose ctx ended giving up")
+	requireFailed(t, enabled(second), giveUp{}, "Enabled of another lease of the entry")
+	requireFailed(t, recv(t, queryAsync(over, other)), context.Canceled, "Enabled of another namespace's lease")
 
 	hang.open()
+	require.True(t, waitFor(func() bool { _, known := second.Peek(testFlag); return known }), "the fetch's answer published")
 	requireOn(t, enabled(second), "Enabled once the fetch answered")
-	require.False(t, second.GivenUp(), "GivenUp once the fetch ended")
 }

@@ -42,7 +42,7 @@ func TestFetcherGoexitIsAFailedFetch(t *testing.T) {
 	require.Equal(t, 2, f.Calls(), "fetcher calls")
 
 	l.Release()
-	st = advance(t, mock, a, flagactor.DefaultTTL)
+	st = advance(t, mock, a, 15*time.Minute)
 	require.Equal(t, 0, st.Hosts, "hosts once the value expired")
 }
 

@@ -10,8 +10,7 @@ import "context"
 // Invalidate normalizes host (see NormalizeHost); an invalid one is
 // ErrInvalidHost, and a host the actor does not hold is no error.
 //
-// It reaches the host's entry in every namespace (see AcquireIn); InvalidateIn
-// reaches one.
+// It reaches the host's entry in every namespace (see AcquireIn).
 //
 // An operator calls it after fixing a credential, a test to reset a host, a
 // driver that learned a flag changed. A fetch already in flight is not
@@ -20,48 +19,31 @@ import "context"
 // next query fetches again; its failure starts no backoff, of the host or of
 // its lease.
 func (a *Actor) Invalidate(ctx context.Context, host string) error {
-	return a.invalidate(ctx, invalidateRequest{Host: host, Every: true})
-}
-
-// InvalidateIn is Invalidate for the entry of host in namespace only.
-func (a *Actor) InvalidateIn(ctx context.Context, namespace, host string) error {
-	return a.invalidate(ctx, invalidateRequest{Namespace: namespace, Host: host})
-}
-
-func (a *Actor) invalidate(ctx context.Context, req invalidateRequest) error {
-	key, err := NormalizeHost(req.Host)
+	key, err := NormalizeHost(host)
 	if err != nil {
 		return err
 	}
 	if err := a.usable(); err != nil {
 		return err
 	}
-	req.Host, req.Reply = key, make(chan struct{}, 1)
+	req := invalidateRequest{Host: key, Reply: make(chan struct{}, 1)}
 	_, err = roundTrip(ctx, a, req, req.Reply)
 	return err
 }
 
-// invalidateRequest asks the loop to invalidate the entry of Host
-// (normalized) in Namespace, or in every namespace. Reply has a buffer of one
-// and is sent to once the loop has applied it.
+// invalidateRequest asks the loop to invalidate every entry of Host
+// (normalized), in every namespace. Reply has a buffer of one and is sent to
+// once the loop has applied it.
 type invalidateRequest struct {
-	Namespace string
-	Host      string
-	Every     bool // every namespace's entry of Host
-	Reply     chan struct{}
+	Host  string
+	Reply chan struct{}
 }
 
 func (invalidateRequest) isRequest() {}
 
-// invalidateEntries invalidates what req names. Invalidating every namespace
-// walks the entries: an operator's call, not a connection's.
+// invalidateEntries invalidates every entry of req's host. It walks the
+// entries: an operator's call, not a connection's.
 func (s *loopState) invalidateEntries(req invalidateRequest) {
-	if !req.Every {
-		if e := s.hosts[entryKey{req.Namespace, req.Host}]; e != nil {
-			s.invalidate(e)
-		}
-		return
-	}
 	for key, e := range s.hosts {
 		if key.host == req.Host {
 			s.invalidate(e) // may evict e: deleting while ranging is allowed

@@ -1,6 +1,9 @@
 package flagactor
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // Lease is one connection's hold on a host entry. While any lease on a host is
 // live the actor keeps the host's flags. It keeps the values of the context it
@@ -30,6 +33,15 @@ func (l *Lease) Host() string { return l.ticket.Host }
 // query fetches at once with its own Fetcher. When two leases fail so in a
 // row the host backs off too, admitting one fetch per step by a lease with no
 // failure of its own; the table in failpolicy.go gives every rule.
+//
+// A caller with a bound on its wait may give up on a fetch for every lease of
+// the entry, so that later callers do not spend their bound on a fetch known
+// to be slow: when ctx ends (see context.WithCancelCause) with a cause that
+// has a method GiveUpFetch() bool returning true, while the host, with no
+// value, waits for a fetch, later queries of the entry do not wait for that
+// fetch, nor through the backoff after it if it failed: they return false and
+// that cause at once. A fetch that can start (or has started) since ends this.
+// The telemetry Gate's open wait ends so.
 func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
 	if l.actor == nil {
 		return false, errNotStarted // a Lease not made by Acquire
@@ -42,11 +54,18 @@ func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
 	}
 	// The expiry is checked here, on the caller's clock read, not left to
 	// the loop: a busy loop or a late timer must not stretch a value's life.
-	if ans := l.published(); ans != nil && ans.freshAt(l.actor.sinceEpoch()) {
+	ans, now := l.published(), l.actor.sinceEpoch()
+	if ans != nil && ans.freshAt(now) {
 		return ans.Bool(flag), nil
+	}
+	if cause := givenUp(ans, now); cause != nil {
+		return false, cause
 	}
 	reply, err := l.actor.query(ctx, &l.ticket)
 	if err != nil {
+		if cause := context.Cause(ctx); ctx.Err() != nil && givesUp(cause) {
+			l.giveUp(cause)
+		}
 		return false, err
 	}
 	return reply.Flags.Bool(flag), reply.Err
@@ -84,24 +103,31 @@ func (l *Lease) Peek(flag string) (enabled, known bool) {
 	return ans.Bool(flag), true
 }
 
-// GiveUp records that its caller gave up waiting for the fetch in flight of
-// a host with no value (its Enabled's ctx ended first): until that fetch
-// ends, and through the backoff after it if it failed, GivenUp reports true
-// to every lease of the entry, so that callers with a bound on their wait do
-// not spend it on a fetch known to be slow. A fetch that can start (or has
-// started) since ends the mark. With no such fetch in flight, as the actor
-// last published, GiveUp does nothing.
-func (l *Lease) GiveUp() {
+// giveUp marks the host's fetch in flight, as the actor last published it,
+// as given up on with cause (see Enabled). With no such fetch it does nothing.
+func (l *Lease) giveUp(cause error) {
 	if ans := l.published(); ans != nil && ans.fetchPending() {
-		ans.givenUp.Store(true)
+		ans.givenUp.Store(&cause)
 	}
 }
 
-// GivenUp reports whether a caller gave up (GiveUp) on the host's fetch,
-// which is still in flight, or failed and the host still backs off.
-func (l *Lease) GivenUp() bool {
-	ans := l.published()
-	return ans != nil && ans.givenUp.Load() && l.actor.sinceEpoch() < ans.nextFetch
+// givesUp reports whether a context's cause gives up on the fetch it waited
+// for (see Enabled).
+func givesUp(cause error) bool {
+	var g interface{ GiveUpFetch() bool }
+	return errors.As(cause, &g) && g.GiveUpFetch()
+}
+
+// givenUp returns the cause a caller gave up on ans's fetch with, while that
+// fetch is in flight or the backoff after its failure lasts; else nil.
+func givenUp(ans *answer, now int64) error {
+	if ans == nil || now >= ans.nextFetch {
+		return nil
+	}
+	if cause := ans.givenUp.Load(); cause != nil {
+		return *cause
+	}
+	return nil
 }
 
 // slot returns the slot of the lease's entry: through the lease's own

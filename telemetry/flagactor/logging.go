@@ -35,7 +35,7 @@ const (
 )
 
 // logBuffer bounds the events waiting for the logging goroutine; past it the
-// loop drops events rather than wait, and counts them (Stats.LogsDropped).
+// loop drops events rather than wait.
 const logBuffer = 256
 
 // WithLogger sends the actor's records to logger. Off by default.
@@ -54,9 +54,8 @@ const logBuffer = 256
 // The handler is asked for each record whether its level is wanted as the
 // record is made, so a slog.LevelVar raised or lowered later takes effect.
 // Records are written on a goroutine of the actor's own: a slow handler
-// never holds the actor up (what does not fit in its buffer is dropped and
-// counted in Stats.LogsDropped), and a panic in the handler loses its record
-// only. Records are stamped with the actor's clock (WithClock), as Hosts'
+// never holds the actor up (what does not fit in its buffer is dropped), and
+// a panic in the handler loses its record only. Records are stamped with the actor's clock (WithClock), as Hosts'
 // times are. Close returns once every record queued is written, but waits
 // for the handler at most the fetch timeout (WithFetchTimeout), in real
 // time; the handler may call Close itself (that Close then waits out the
@@ -159,7 +158,7 @@ func writeValueChanges(ctx context.Context, h slog.Handler, ev logEvent) {
 func (s *loopState) logging() bool { return s.a.logs != nil }
 
 // log queues ev without blocking the loop; when the buffer is full, ev is
-// dropped and counted.
+// dropped.
 func (s *loopState) log(ev logEvent) {
 	if s.a.logs == nil {
 		return
@@ -167,8 +166,7 @@ func (s *loopState) log(ev logEvent) {
 	ev.at = s.clockTime(s.now)
 	select {
 	case s.a.logs <- ev:
-	default:
-		s.stats.LogsDropped++
+	default: // a handler this far behind loses records, never the loop's time
 	}
 }
 

@@ -238,7 +238,7 @@ func (h *blockingHandler) Handle(context.Context, slog.Record) error {
 }
 
 // A slow handler never holds the loop up: records that find the buffer
-// full are dropped, and counted in Stats.
+// full are dropped.
 func TestLoggerDropsWhenBufferFull(t *testing.T) {
 	h := &blockingHandler{entered: make(chan struct{}, 1)}
 	a, _ := newTestActor(t, flagactor.WithLogger(slog.New(h)))
@@ -257,7 +257,6 @@ func TestLoggerDropsWhenBufferFull(t *testing.T) {
 	for range more {
 		require.NoError(t, invalidate(a, host))
 	}
-	require.Equal(t, uint64(more-buffered), stats(t, a).LogsDropped, "records dropped")
 
 	release.open()
 	require.NoError(t, a.Close())

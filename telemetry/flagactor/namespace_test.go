@@ -11,7 +11,7 @@ import (
 // (AcquireIn) are two entries: each fetches through its own Fetcher and is
 // served its own answer. Hosts lists one row per entry, saying its namespace;
 // Lease.Host stays the normalized host; Invalidate reaches the host's entry
-// in every namespace, InvalidateIn the one it names.
+// in every namespace.
 func TestNamespacesKeepEntriesApart(t *testing.T) {
 	a, _ := newTestActor(t)
 	on, off := answers("true"), answers("false")
@@ -47,11 +47,6 @@ func TestNamespacesKeepEntriesApart(t *testing.T) {
 		}
 		return out
 	}
-	require.NoError(t, a.InvalidateIn(context.Background(), "v2", "FLAGS.example"), "InvalidateIn")
-	require.Equal(t, []bool{true, false}, fresh(), "Fresh after InvalidateIn(v2)")
-	requireOn(t, enabled(plain), "Enabled in namespace \"\" after InvalidateIn(v2)")
-	require.Equal(t, 1, on.Calls(), "fetches of namespace \"\" after InvalidateIn(v2)")
-
 	require.NoError(t, a.Invalidate(context.Background(), "flags.example"), "Invalidate")
 	require.Equal(t, []bool{false, false}, fresh(), "Fresh after Invalidate")
 	plain.Release()

@@ -7,19 +7,19 @@ import (
 	"github.com/benbjohnson/clock"
 )
 
-// Defaults used when an option is not given.
+// Defaults used when an option is not given (WithTTL, WithFetchTimeout).
 const (
-	DefaultTTL          = 15 * time.Minute
-	DefaultFetchTimeout = 10 * time.Second
+	defaultTTL          = 15 * time.Minute
+	defaultFetchTimeout = 10 * time.Second
 )
 
 // Bounds applied to what the server sends: its time-to-live, and how long
 // it may ask a client to wait with Retry-After (a larger wait would park a
 // host, and keep its entry, for as long as the server liked).
 const (
-	MinServerTTL  = time.Minute
-	MaxServerTTL  = time.Hour
-	MaxRetryAfter = 24 * time.Hour
+	minServerTTL  = time.Minute
+	maxServerTTL  = time.Hour
+	maxRetryAfter = 24 * time.Hour
 )
 
 // Option configures an Actor.
@@ -48,8 +48,8 @@ func newConfig(opts []Option) config {
 	cfg := config{
 		clock:        clock.New(),
 		wallClock:    true,
-		ttl:          DefaultTTL,
-		fetchTimeout: DefaultFetchTimeout,
+		ttl:          defaultTTL,
+		fetchTimeout: defaultFetchTimeout,
 		mailboxSize:  256,
 	}
 	for _, opt := range opts {

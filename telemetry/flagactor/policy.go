@@ -8,12 +8,12 @@ import (
 )
 
 // answerTTL is how long a fetched answer lives: the server's time-to-live
-// clamped to [MinServerTTL, MaxServerTTL], or the actor's default.
+// clamped to [minServerTTL, maxServerTTL], or the actor's default.
 func (s *loopState) answerTTL(server time.Duration) time.Duration {
 	if server <= 0 {
 		return s.a.cfg.ttl
 	}
-	return min(max(server, MinServerTTL), MaxServerTTL)
+	return min(max(server, minServerTTL), maxServerTTL)
 }
 
 // expiryFor is when an answer fetched now with ttl turns stale: the latest
@@ -51,7 +51,7 @@ var expiryPhaseSeed = maphash.MakeSeed()
 // before the next fetch: doubling from 1s, capped at the default TTL, up to
 // 20% longer for jitter, and at least what the server asked for with
 // Retry-After (retryAfter, worked out on the fetch goroutine), up to
-// MaxRetryAfter.
+// maxRetryAfter.
 func (s *loopState) retryDelay(failures int32, retryAfter time.Duration) time.Duration {
 	limit := s.a.cfg.ttl
 	delay := limit
@@ -63,7 +63,7 @@ func (s *loopState) retryDelay(failures int32, retryAfter time.Duration) time.Du
 		jitter = time.Duration(rand.Int64N(int64(delay)/5 + 1))
 	}
 	delay = min(delay, math.MaxInt64-jitter) + jitter // saturates, for a huge WithTTL
-	return max(delay, min(retryAfter, MaxRetryAfter))
+	return max(delay, min(retryAfter, maxRetryAfter))
 }
 
 // backoffUntil is when a backoff of delay that starts now ends: before

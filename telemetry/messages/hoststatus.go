@@ -6,7 +6,7 @@ import "time"
 // operator needs to tell a healthy host from a failing or idle one.
 type HostStatus struct {
 	Host      string            // the normalized host
-	Namespace string            // with Host, what the entry is filed under (flagactor.Actor.AcquireIn); "" for Acquire's
+	Namespace string            // with Host, what the entry is filed under (flagactor.Actor.AcquireIn); "" for Acquire's; the driver version in telemetry.Gate.Hosts
 	Leases    int               // live leases on it
 	Values    map[string]string // the last good flags; nil when none
 	Fresh     bool              // Values is within its time-to-live

@@ -9,9 +9,4 @@ type Stats struct {
 	Coalesced   uint64 // queries that waited on a fetch another query started
 	StaleServed uint64 // queries answered from an expired value
 	Evictions   uint64 // host entries removed
-	// LogsDropped counts the log events the actor dropped because the
-	// logging buffer was full: the handler (WithLogger) fell behind. The
-	// loop never waits for the handler. One value's arrival counts once,
-	// whatever the number of flags it logs.
-	LogsDropped uint64
 }

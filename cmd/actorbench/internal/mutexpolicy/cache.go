@@ -97,14 +97,14 @@ type waiter struct {
 // New returns an empty cache on clk with the actor's defaults.
 func New(clk clock.Clock) *Cache {
 	base, stop := context.WithCancel(context.Background())
-	ttl := flagactor.DefaultTTL
+	ttl := defaultTTL
 	return &Cache{
 		hosts:        map[string]*entry{},
 		clock:        clk,
 		epoch:        clk.Now(),
 		phase:        time.Duration(rand.Int64N(int64(ttl / 10))),
 		ttl:          ttl,
-		fetchTimeout: flagactor.DefaultFetchTimeout,
+		fetchTimeout: defaultFetchTimeout,
 		base:         base,
 		stop:         stop,
 	}

@@ -132,9 +132,9 @@ func TestServerTTLIsClamped(t *testing.T) {
 		ttl         time.Duration
 		fresh, then time.Duration // still fresh at fresh, stale at then
 	}{
-		{"too short", time.Second, 50 * time.Second, flagactor.MinServerTTL + time.Second},
-		{"too long", 2 * time.Hour, 50 * time.Minute, flagactor.MaxServerTTL + time.Second},
-		{"none", 0, 13 * time.Minute, flagactor.DefaultTTL + time.Second},
+		{"too short", time.Second, 50 * time.Second, minServerTTL + time.Second},
+		{"too long", 2 * time.Hour, 50 * time.Minute, maxServerTTL + time.Second},
+		{"none", 0, 13 * time.Minute, defaultTTL + time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, clk := newCache(t)
@@ -171,7 +171,7 @@ func TestEntryLingersUntilItsValueExpires(t *testing.T) {
 	if v, err := l.Enabled(t.Context(), "f"); v || !errors.Is(err, flagactor.ErrReleased) {
 		t.Errorf("released lease answered (%v, %v)", v, err)
 	}
-	clk.Add(flagactor.DefaultTTL + time.Second)
+	clk.Add(defaultTTL + time.Second)
 	c.Sweep()
 	if c.Len() != 0 {
 		t.Errorf("past the TTL: %d hosts, want none", c.Len())

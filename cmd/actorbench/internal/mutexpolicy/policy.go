@@ -4,8 +4,15 @@ import (
 	"errors"
 	"math/rand/v2"
 	"time"
+)
 
-	"github.com/flagactor/flagactor/telemetry/flagactor"
+// The actor's defaults and bounds, as its options document them.
+const (
+	defaultTTL          = 15 * time.Minute
+	defaultFetchTimeout = 10 * time.Second
+	minServerTTL        = time.Minute
+	maxServerTTL        = time.Hour
+	maxRetryAfter       = 24 * time.Hour
 )
 
 // The policy, as the actor's failure table (telemetry/flagactor/failpolicy.go,
@@ -202,7 +209,7 @@ func (c *Cache) answerTTL(server time.Duration) time.Duration {
 	if server <= 0 {
 		return c.ttl
 	}
-	return min(max(server, flagactor.MinServerTTL), flagactor.MaxServerTTL)
+	return min(max(server, minServerTTL), maxServerTTL)
 }
 
 // expiryFor is when a value fetched at now with ttl turns stale: the latest
@@ -223,12 +230,12 @@ func (c *Cache) expiryFor(now, ttl time.Duration) time.Duration {
 
 // retryDelay is the wait after the nth consecutive failure: doubling from
 // 1s, capped at the default TTL, up to 20% longer, and at least retryAfter
-// (up to flagactor.MaxRetryAfter).
+// (up to maxRetryAfter).
 func (c *Cache) retryDelay(failures int, retryAfter time.Duration) time.Duration {
 	delay := c.ttl
 	if failures <= 31 {
 		delay = min(time.Second<<(failures-1), c.ttl)
 	}
 	delay += time.Duration(rand.Int64N(int64(delay)/5 + 1))
-	return max(delay, min(retryAfter, flagactor.MaxRetryAfter))
+	return max(delay, min(retryAfter, maxRetryAfter))
 }

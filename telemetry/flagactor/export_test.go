@@ -1,0 +1,7 @@
+package flagactor
+
+// The actor's own failure causes, for the tests to match.
+var (
+	ErrFetchTimeout = errFetchTimeout
+	ErrFetcherPanic = errFetcherPanic
+)
