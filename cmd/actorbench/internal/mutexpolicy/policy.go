@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math/rand/v2"
 	"time"
+
+	"github.com/flagactor/flagactor/telemetry/flagactor"
 )
 
 // The actor's defaults and bounds, as its options document them.
