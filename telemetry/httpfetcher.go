@@ -42,12 +42,6 @@ type HTTPFetcher struct {
 // unkeyed literal compiles.
 var timeNow = time.Now
 
-// fetchOptions is what a connection's fetcher adds to an HTTPFetcher.
-type fetchOptions struct {
-	scheme string       // "https", or "http" for a host written with http://
-	logger *slog.Logger // gets the records of skipped parts; nil for none
-}
-
 // Fetch asks host's feature-flag service for every flag of DriverVersion.
 // host is name[:port], as the flag actor normalizes it; the scheme is https.
 // A redirect that changes the scheme, the host (its name or its port), or
@@ -56,7 +50,7 @@ type fetchOptions struct {
 // client's policy is asked only about the redirects left, and what it
 // returns is checked again (it may change the request). A host holding a
 // path, query, fragment, user info, white space or a control character is
-// ErrBadRequestHost, and no request is made.
+// an error matching flagactor.ErrInvalidHost, and no request is made.
 //
 // A status other than 200 is a *StatusError, whose RetryAfter carries the
 // Retry-After of a 429 or 503; it is known from the status line, so Fetch
@@ -93,11 +87,12 @@ type fetchOptions struct {
 // of a redirect's Location, no reason phrase, no byte of the body. Of the
 // server's answer an error names only the status code.
 func (f *HTTPFetcher) Fetch(ctx context.Context, host string) (messages.Flags, error) {
-	return f.fetch(ctx, host, fetchOptions{scheme: "https"})
+	return f.fetch(ctx, host, "https", nil)
 }
 
-func (f *HTTPFetcher) fetch(ctx context.Context, host string, opts fetchOptions) (messages.Flags, error) {
-	target, err := flagsURL(opts.scheme, host, f.DriverVersion)
+// fetch is Fetch over scheme, logging skipped parts to logger (nil: none).
+func (f *HTTPFetcher) fetch(ctx context.Context, host, scheme string, logger *slog.Logger) (messages.Flags, error) {
+	target, err := flagsURL(scheme, host, f.DriverVersion)
 	if err != nil {
 		return messages.Flags{}, err
 	}
@@ -129,7 +124,7 @@ func (f *HTTPFetcher) fetch(ctx context.Context, host string, opts fetchOptions)
 	flags, skipped, err := readResponse(resp.Body, func(rest io.Reader) error {
 		return checkRestFor(drainWait, rest, cancel)
 	})
-	logSkipped(ctx, opts.logger, host, skipped)
+	logSkipped(ctx, logger, host, skipped)
 	return flags, err
 }
 

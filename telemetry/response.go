@@ -144,29 +144,16 @@ func onlySpace(b []byte) bool {
 }
 
 // readFlags reads the "flags" member: absent or null is no flags, an array
-// is read entry by entry, anything else is malformed. Entries it leaves out
-// go to skipped.
+// is read entry by entry, anything else is malformed. An entry that is not
+// an object with a string name and a string or boolean value goes to
+// skipped.
 func readFlags(raw json.RawMessage, skipped *skippedParts) (map[string]string, error) {
+	values := map[string]string{} // not sized by the entries: most may be skipped
 	switch {
 	case len(raw) == 0 || string(raw) == "null":
-		// No flags: a good answer with every flag off.
-		return map[string]string{}, nil
+		return values, nil // no flags: a good answer with every flag off
 	case raw[0] != '[':
 		return nil, fmt.Errorf("%w: \"flags\" is not an array", ErrMalformedResponse)
-	}
-	values := map[string]string{} // not sized by the entries: most may be skipped
-	if onlyObjects(raw) {
-		// As in every answer the service gives: read in one go, which costs
-		// less than entry by entry. A fresh slice: encoding/json would
-		// reuse the old elements of a slice it decodes into, mixing fields
-		// of two arrays. Every field takes any JSON, and the decoder has
-		// checked the syntax: no error is left.
-		var entries []*wireFlag
-		_ = json.Unmarshal(raw, &entries)
-		for i, entry := range entries {
-			readFlag(values, skipped, i, entry)
-		}
-		return values, nil
 	}
 	forEachElement(raw, func(i int, entry []byte) {
 		if entry[0] != '{' {
@@ -174,42 +161,23 @@ func readFlags(raw json.RawMessage, skipped *skippedParts) (map[string]string, e
 			return
 		}
 		// A fresh struct for each: encoding/json would keep fields of an
-		// earlier entry that this one lacks.
+		// earlier entry that this one lacks. Every field takes any JSON, and
+		// the decoder has checked the syntax: no error is left.
 		var flag wireFlag
 		_ = json.Unmarshal(entry, &flag)
-		readFlag(values, skipped, i, &flag)
+		name, ok := jsonString(flag.Name)
+		if !ok {
+			skipped.add(i, "name", jsonKind(flag.Name), ", not a string")
+			return
+		}
+		value, ok := flagValue(flag.Value)
+		if !ok {
+			skipped.add(i, "value", jsonKind(flag.Value), "")
+			return
+		}
+		values[name] = value
 	})
 	return values, nil
-}
-
-// onlyObjects reports whether every element of array, a JSON array the
-// decoder has checked, is an object or null.
-func onlyObjects(array []byte) bool {
-	only := true
-	forEachElement(array, func(_ int, element []byte) {
-		only = only && (element[0] == '{' || element[0] == 'n')
-	})
-	return only
-}
-
-// readFlag adds entry i of "flags" to values, or to skipped when it is
-// not an object with a string name and a string or boolean value.
-func readFlag(values map[string]string, skipped *skippedParts, i int, entry *wireFlag) {
-	if entry == nil {
-		skipped.add(i, "entry", "null", ", not an object")
-		return
-	}
-	name, ok := jsonString(entry.Name)
-	if !ok {
-		skipped.add(i, "name", jsonKind(entry.Name), ", not a string")
-		return
-	}
-	value, ok := flagValue(entry.Value)
-	if !ok {
-		skipped.add(i, "value", jsonKind(entry.Value), "")
-		return
-	}
-	values[name] = value
 }
 
 // forEachElement calls f with the index and the text of each element of
