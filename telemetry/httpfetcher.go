@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sync/atomic"
 	"time"
 
 	"github.com/flagactor/flagactor/telemetry/messages"
@@ -121,30 +120,9 @@ func (f *HTTPFetcher) fetch(ctx context.Context, host, scheme string, logger *sl
 	if resp.StatusCode != http.StatusOK {
 		return messages.Flags{}, newStatusError(resp, timeNow())
 	}
-	flags, skipped, err := readResponse(resp.Body, func(rest io.Reader) error {
-		return checkRestFor(drainWait, rest, cancel)
-	})
+	flags, skipped, err := readResponse(resp.Body, cancel)
 	logSkipped(ctx, logger, host, skipped)
 	return flags, err
-}
-
-// checkRestFor is checkRest that reads the rest of the body for at most
-// wait in all: a body still open by then is taken as ended, and its
-// connection closed by cancel, whether it is silent or trickles. The object
-// before it is complete, and only the server knows why it does not end the
-// body. What arrives in that time is checked, up to the body's limit.
-func checkRestFor(wait time.Duration, rest io.Reader, cancel context.CancelFunc) error {
-	var heldOpen atomic.Bool
-	giveUp := time.AfterFunc(wait, func() {
-		heldOpen.Store(true)
-		cancel()
-	})
-	err := checkRest(rest)
-	giveUp.Stop()
-	if heldOpen.Load() && err != errDataAfterObject {
-		return nil
-	}
-	return err
 }
 
 // endEarly returns ctx, cancellable, ending a little before ctx's deadline

@@ -2,11 +2,13 @@ package telemetry
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -34,7 +36,7 @@ type wireFlag struct {
 	Value json.RawMessage `json:"value"`
 }
 
-// parseResponse reads a feature-flag response body:
+// readResponse reads a feature-flag response body:
 //
 //	{"flags":[{"name":"..","value":".."}],"ttl_seconds":N}
 //
@@ -58,53 +60,44 @@ type wireFlag struct {
 // "flags" is neither an array nor null, is ErrMalformedResponse. A body that
 // ends too soon also matches io.ErrUnexpectedEOF, and an error reading body
 // is described but not kept: errors.Is sees a cancelled context.
-func parseResponse(body io.Reader) (flags messages.Flags, skipped skippedParts, err error) {
-	return readResponse(body, checkRest)
-}
-
-// readResponse is parseResponse with rest in charge of the body after the
-// JSON object: checkRest reads it to its end; Fetch bounds how long that may
-// take.
-func readResponse(body io.Reader, rest func(io.Reader) error) (flags messages.Flags, skipped skippedParts, err error) {
+//
+// The JSON object is the answer once it is complete: the rest of the body
+// is read for at most drainWait in all, then taken as ended, its connection
+// closed by cancel, whether it is silent or trickles (only the server knows
+// why it does not end the body). What arrives in that time must be white
+// space, up to the body's limit. Reading it to the end also lets the
+// transport reuse the connection.
+func readResponse(body io.Reader, cancel context.CancelFunc) (flags messages.Flags, skipped skippedParts, err error) {
 	// One byte past the limit tells a body of exactly the limit from a longer one.
 	limited := &io.LimitedReader{R: body, N: maxResponseBytes + 1}
-	flags, skipped, err = decodeResponse(json.NewDecoder(limited), limited, rest)
-	if limited.N <= 0 {
-		return messages.Flags{}, skippedParts{}, ErrResponseTooLarge
-	}
-	if err != nil {
-		return messages.Flags{}, skippedParts{}, err
-	}
-	return flags, skipped, nil
-}
-
-// errDataAfterObject is a body with more than white space after its object.
-var errDataAfterObject = fmt.Errorf("%w: data after the JSON object", ErrMalformedResponse)
-
-// decodeResponse decodes one response object, then checks that only white
-// space follows it: in what the decoder has read already, then through rest
-// in what is left of body.
-func decodeResponse(dec *json.Decoder, body io.Reader, rest func(io.Reader) error) (messages.Flags, skippedParts, error) {
-	var skipped skippedParts
+	defer func() {
+		switch {
+		case limited.N <= 0:
+			flags, skipped, err = messages.Flags{}, skippedParts{}, ErrResponseTooLarge
+		case err != nil:
+			flags, skipped = messages.Flags{}, skippedParts{}
+		}
+	}()
 	// Through a pointer, so that a bare null (which encoding/json would
 	// decode into a struct as nothing at all) is told from an empty object.
 	var wire *wireResponse
+	dec := json.NewDecoder(limited)
 	if err := dec.Decode(&wire); err != nil {
-		return messages.Flags{}, skipped, decodeError(err)
+		return flags, skipped, decodeError(err)
 	}
 	if buffered, _ := io.ReadAll(dec.Buffered()); !onlySpace(buffered) {
-		return messages.Flags{}, skipped, errDataAfterObject
+		return flags, skipped, errDataAfterObject
 	}
-	if err := rest(body); err != nil {
-		return messages.Flags{}, skipped, err
+	if err := checkRest(limited, cancel); err != nil {
+		return flags, skipped, err
 	}
 
 	if wire == nil {
-		return messages.Flags{}, skipped, fmt.Errorf("%w: null, not an object", ErrMalformedResponse)
+		return flags, skipped, fmt.Errorf("%w: null, not an object", ErrMalformedResponse)
 	}
 	values, err := readFlags(wire.Flags, &skipped)
 	if err != nil {
-		return messages.Flags{}, skippedParts{}, err
+		return flags, skipped, err
 	}
 	ttl, ok := ttlSeconds(wire.TTLSeconds)
 	if !ok {
@@ -113,17 +106,26 @@ func decodeResponse(dec *json.Decoder, body io.Reader, rest func(io.Reader) erro
 	return messages.Flags{Values: values, TTL: ttl}, skipped, nil
 }
 
-// checkRest reads body to its end, which must be white space only. Reading
-// it to the end also lets the transport reuse the connection.
-func checkRest(body io.Reader) error {
+// errDataAfterObject is a body with more than white space after its object.
+var errDataAfterObject = fmt.Errorf("%w: data after the JSON object", ErrMalformedResponse)
+
+// checkRest reads body to its end, which must be white space only, for at
+// most drainWait in all: a body still open by then is taken as ended, and
+// cancel closes its connection.
+func checkRest(body io.Reader, cancel context.CancelFunc) error {
+	var heldOpen atomic.Bool
+	giveUp := time.AfterFunc(drainWait, func() {
+		heldOpen.Store(true)
+		cancel()
+	})
+	defer giveUp.Stop()
 	var buf [512]byte
 	for {
 		n, err := body.Read(buf[:])
-		if !onlySpace(buf[:n]) {
-			return errDataAfterObject
-		}
 		switch {
-		case err == io.EOF:
+		case !onlySpace(buf[:n]):
+			return errDataAfterObject
+		case err == io.EOF, err != nil && heldOpen.Load():
 			return nil
 		case err != nil:
 			return readError(err)

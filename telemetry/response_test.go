@@ -254,3 +254,8 @@ func BenchmarkParseResponse(b *testing.B) {
 		}
 	}
 }
+
+// parseResponse is readResponse of a body that is not a connection's.
+func parseResponse(body io.Reader) (messages.Flags, skippedParts, error) {
+	return readResponse(body, func() {})
+}
