@@ -135,14 +135,7 @@ func checkRest(body io.Reader, cancel context.CancelFunc) error {
 
 // onlySpace reports whether b is JSON white space only.
 func onlySpace(b []byte) bool {
-	for _, c := range b {
-		switch c {
-		case ' ', '\t', '\n', '\r':
-		default:
-			return false
-		}
-	}
-	return true
+	return len(bytes.TrimLeft(b, " \t\n\r")) == 0
 }
 
 // readFlags reads the "flags" member: absent or null is no flags, an array
@@ -218,7 +211,6 @@ func forEachElement(array []byte, f func(int, []byte)) {
 // the credentials into it.
 func decodeError(err error) error {
 	var syntaxErr *json.SyntaxError
-	var typeErr *json.UnmarshalTypeError
 	switch {
 	case err == io.EOF:
 		return fmt.Errorf("%w: empty body", ErrMalformedResponse)
@@ -227,7 +219,7 @@ func decodeError(err error) error {
 		return fmt.Errorf("%w: %w", ErrMalformedResponse, io.ErrUnexpectedEOF)
 	case errors.As(err, &syntaxErr):
 		return fmt.Errorf("%w: not JSON at byte %d", ErrMalformedResponse, syntaxErr.Offset)
-	case errors.As(err, &typeErr):
+	case has[*json.UnmarshalTypeError](err):
 		return fmt.Errorf("%w: not a JSON object", ErrMalformedResponse)
 	default:
 		return readError(err)
@@ -253,11 +245,8 @@ func jsonString(raw json.RawMessage) (string, bool) {
 // flagValue decodes a flag's value: a JSON string as is, a JSON boolean as
 // "true" or "false".
 func flagValue(raw json.RawMessage) (string, bool) {
-	switch string(raw) {
-	case "true":
-		return "true", true
-	case "false":
-		return "false", true
+	if string(raw) == "true" || string(raw) == "false" {
+		return string(raw), true
 	}
 	return jsonString(raw)
 }
@@ -268,11 +257,9 @@ func ttlSeconds(raw json.RawMessage) (time.Duration, bool) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return 0, true
 	}
-	if c := raw[0]; c != '-' && (c < '0' || c > '9') {
-		return 0, false
-	}
-	// The decoder has checked the number's syntax; the only error left is
-	// ErrRange, where ParseFloat's ±Inf or 0 clamps the right way.
+	// ParseFloat refuses any JSON but a number. The decoder has checked the
+	// number's syntax: the only error left for one is ErrRange, where
+	// ParseFloat's ±Inf or 0 clamps the right way.
 	secs, err := strconv.ParseFloat(string(raw), 64)
 	if err != nil && !errors.Is(err, strconv.ErrRange) {
 		return 0, false
