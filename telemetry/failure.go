@@ -108,24 +108,29 @@ func requestError(ctx context.Context, target string, err error, seen *requestTr
 	if errors.As(err, &refused) {
 		return refused
 	}
-	kind := requestFailureKind(ctx, err, seen)
-	return &fetchFailure{doing: "GET " + target, kind: kind, detail: failureCause(kind, err), cause: &err}
+	return newFetchFailure(ctx, "GET "+target, err, seen.load(), false)
 }
 
-// readError reports a failure to read the response body.
+// readError reports a failure to read the body of an answer. The transport
+// reports a cancelled or timed-out request's body as such.
 func readError(err error) error {
-	kind := readFailureKind(err)
-	return &fetchFailure{doing: "reading the response", kind: kind, detail: failureCause(kind, err), body: true, cause: &err}
+	return newFetchFailure(context.Background(), "reading the response", err, sawGotConn|sawFirstByte, true)
 }
 
-// requestFailureKind classifies a failed request by what the transport had
-// done for the flag request's last attempt before it failed (seen, which
+// newFetchFailure describes err, a failure of doing (reading a body, or
+// not) after the transport's steps in phase.
+func newFetchFailure(ctx context.Context, doing string, err error, phase uint32, body bool) error {
+	kind := failureKindOf(ctx, err, phase)
+	return &fetchFailure{doing: doing, kind: kind, detail: failureCause(kind, err), body: body, cause: &err}
+}
+
+// failureKindOf classifies a failed request by what the transport had done
+// for the flag request's last attempt before it failed (phase, which
 // leaves out the requests the client made of its own) and, where the
 // transport's hooks did not run (a RoundTripper that drops the request's
 // context), by the error's type. Until the flag request has a connection
 // of its own, a failure is the client's, a passed deadline too.
-func requestFailureKind(ctx context.Context, err error, seen *requestTrace) failureKind {
-	phase := seen.load()
+func failureKindOf(ctx context.Context, err error, phase uint32) failureKind {
 	if kind, ok := deadlineKind(ctx, err); ok {
 		if kind == failTimedOut && phase&sawGotConn == 0 {
 			// Dialing, TLS, a proxy that does not answer CONNECT, or the
@@ -133,6 +138,15 @@ func requestFailureKind(ctx context.Context, err error, seen *requestTrace) fail
 			return failUnsent
 		}
 		return kind
+	}
+	if phase&sawFirstByte != 0 {
+		// The server answered: what failed is the server's.
+		switch {
+		case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
+			errors.Is(err, syscall.ECONNRESET), errors.Is(err, net.ErrClosed):
+			return failCut
+		}
+		return failMalformed // a bad header, chunk or trailer
 	}
 	if opErr, ok := as[*net.OpError](err); ok && opErr.Op == "proxyconnect" {
 		return failProxy // dialing the proxy, or TLS with it
@@ -144,14 +158,8 @@ func requestFailureKind(ctx context.Context, err error, seen *requestTrace) fail
 	}
 	switch {
 	case phase&sawGotConn != 0:
-		// The server had the request: what failed is the server's.
-		switch {
-		case phase&sawFirstByte == 0:
-			return failClosed
-		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-			return failCut
-		}
-		return failMalformed
+		// The server had the request and closed the connection unanswered.
+		return failClosed
 	case causeOf(err).kind == failTLS, phase&sawTLSFailed != 0:
 		return failTLS
 	case causeOf(err).kind == failDial:
@@ -165,20 +173,6 @@ func requestFailureKind(ctx context.Context, err error, seen *requestTrace) fail
 		return failDial
 	}
 	return failRequest
-}
-
-// readFailureKind classifies a failure to read a body. The transport
-// reports a cancelled or timed-out request's body as such.
-func readFailureKind(err error) failureKind {
-	if kind, ok := deadlineKind(context.Background(), err); ok {
-		return kind
-	}
-	switch {
-	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
-		errors.Is(err, syscall.ECONNRESET), errors.Is(err, net.ErrClosed):
-		return failCut
-	}
-	return failMalformed // a bad chunk, a bad trailer
 }
 
 // deadlineKind tells a cancelled or timed-out request: the caller's context
