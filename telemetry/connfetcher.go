@@ -3,6 +3,7 @@ package telemetry
 import (
 	"context"
 	"log/slog"
+	"net/url"
 	"strings"
 
 	"github.com/flagactor/flagactor/telemetry/messages"
@@ -55,12 +56,8 @@ func cutPrefixFold(s, prefix string) (string, bool) {
 // hasPort443 reports whether host[:port][/] names port 443 (any spelling
 // NormalizeHost reads as 443, such as 0443).
 func hasPort443(host string) bool {
-	host = strings.TrimSuffix(host, "/")
-	if !hasPort(host) {
-		return false
-	}
-	port := host[strings.LastIndexByte(host, ':')+1:]
-	return strings.TrimLeft(port, "0") == "443"
+	u := url.URL{Host: strings.TrimSuffix(host, "/")}
+	return strings.TrimLeft(u.Port(), "0") == "443"
 }
 
 // hasPort reports whether name[:port] or [v6][:port] has a port.

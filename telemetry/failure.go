@@ -169,7 +169,8 @@ func failureKindOf(ctx context.Context, err error, phase uint32) failureKind {
 		// the proxy's answer to CONNECT (a 407, say). A direct connection
 		// goes on to TLS, or is the request's at once.
 		return failProxy
-	case phase&(sawGetConn|sawDialFailed) != 0:
+	case phase&sawGetConn != 0:
+		// Looking for a connection, it got none: resolving or dialing failed.
 		return failDial
 	}
 	return failRequest
