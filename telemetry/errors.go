@@ -21,13 +21,9 @@ var (
 	// one past the tenth, or one the client's own CheckRedirect refused.
 	ErrRedirectRefused = errors.New("telemetry: feature-flag request redirected elsewhere")
 
-	// ErrResponseTooLarge reports a feature-flag response body over 1 MiB.
-	// Nothing is taken from such a body.
-	ErrResponseTooLarge = errors.New("telemetry: feature-flag response over 1 MiB")
-
 	// ErrMalformedResponse reports a feature-flag response body that is not
-	// {"flags":[{"name":..,"value":..}],"ttl_seconds":N}, or whose framing
-	// (chunks, trailer) is broken.
+	// {"flags":[{"name":..,"value":..}],"ttl_seconds":N}, is over 1 MiB, or
+	// whose framing (chunks, trailer) is broken. Nothing is taken from it.
 	ErrMalformedResponse = errors.New("telemetry: malformed feature-flag response")
 )
 

@@ -57,10 +57,9 @@ var timeNow = time.Now
 // object of a 200 is the answer once it is complete: the rest of the body is
 // read for at most drainWait in all, then taken as ended, however it
 // trickles. White space is all the rest may hold, as far as it arrives. A
-// body over 1 MiB is
-// ErrResponseTooLarge; a body that is not the feature-flag JSON is
-// ErrMalformedResponse. An answer
-// without flags ({} or "flags":null) is a good answer, every flag off. One
+// body over 1 MiB, or that is not the feature-flag JSON, is
+// ErrMalformedResponse. An answer without flags ({} or "flags":null) is a
+// good answer, every flag off. One
 // flag of an unexpected type (a number, null, an object) is left out and
 // the others kept, and a ttl_seconds that is not a number is read as
 // absent; Fetch logs nothing about them.

@@ -167,7 +167,7 @@ func TestFetch(t *testing.T) {
 			name:    "body over 1 MiB",
 			status:  http.StatusOK,
 			body:    objectOf(maxResponseBytes + 1),
-			wantErr: ErrResponseTooLarge,
+			wantErr: errResponseTooLarge,
 		},
 		{
 			name:   "body of exactly 1 MiB",
@@ -429,7 +429,7 @@ func TestFetchReusesConnection(t *testing.T) {
 		{"error status with a body", http.StatusInternalServerError, strings.Repeat("e", 16<<10), nil},
 		{"429 with a body", http.StatusTooManyRequests, `{"error":"slow down"}`, nil},
 		{"oversized body within the drain bound", http.StatusOK,
-			`{"flags":[` + strings.Repeat(" ", maxResponseBytes+maxDrainBytes/2) + `]}`, ErrResponseTooLarge},
+			`{"flags":[` + strings.Repeat(" ", maxResponseBytes+maxDrainBytes/2) + `]}`, errResponseTooLarge},
 		{"trailing garbage", http.StatusOK, `{"flags":[]}]` + strings.Repeat("x", 1<<10), ErrMalformedResponse},
 	}
 	for _, tt := range tests {

@@ -20,6 +20,10 @@ import (
 // make the driver hold as much memory as it likes.
 const maxResponseBytes = 1 << 20
 
+// errResponseTooLarge is a body over maxResponseBytes: not the answer,
+// whatever it holds.
+var errResponseTooLarge = fmt.Errorf("%w: over 1 MiB", ErrMalformedResponse)
+
 // wireResponse is the body of a feature-flag response. Every field is kept
 // raw so that a repeated key simply replaces the earlier one (the last one
 // wins, as for a JSON object read into a map) and its type is checked once,
@@ -55,9 +59,10 @@ type wireFlag struct {
 // in skipped. A service that adds a flag of a new type one day must not turn
 // off the telemetry flag in every deployed driver at once.
 //
-// A body over maxResponseBytes is ErrResponseTooLarge; any other body that is
-// not one JSON object, with nothing but white space after it, or whose
-// "flags" is neither an array nor null, is ErrMalformedResponse. A body that
+// A body over maxResponseBytes is errResponseTooLarge, which matches
+// ErrMalformedResponse too; any other body that is not one JSON object,
+// with nothing but white space after it, or whose "flags" is neither an
+// array nor null, is ErrMalformedResponse. A body that
 // ends too soon also matches io.ErrUnexpectedEOF, and an error reading body
 // is described but not kept: errors.Is sees a cancelled context.
 //
@@ -73,7 +78,7 @@ func readResponse(body io.Reader, cancel context.CancelFunc) (flags messages.Fla
 	defer func() {
 		switch {
 		case limited.N <= 0:
-			flags, skipped, err = messages.Flags{}, skippedParts{}, ErrResponseTooLarge
+			flags, skipped, err = messages.Flags{}, skippedParts{}, errResponseTooLarge
 		case err != nil:
 			flags, skipped = messages.Flags{}, skippedParts{}
 		}

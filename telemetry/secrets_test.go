@@ -222,7 +222,7 @@ func fetchErrorPaths() []fetchErrorPath {
 					_, _ = io.WriteString(w, `{"flags":[{"name":"`+r.Header.Get("Authorization")+`","value":"`)
 					_, _ = io.WriteString(w, strings.Repeat("x", maxResponseBytes))
 				}
-			}, check: is(ErrResponseTooLarge)},
+			}, check: is(errResponseTooLarge)},
 		{path: "malformed body: not JSON", carrier: "bearer token, as the body",
 			handler: func(*testing.T, context.CancelFunc) http.HandlerFunc {
 				return func(w http.ResponseWriter, r *http.Request) {
