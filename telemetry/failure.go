@@ -131,13 +131,22 @@ func newFetchFailure(ctx context.Context, doing string, err error, phase uint32,
 // context), by the error's type. Until the flag request has a connection
 // of its own, a failure is the client's, a passed deadline too.
 func failureKindOf(ctx context.Context, err error, phase uint32) failureKind {
-	if kind, ok := deadlineKind(ctx, err); ok {
-		if kind == failTimedOut && phase&sawGotConn == 0 {
-			// Dialing, TLS, a proxy that does not answer CONNECT, or the
-			// client's RoundTripper: the server does not have the request.
-			return failUnsent
-		}
-		return kind
+	// The caller's context first, since a transport torn down by it fails
+	// in any way at all.
+	ended := err
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		ended = ctxErr
+	}
+	switch {
+	case errors.Is(ended, context.Canceled):
+		return failCanceled
+	case errors.Is(ended, context.DeadlineExceeded) && phase&sawGotConn == 0:
+		// Dialing, TLS, a proxy that does not answer CONNECT, or the
+		// client's RoundTripper: the server does not have the request.
+		return failUnsent
+	case errors.Is(ended, context.DeadlineExceeded):
+		// The client's Timeout and its Transport's ResponseHeaderTimeout too.
+		return failTimedOut
 	}
 	if phase&sawFirstByte != 0 {
 		// The server answered: what failed is the server's.
@@ -174,22 +183,6 @@ func failureKindOf(ctx context.Context, err error, phase uint32) failureKind {
 		return failDial
 	}
 	return failRequest
-}
-
-// deadlineKind tells a cancelled or timed-out request: the caller's context
-// first, since a transport torn down by it fails in any way at all.
-func deadlineKind(ctx context.Context, err error) (failureKind, bool) {
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		err = ctxErr
-	}
-	switch {
-	case errors.Is(err, context.Canceled):
-		return failCanceled, true
-	case errors.Is(err, context.DeadlineExceeded):
-		// The client's Timeout and its Transport's ResponseHeaderTimeout too.
-		return failTimedOut, true
-	}
-	return 0, false
 }
 
 // failureCause names the cause of a failure of kind in this package's
