@@ -157,7 +157,7 @@ func failureKindOf(ctx context.Context, err error, phase uint32) failureKind {
 		}
 		return failMalformed // a bad header, chunk or trailer
 	}
-	if opErr, ok := as[*net.OpError](err); ok && opErr.Op == "proxyconnect" {
+	if opErr, ok := errAs[*net.OpError](err); ok && opErr.Op == "proxyconnect" {
 		return failProxy // dialing the proxy, or TLS with it
 	}
 	if isTLSAlert(err) {
@@ -195,7 +195,7 @@ func failureCause(kind failureKind, err error) string {
 	if c := causeOf(err); c.text != "" {
 		return c.text
 	}
-	if netErr, ok := as[net.Error](err); ok && netErr.Timeout() {
+	if netErr, ok := errAs[net.Error](err); ok && netErr.Timeout() {
 		if kind == failTLS {
 			return "handshake timeout"
 		}
@@ -216,30 +216,30 @@ type cause struct {
 // causes are tried in order: the first that matches an error is its cause.
 var causes = [...]cause{
 	{failDial, "DNS name not found", func(err error) bool {
-		dnsErr, ok := as[*net.DNSError](err)
+		dnsErr, ok := errAs[*net.DNSError](err)
 		return ok && dnsErr.IsNotFound
 	}},
 	{failDial, "DNS timeout", func(err error) bool {
-		dnsErr, ok := as[*net.DNSError](err)
+		dnsErr, ok := errAs[*net.DNSError](err)
 		return ok && dnsErr.IsTimeout
 	}},
-	{failDial, "DNS failure", has[*net.DNSError]},
-	{failDial, "connection refused", is(syscall.ECONNREFUSED)},
-	{failUnknown, "connection reset", is(syscall.ECONNRESET)},
-	{failDial, "network unreachable", is(syscall.ENETUNREACH)},
-	{failDial, "host unreachable", is(syscall.EHOSTUNREACH)},
-	{failTLS, "certificate signed by an unknown authority", has[x509.UnknownAuthorityError]},
-	{failTLS, "certificate name mismatch", has[x509.HostnameError]},
+	{failDial, "DNS failure", errHas[*net.DNSError]},
+	{failDial, "connection refused", errIs(syscall.ECONNREFUSED)},
+	{failUnknown, "connection reset", errIs(syscall.ECONNRESET)},
+	{failDial, "network unreachable", errIs(syscall.ENETUNREACH)},
+	{failDial, "host unreachable", errIs(syscall.EHOSTUNREACH)},
+	{failTLS, "certificate signed by an unknown authority", errHas[x509.UnknownAuthorityError]},
+	{failTLS, "certificate name mismatch", errHas[x509.HostnameError]},
 	{failTLS, "certificate expired", func(err error) bool {
-		invalid, ok := as[x509.CertificateInvalidError](err)
+		invalid, ok := errAs[x509.CertificateInvalidError](err)
 		return ok && invalid.Reason == x509.Expired
 	}},
-	{failTLS, "certificate not valid", has[x509.CertificateInvalidError]},
-	{failTLS, "", has[*tls.CertificateVerificationError]},
-	{failTLS, "not a TLS server", has[tls.RecordHeaderError]},
+	{failTLS, "certificate not valid", errHas[x509.CertificateInvalidError]},
+	{failTLS, "", errHas[*tls.CertificateVerificationError]},
+	{failTLS, "not a TLS server", errHas[tls.RecordHeaderError]},
 	{failTLS, "TLS alert from the server", isTLSAlert},
 	{failDial, "", func(err error) bool {
-		opErr, ok := as[*net.OpError](err)
+		opErr, ok := errAs[*net.OpError](err)
 		return ok && opErr.Op == "dial" // resolving or dialing, for no cause above
 	}},
 }
@@ -258,24 +258,24 @@ func causeOf(err error) cause {
 // isTLSAlert reports a TLS alert the peer sent (crypto/tls reports it as a
 // "remote error") or one of ours.
 func isTLSAlert(err error) bool {
-	opErr, ok := as[*net.OpError](err)
-	return has[tls.AlertError](err) || ok && opErr.Op == "remote error"
+	opErr, ok := errAs[*net.OpError](err)
+	return errHas[tls.AlertError](err) || ok && opErr.Op == "remote error"
 }
 
-// as is errors.As returning the T it found.
-func as[T error](err error) (T, bool) {
+// errAs is errors.As returning the T it found.
+func errAs[T error](err error) (T, bool) {
 	var target T
 	ok := errors.As(err, &target)
 	return target, ok
 }
 
-// has reports whether err's chain holds a T.
-func has[T error](err error) bool {
-	_, ok := as[T](err)
+// errHas reports whether err's chain holds a T.
+func errHas[T error](err error) bool {
+	_, ok := errAs[T](err)
 	return ok
 }
 
-// is returns errors.Is with target.
-func is(target error) func(error) bool {
+// errIs returns errors.Is with target.
+func errIs(target error) func(error) bool {
 	return func(err error) bool { return errors.Is(err, target) }
 }

@@ -224,7 +224,7 @@ func decodeError(err error) error {
 		return fmt.Errorf("%w: %w", ErrMalformedResponse, io.ErrUnexpectedEOF)
 	case errors.As(err, &syntaxErr):
 		return fmt.Errorf("%w: not JSON at byte %d", ErrMalformedResponse, syntaxErr.Offset)
-	case has[*json.UnmarshalTypeError](err):
+	case errHas[*json.UnmarshalTypeError](err):
 		return fmt.Errorf("%w: not a JSON object", ErrMalformedResponse)
 	default:
 		return readError(err)
