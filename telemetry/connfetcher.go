@@ -3,31 +3,25 @@ package telemetry
 import (
 	"context"
 	"log/slog"
+	"net/url"
 	"strings"
 
-	"github.com/flagactor/flagactor/telemetry/flagactor"
 	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
-// newConnFetcher returns the Fetcher a connection lends to the fetches its
-// queries start: its own client, driver version and User-Agent. A Host
-// written with an explicit http:// (any case, after trimming space) is
-// asked over plain http; any other over https only. logger gets the
-// fetcher's records; nil for none.
-func newConnFetcher(cfg ConnConfig, logger *slog.Logger) flagactor.Fetcher {
-	c := new(connFetcher)
-	c.init(cfg, logger)
-	return c
-}
-
-// init makes c the fetcher of newConnFetcher, in place: a Conn holds its own.
+// init makes c the Fetcher a connection lends to the fetches its queries
+// start, in place (a Conn holds its own): its own client, driver version
+// and User-Agent. A Host written with an explicit http:// (any case, after
+// trimming space) is asked over plain http; any other over https only.
+// logger gets the fetcher's records; nil for none.
 func (c *connFetcher) init(cfg ConnConfig, logger *slog.Logger) {
 	*c = connFetcher{
 		fetcher: HTTPFetcher{Client: cfg.Client, DriverVersion: cfg.DriverVersion, UserAgent: cfg.UserAgent},
-		opts:    fetchOptions{scheme: "https", logger: logger},
+		scheme:  "https",
+		logger:  logger,
 	}
 	if rest, ok := cutPrefixFold(strings.TrimSpace(cfg.Host), "http://"); ok { // isPlainHTTP
-		c.opts.scheme = "http"
+		c.scheme = "http"
 		// The host key drops port 443, https's default; over http it is
 		// no default, and the driver wrote it.
 		c.port443 = hasPort443(rest)
@@ -38,8 +32,9 @@ func (c *connFetcher) init(cfg ConnConfig, logger *slog.Logger) {
 // connection's host was written with and the Gate's logger.
 type connFetcher struct {
 	fetcher HTTPFetcher
-	opts    fetchOptions
-	port443 bool // over http, to port 443 when the host key has no port
+	scheme  string       // "https", or "http" for a host written with http://
+	logger  *slog.Logger // gets the records of skipped parts; nil for none
+	port443 bool         // over http, to port 443 when the host key has no port
 }
 
 // Fetch asks host as HTTPFetcher.Fetch does, over the connection's scheme.
@@ -47,7 +42,7 @@ func (c *connFetcher) Fetch(ctx context.Context, host string) (messages.Flags, e
 	if c.port443 && !hasPort(host) {
 		host += ":443"
 	}
-	return c.fetcher.fetch(ctx, host, c.opts)
+	return c.fetcher.fetch(ctx, host, c.scheme, c.logger)
 }
 
 // cutPrefixFold is strings.CutPrefix ignoring ASCII case.
@@ -61,12 +56,8 @@ func cutPrefixFold(s, prefix string) (string, bool) {
 // hasPort443 reports whether host[:port][/] names port 443 (any spelling
 // NormalizeHost reads as 443, such as 0443).
 func hasPort443(host string) bool {
-	host = strings.TrimSuffix(host, "/")
-	if !hasPort(host) {
-		return false
-	}
-	port := host[strings.LastIndexByte(host, ':')+1:]
-	return strings.TrimLeft(port, "0") == "443"
+	u := url.URL{Host: strings.TrimSuffix(host, "/")}
+	return strings.TrimLeft(u.Port(), "0") == "443"
 }
 
 // hasPort reports whether name[:port] or [v6][:port] has a port.

@@ -3,6 +3,7 @@ package telemetry
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -10,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/flagactor/flagactor/telemetry/flagactor"
 )
 
 // TestConnFetcherPlainHTTPRedirects checks that a plain-http fetch follows a
@@ -89,4 +92,12 @@ func TestConnFetcherURL(t *testing.T) {
 			require.Equal(t, tt.want+flagsPath+testVersion, asked)
 		})
 	}
+}
+
+// newConnFetcher returns the Fetcher a connection with cfg lends, as a
+// Conn's init makes it.
+func newConnFetcher(cfg ConnConfig, logger *slog.Logger) flagactor.Fetcher {
+	c := new(connFetcher)
+	c.init(cfg, logger)
+	return c
 }

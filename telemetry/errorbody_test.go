@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -143,7 +144,7 @@ func TestFetchCredentialRejected(t *testing.T) {
 			require.ErrorAs(t, err, &status)
 			require.Equal(t, tt.status, status.StatusCode)
 			require.Equal(t, tt.rejected, errors.Is(err, flagactor.ErrCredentialRejected))
-			require.Equal(t, "telemetry: feature flags: HTTP "+status.Status, err.Error())
+			require.Equal(t, "telemetry: feature flags: HTTP "+strconv.Itoa(tt.status)+" "+http.StatusText(tt.status), err.Error())
 		})
 	}
 }

@@ -10,13 +10,6 @@ import (
 )
 
 var (
-	// ErrBadRequestHost reports a host that Fetch refuses to put in a URL:
-	// empty, or holding a path, query, fragment, user info, white space or a
-	// control character. Fetch checks it before any request is made. It
-	// matches flagactor.ErrInvalidHost too, so a bad host is one error
-	// whichever package found it.
-	ErrBadRequestHost error = invalidHostError("telemetry: bad host for the feature-flag request")
-
 	// ErrBadDriverVersion reports an HTTPFetcher whose DriverVersion is empty,
 	// "." or "..": none of them names a version, and the dots would be read as
 	// a move in the URL path.
@@ -28,24 +21,11 @@ var (
 	// one past the tenth, or one the client's own CheckRedirect refused.
 	ErrRedirectRefused = errors.New("telemetry: feature-flag request redirected elsewhere")
 
-	// ErrResponseTooLarge reports a feature-flag response body over 1 MiB.
-	// Nothing is taken from such a body.
-	ErrResponseTooLarge = errors.New("telemetry: feature-flag response over 1 MiB")
-
 	// ErrMalformedResponse reports a feature-flag response body that is not
-	// {"flags":[{"name":..,"value":..}],"ttl_seconds":N}, or whose framing
-	// (chunks, trailer) is broken.
+	// {"flags":[{"name":..,"value":..}],"ttl_seconds":N}, is over 1 MiB, or
+	// whose framing (chunks, trailer) is broken. Nothing is taken from it.
 	ErrMalformedResponse = errors.New("telemetry: malformed feature-flag response")
 )
-
-// invalidHostError is an error of this package that errors.Is also matches
-// with flagactor.ErrInvalidHost, without that error's text in its own.
-type invalidHostError string
-
-func (e invalidHostError) Error() string { return string(e) }
-
-// Is reports whether target is flagactor.ErrInvalidHost.
-func (e invalidHostError) Is(target error) bool { return target == flagactor.ErrInvalidHost }
 
 // StatusError is a feature-flag response whose status was not 200 OK.
 // Callers find it with errors.As; the flag actor uses RetryAfter to hold off
@@ -53,15 +33,20 @@ func (e invalidHostError) Is(target error) bool { return target == flagactor.Err
 // flagactor.ErrCredentialRejected with errors.Is, and a 407 (the client's
 // proxy refused it) flagactor.ErrClientFailed.
 type StatusError struct {
-	StatusCode int    // the HTTP status code, e.g. 503
-	Status     string // the code and its standard text, e.g. "503 Service Unavailable"
+	StatusCode int // the HTTP status code, e.g. 503
 
 	retryAfter time.Duration
 }
 
-// Error names the status; it never holds the response body or any header.
+// Error names the status by its code and the code's standard text, never
+// the server's reason phrase; it never holds the response body or any
+// header.
 func (e *StatusError) Error() string {
-	return "telemetry: feature flags: HTTP " + e.Status
+	text := "telemetry: feature flags: HTTP " + strconv.Itoa(e.StatusCode)
+	if standard := http.StatusText(e.StatusCode); standard != "" {
+		text += " " + standard
+	}
+	return text
 }
 
 // Unwrap returns flagactor.ErrCredentialRejected for 401 Unauthorized and
@@ -87,15 +72,9 @@ func (e *StatusError) RetryAfter() time.Duration {
 	return e.retryAfter
 }
 
-// newStatusError describes resp's status. The text is the standard one for
-// the code, not the server's reason phrase, so the error says only what the
-// code means.
+// newStatusError describes resp's status.
 func newStatusError(resp *http.Response, now time.Time) *StatusError {
-	status := strconv.Itoa(resp.StatusCode)
-	if text := http.StatusText(resp.StatusCode); text != "" {
-		status += " " + text
-	}
-	err := &StatusError{StatusCode: resp.StatusCode, Status: status}
+	err := &StatusError{StatusCode: resp.StatusCode}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
 		err.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), now)

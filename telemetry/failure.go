@@ -34,29 +34,25 @@ const (
 	failUnknown                      // none of the above
 )
 
-var failureTexts = [...]string{
-	failCanceled:  "canceled",
-	failTimedOut:  "timed out",
-	failUnsent:    "timed out before the request was sent",
-	failRequest:   "the client could not send the request",
-	failDial:      "could not connect to the host",
-	failTLS:       "the TLS handshake failed",
-	failProxy:     "the proxy did not connect to the host",
-	failClosed:    "the connection closed before an answer",
-	failCut:       "the answer was cut short",
-	failMalformed: "malformed answer",
-	failUnknown:   "no answer",
-}
-
-// clientFailed reports the kinds that are the client's own: the request got
-// no HTTP answer because of the connection's client, not the server. Until
-// the flag request is sent on a connection of its own, no server has it.
-func (k failureKind) clientFailed() bool {
-	switch k {
-	case failUnsent, failRequest, failDial, failTLS, failProxy:
-		return true
-	}
-	return false
+// failures gives each kind its text, and whether it is the client's own:
+// the request got no HTTP answer because of the connection's client, not
+// the server. Until the flag request is sent on a connection of its own, no
+// server has it.
+var failures = [...]struct {
+	text   string
+	client bool
+}{
+	failCanceled:  {"canceled", false},
+	failTimedOut:  {"timed out", false},
+	failUnsent:    {"timed out before the request was sent", true},
+	failRequest:   {"the client could not send the request", true},
+	failDial:      {"could not connect to the host", true},
+	failTLS:       {"the TLS handshake failed", true},
+	failProxy:     {"the proxy did not connect to the host", true},
+	failClosed:    {"the connection closed before an answer", false},
+	failCut:       {"the answer was cut short", false},
+	failMalformed: {"malformed answer", false},
+	failUnknown:   {"no answer", false},
 }
 
 // fetchFailure is a request that failed without an answer Fetch could use:
@@ -78,7 +74,7 @@ type fetchFailure struct {
 }
 
 func (e *fetchFailure) Error() string {
-	text := "telemetry: feature flags: " + e.doing + ": " + failureTexts[e.kind]
+	text := "telemetry: feature flags: " + e.doing + ": " + failures[e.kind].text
 	if e.detail != "" {
 		text += ": " + e.detail
 	}
@@ -94,7 +90,7 @@ func (e *fetchFailure) Is(target error) bool {
 	case context.DeadlineExceeded:
 		return e.kind == failTimedOut || e.kind == failUnsent
 	case flagactor.ErrClientFailed:
-		return e.kind.clientFailed()
+		return failures[e.kind].client
 	case io.ErrUnexpectedEOF:
 		return e.kind == failCut
 	case ErrMalformedResponse:
@@ -112,34 +108,56 @@ func requestError(ctx context.Context, target string, err error, seen *requestTr
 	if errors.As(err, &refused) {
 		return refused
 	}
-	kind := requestFailureKind(ctx, err, seen)
-	return &fetchFailure{doing: "GET " + target, kind: kind, detail: failureCause(kind, err), cause: &err}
+	return newFetchFailure(ctx, "GET "+target, err, seen.load(), false)
 }
 
-// readError reports a failure to read the response body.
+// readError reports a failure to read the body of an answer. The transport
+// reports a cancelled or timed-out request's body as such.
 func readError(err error) error {
-	kind := readFailureKind(err)
-	return &fetchFailure{doing: "reading the response", kind: kind, detail: failureCause(kind, err), body: true, cause: &err}
+	return newFetchFailure(context.Background(), "reading the response", err, sawGotConn|sawFirstByte, true)
 }
 
-// requestFailureKind classifies a failed request by what the transport had
-// done for the flag request's last attempt before it failed (seen, which
+// newFetchFailure describes err, a failure of doing (reading a body, or
+// not) after the transport's steps in phase.
+func newFetchFailure(ctx context.Context, doing string, err error, phase uint32, body bool) error {
+	kind := failureKindOf(ctx, err, phase)
+	return &fetchFailure{doing: doing, kind: kind, detail: failureCause(kind, err), body: body, cause: &err}
+}
+
+// failureKindOf classifies a failed request by what the transport had done
+// for the flag request's last attempt before it failed (phase, which
 // leaves out the requests the client made of its own) and, where the
 // transport's hooks did not run (a RoundTripper that drops the request's
 // context), by the error's type. Until the flag request has a connection
 // of its own, a failure is the client's, a passed deadline too.
-func requestFailureKind(ctx context.Context, err error, seen *requestTrace) failureKind {
-	phase := seen.load()
-	if kind, ok := deadlineKind(ctx, err); ok {
-		if kind == failTimedOut && phase&sawGotConn == 0 {
-			// Dialing, TLS, a proxy that does not answer CONNECT, or the
-			// client's RoundTripper: the server does not have the request.
-			return failUnsent
-		}
-		return kind
+func failureKindOf(ctx context.Context, err error, phase uint32) failureKind {
+	// The caller's context first, since a transport torn down by it fails
+	// in any way at all.
+	ended := err
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		ended = ctxErr
 	}
-	var opErr *net.OpError
-	if errors.As(err, &opErr) && opErr.Op == "proxyconnect" {
+	switch {
+	case errors.Is(ended, context.Canceled):
+		return failCanceled
+	case errors.Is(ended, context.DeadlineExceeded) && phase&sawGotConn == 0:
+		// Dialing, TLS, a proxy that does not answer CONNECT, or the
+		// client's RoundTripper: the server does not have the request.
+		return failUnsent
+	case errors.Is(ended, context.DeadlineExceeded):
+		// The client's Timeout and its Transport's ResponseHeaderTimeout too.
+		return failTimedOut
+	}
+	if phase&sawFirstByte != 0 {
+		// The server answered: what failed is the server's.
+		switch {
+		case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
+			errors.Is(err, syscall.ECONNRESET), errors.Is(err, net.ErrClosed):
+			return failCut
+		}
+		return failMalformed // a bad header, chunk or trailer
+	}
+	if opErr, ok := errAs[*net.OpError](err); ok && opErr.Op == "proxyconnect" {
 		return failProxy // dialing the proxy, or TLS with it
 	}
 	if isTLSAlert(err) {
@@ -149,103 +167,35 @@ func requestFailureKind(ctx context.Context, err error, seen *requestTrace) fail
 	}
 	switch {
 	case phase&sawGotConn != 0:
-		// The server had the request: what failed is the server's.
-		switch {
-		case phase&sawFirstByte == 0:
-			return failClosed
-		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-			return failCut
-		}
-		return failMalformed
-	case isTLSFailure(err), phase&sawTLSFailed != 0:
+		// The server had the request and closed the connection unanswered.
+		return failClosed
+	case causeOf(err).kind == failTLS, phase&sawTLSFailed != 0:
 		return failTLS
-	case isDialFailure(err):
+	case causeOf(err).kind == failDial:
 		return failDial
 	case phase&sawConnected != 0:
 		// Connected, then failed with neither TLS nor a connection to use:
 		// the proxy's answer to CONNECT (a 407, say). A direct connection
 		// goes on to TLS, or is the request's at once.
 		return failProxy
-	case phase&(sawGetConn|sawDialFailed) != 0:
+	case phase&sawGetConn != 0:
+		// Looking for a connection, it got none: resolving or dialing failed.
 		return failDial
 	}
 	return failRequest
-}
-
-// readFailureKind classifies a failure to read a body. The transport
-// reports a cancelled or timed-out request's body as such.
-func readFailureKind(err error) failureKind {
-	if kind, ok := deadlineKind(context.Background(), err); ok {
-		return kind
-	}
-	switch {
-	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
-		errors.Is(err, syscall.ECONNRESET), errors.Is(err, net.ErrClosed):
-		return failCut
-	}
-	return failMalformed // a bad chunk, a bad trailer
-}
-
-// deadlineKind tells a cancelled or timed-out request: the caller's context
-// first, since a transport torn down by it fails in any way at all.
-func deadlineKind(ctx context.Context, err error) (failureKind, bool) {
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		err = ctxErr
-	}
-	switch {
-	case errors.Is(err, context.Canceled):
-		return failCanceled, true
-	case errors.Is(err, context.DeadlineExceeded):
-		// The client's Timeout and its Transport's ResponseHeaderTimeout too.
-		return failTimedOut, true
-	}
-	return 0, false
 }
 
 // failureCause names the cause of a failure of kind in this package's
 // words, for an operator to act on; "" when it has none of them. It never
 // repeats the error's text, which may hold what the peer sent.
 func failureCause(kind failureKind, err error) string {
-	var (
-		dnsErr  *net.DNSError
-		unknown x509.UnknownAuthorityError
-		name    x509.HostnameError
-		invalid x509.CertificateInvalidError
-		record  tls.RecordHeaderError
-		netErr  net.Error
-	)
-	switch {
-	case kind == failCanceled || kind == failTimedOut || kind == failUnsent:
+	if kind == failCanceled || kind == failTimedOut || kind == failUnsent {
 		return "" // the kind says it all
-	case errors.As(err, &dnsErr):
-		switch {
-		case dnsErr.IsNotFound:
-			return "DNS name not found"
-		case dnsErr.IsTimeout:
-			return "DNS timeout"
-		}
-		return "DNS failure"
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
-	case errors.Is(err, syscall.ECONNRESET):
-		return "connection reset"
-	case errors.Is(err, syscall.ENETUNREACH):
-		return "network unreachable"
-	case errors.Is(err, syscall.EHOSTUNREACH):
-		return "host unreachable"
-	case errors.As(err, &unknown):
-		return "certificate signed by an unknown authority"
-	case errors.As(err, &name):
-		return "certificate name mismatch"
-	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
-		return "certificate expired"
-	case errors.As(err, &invalid):
-		return "certificate not valid"
-	case errors.As(err, &record):
-		return "not a TLS server"
-	case isTLSAlert(err):
-		return "TLS alert from the server"
-	case errors.As(err, &netErr) && netErr.Timeout():
+	}
+	if c := causeOf(err); c.text != "" {
+		return c.text
+	}
+	if netErr, ok := errAs[net.Error](err); ok && netErr.Timeout() {
 		if kind == failTLS {
 			return "handshake timeout"
 		}
@@ -254,35 +204,78 @@ func failureCause(kind failureKind, err error) string {
 	return ""
 }
 
-// isTLSFailure reports the errors of a TLS handshake or of checking the
-// server's certificate.
-func isTLSFailure(err error) bool {
-	var (
-		record  tls.RecordHeaderError
-		alert   tls.AlertError
-		verify  *tls.CertificateVerificationError
-		unknown x509.UnknownAuthorityError
-		name    x509.HostnameError
-		invalid x509.CertificateInvalidError
-	)
-	return errors.As(err, &record) || errors.As(err, &alert) || errors.As(err, &verify) ||
-		errors.As(err, &unknown) || errors.As(err, &name) || errors.As(err, &invalid)
+// A cause is what made a request fail, in this package's words ("" for
+// none), and the kind of failure it is: failDial or failTLS, or
+// failUnknown where the cause does not tell.
+type cause struct {
+	kind  failureKind
+	text  string
+	match func(error) bool
+}
+
+// causes are tried in order: the first that matches an error is its cause.
+var causes = [...]cause{
+	{failDial, "DNS name not found", func(err error) bool {
+		dnsErr, ok := errAs[*net.DNSError](err)
+		return ok && dnsErr.IsNotFound
+	}},
+	{failDial, "DNS timeout", func(err error) bool {
+		dnsErr, ok := errAs[*net.DNSError](err)
+		return ok && dnsErr.IsTimeout
+	}},
+	{failDial, "DNS failure", errHas[*net.DNSError]},
+	{failDial, "connection refused", errIs(syscall.ECONNREFUSED)},
+	{failUnknown, "connection reset", errIs(syscall.ECONNRESET)},
+	{failDial, "network unreachable", errIs(syscall.ENETUNREACH)},
+	{failDial, "host unreachable", errIs(syscall.EHOSTUNREACH)},
+	{failTLS, "certificate signed by an unknown authority", errHas[x509.UnknownAuthorityError]},
+	{failTLS, "certificate name mismatch", errHas[x509.HostnameError]},
+	{failTLS, "certificate expired", func(err error) bool {
+		invalid, ok := errAs[x509.CertificateInvalidError](err)
+		return ok && invalid.Reason == x509.Expired
+	}},
+	{failTLS, "certificate not valid", errHas[x509.CertificateInvalidError]},
+	{failTLS, "", errHas[*tls.CertificateVerificationError]},
+	{failTLS, "not a TLS server", errHas[tls.RecordHeaderError]},
+	{failTLS, "TLS alert from the server", isTLSAlert},
+	{failDial, "", func(err error) bool {
+		opErr, ok := errAs[*net.OpError](err)
+		return ok && opErr.Op == "dial" // resolving or dialing, for no cause above
+	}},
+}
+
+// causeOf returns err's cause; of kind failUnknown, with no text, when
+// none matches.
+func causeOf(err error) cause {
+	for _, c := range causes {
+		if c.match(err) {
+			return c
+		}
+	}
+	return cause{kind: failUnknown}
 }
 
 // isTLSAlert reports a TLS alert the peer sent (crypto/tls reports it as a
 // "remote error") or one of ours.
 func isTLSAlert(err error) bool {
-	var alert tls.AlertError
-	var opErr *net.OpError
-	return errors.As(err, &alert) || errors.As(err, &opErr) && opErr.Op == "remote error"
+	opErr, ok := errAs[*net.OpError](err)
+	return errHas[tls.AlertError](err) || ok && opErr.Op == "remote error"
 }
 
-// isDialFailure reports the errors of resolving or dialing the host.
-func isDialFailure(err error) bool {
-	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) {
-		return true
-	}
-	var opErr *net.OpError
-	return errors.As(err, &opErr) && opErr.Op == "dial"
+// errAs is errors.As returning the T it found.
+func errAs[T error](err error) (T, bool) {
+	var target T
+	ok := errors.As(err, &target)
+	return target, ok
+}
+
+// errHas reports whether err's chain holds a T.
+func errHas[T error](err error) bool {
+	_, ok := errAs[T](err)
+	return ok
+}
+
+// errIs returns errors.Is with target.
+func errIs(target error) func(error) bool {
+	return func(err error) bool { return errors.Is(err, target) }
 }

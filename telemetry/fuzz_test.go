@@ -43,8 +43,8 @@ func FuzzParseResponse(f *testing.F) {
 		want, wellFormed := referenceParse(body)
 
 		if err != nil {
-			if !errors.Is(err, ErrMalformedResponse) && !errors.Is(err, ErrResponseTooLarge) {
-				t.Fatalf("error %v is neither ErrMalformedResponse nor ErrResponseTooLarge", err)
+			if !errors.Is(err, ErrMalformedResponse) && !errors.Is(err, errResponseTooLarge) {
+				t.Fatalf("error %v is neither ErrMalformedResponse nor errResponseTooLarge", err)
 			}
 			if got.Values != nil || got.TTL != 0 || skipped.count != 0 {
 				t.Fatalf("error %v came with flags %v and skipped parts %v", err, got, skipped)
@@ -52,8 +52,8 @@ func FuzzParseResponse(f *testing.F) {
 			if wellFormed && len(body) <= maxResponseBytes {
 				t.Fatalf("rejected a well-formed body: %v", err)
 			}
-			if wellFormed && !errors.Is(err, ErrResponseTooLarge) {
-				t.Fatalf("a well-formed body of %d bytes gave %v, want ErrResponseTooLarge", len(body), err)
+			if wellFormed && !errors.Is(err, errResponseTooLarge) {
+				t.Fatalf("a well-formed body of %d bytes gave %v, want errResponseTooLarge", len(body), err)
 			}
 			return
 		}

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sync/atomic"
 	"time"
 
 	"github.com/flagactor/flagactor/telemetry/messages"
@@ -42,12 +41,6 @@ type HTTPFetcher struct {
 // unkeyed literal compiles.
 var timeNow = time.Now
 
-// fetchOptions is what a connection's fetcher adds to an HTTPFetcher.
-type fetchOptions struct {
-	scheme string       // "https", or "http" for a host written with http://
-	logger *slog.Logger // gets the records of skipped parts; nil for none
-}
-
 // Fetch asks host's feature-flag service for every flag of DriverVersion.
 // host is name[:port], as the flag actor normalizes it; the scheme is https.
 // A redirect that changes the scheme, the host (its name or its port), or
@@ -56,7 +49,7 @@ type fetchOptions struct {
 // client's policy is asked only about the redirects left, and what it
 // returns is checked again (it may change the request). A host holding a
 // path, query, fragment, user info, white space or a control character is
-// ErrBadRequestHost, and no request is made.
+// an error matching flagactor.ErrInvalidHost, and no request is made.
 //
 // A status other than 200 is a *StatusError, whose RetryAfter carries the
 // Retry-After of a 429 or 503; it is known from the status line, so Fetch
@@ -64,10 +57,9 @@ type fetchOptions struct {
 // object of a 200 is the answer once it is complete: the rest of the body is
 // read for at most drainWait in all, then taken as ended, however it
 // trickles. White space is all the rest may hold, as far as it arrives. A
-// body over 1 MiB is
-// ErrResponseTooLarge; a body that is not the feature-flag JSON is
-// ErrMalformedResponse. An answer
-// without flags ({} or "flags":null) is a good answer, every flag off. One
+// body over 1 MiB, or that is not the feature-flag JSON, is
+// ErrMalformedResponse. An answer without flags ({} or "flags":null) is a
+// good answer, every flag off. One
 // flag of an unexpected type (a number, null, an object) is left out and
 // the others kept, and a ttl_seconds that is not a number is read as
 // absent; Fetch logs nothing about them.
@@ -93,11 +85,12 @@ type fetchOptions struct {
 // of a redirect's Location, no reason phrase, no byte of the body. Of the
 // server's answer an error names only the status code.
 func (f *HTTPFetcher) Fetch(ctx context.Context, host string) (messages.Flags, error) {
-	return f.fetch(ctx, host, fetchOptions{scheme: "https"})
+	return f.fetch(ctx, host, "https", nil)
 }
 
-func (f *HTTPFetcher) fetch(ctx context.Context, host string, opts fetchOptions) (messages.Flags, error) {
-	target, err := flagsURL(opts.scheme, host, f.DriverVersion)
+// fetch is Fetch over scheme, logging skipped parts to logger (nil: none).
+func (f *HTTPFetcher) fetch(ctx context.Context, host, scheme string, logger *slog.Logger) (messages.Flags, error) {
+	target, err := flagsURL(scheme, host, f.DriverVersion)
 	if err != nil {
 		return messages.Flags{}, err
 	}
@@ -126,30 +119,9 @@ func (f *HTTPFetcher) fetch(ctx context.Context, host string, opts fetchOptions)
 	if resp.StatusCode != http.StatusOK {
 		return messages.Flags{}, newStatusError(resp, timeNow())
 	}
-	flags, skipped, err := readResponse(resp.Body, func(rest io.Reader) error {
-		return checkRestFor(drainWait, rest, cancel)
-	})
-	logSkipped(ctx, opts.logger, host, skipped)
+	flags, skipped, err := readResponse(resp.Body, cancel)
+	logSkipped(ctx, logger, host, skipped)
 	return flags, err
-}
-
-// checkRestFor is checkRest that reads the rest of the body for at most
-// wait in all: a body still open by then is taken as ended, and its
-// connection closed by cancel, whether it is silent or trickles. The object
-// before it is complete, and only the server knows why it does not end the
-// body. What arrives in that time is checked, up to the body's limit.
-func checkRestFor(wait time.Duration, rest io.Reader, cancel context.CancelFunc) error {
-	var heldOpen atomic.Bool
-	giveUp := time.AfterFunc(wait, func() {
-		heldOpen.Store(true)
-		cancel()
-	})
-	err := checkRest(rest)
-	giveUp.Stop()
-	if heldOpen.Load() && err != errDataAfterObject {
-		return nil
-	}
-	return err
 }
 
 // endEarly returns ctx, cancellable, ending a little before ctx's deadline

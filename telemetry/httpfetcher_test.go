@@ -167,7 +167,7 @@ func TestFetch(t *testing.T) {
 			name:    "body over 1 MiB",
 			status:  http.StatusOK,
 			body:    objectOf(maxResponseBytes + 1),
-			wantErr: ErrResponseTooLarge,
+			wantErr: errResponseTooLarge,
 		},
 		{
 			name:   "body of exactly 1 MiB",
@@ -320,23 +320,23 @@ func TestFetchRejectsBeforeRequest(t *testing.T) {
 		version string
 		wantErr error
 	}{
-		{"empty host", "", testVersion, ErrBadRequestHost},
-		{"path", host + "/x", testVersion, ErrBadRequestHost},
-		{"scheme", "https://" + host, testVersion, ErrBadRequestHost},
-		{"query", host + "?a=b", testVersion, ErrBadRequestHost},
-		{"fragment", host + "#f", testVersion, ErrBadRequestHost},
-		{"user info", "user@" + host, testVersion, ErrBadRequestHost},
-		{"user and password", "user:pw@" + host, testVersion, ErrBadRequestHost},
-		{"backslash", host + `\x`, testVersion, ErrBadRequestHost},
-		{"space", host + " ", testVersion, ErrBadRequestHost},
-		{"inner space", "127.0.0.1 " + host, testVersion, ErrBadRequestHost},
-		{"tab", "\t" + host, testVersion, ErrBadRequestHost},
-		{"newline", host + "\n", testVersion, ErrBadRequestHost},
-		{"NUL", host + "\x00", testVersion, ErrBadRequestHost},
-		{"DEL", host + "\x7f", testVersion, ErrBadRequestHost},
-		{"no-break space", host + "\u00a0", testVersion, ErrBadRequestHost},
-		{"unclosed bracket", "[::1", testVersion, ErrBadRequestHost},
-		{"bad port", "127.0.0.1:port", testVersion, ErrBadRequestHost},
+		{"empty host", "", testVersion, flagactor.ErrInvalidHost},
+		{"path", host + "/x", testVersion, flagactor.ErrInvalidHost},
+		{"scheme", "https://" + host, testVersion, flagactor.ErrInvalidHost},
+		{"query", host + "?a=b", testVersion, flagactor.ErrInvalidHost},
+		{"fragment", host + "#f", testVersion, flagactor.ErrInvalidHost},
+		{"user info", "user@" + host, testVersion, flagactor.ErrInvalidHost},
+		{"user and password", "user:pw@" + host, testVersion, flagactor.ErrInvalidHost},
+		{"backslash", host + `\x`, testVersion, flagactor.ErrInvalidHost},
+		{"space", host + " ", testVersion, flagactor.ErrInvalidHost},
+		{"inner space", "127.0.0.1 " + host, testVersion, flagactor.ErrInvalidHost},
+		{"tab", "\t" + host, testVersion, flagactor.ErrInvalidHost},
+		{"newline", host + "\n", testVersion, flagactor.ErrInvalidHost},
+		{"NUL", host + "\x00", testVersion, flagactor.ErrInvalidHost},
+		{"DEL", host + "\x7f", testVersion, flagactor.ErrInvalidHost},
+		{"no-break space", host + "\u00a0", testVersion, flagactor.ErrInvalidHost},
+		{"unclosed bracket", "[::1", testVersion, flagactor.ErrInvalidHost},
+		{"bad port", "127.0.0.1:port", testVersion, flagactor.ErrInvalidHost},
 		{"empty version", host, "", ErrBadDriverVersion},
 		{"dot version", host, ".", ErrBadDriverVersion},
 		{"dot-dot version", host, "..", ErrBadDriverVersion},
@@ -350,7 +350,7 @@ func TestFetchRejectsBeforeRequest(t *testing.T) {
 
 			require.ErrorIs(t, err, tt.wantErr)
 			// One sentinel for a bad host, whichever package reports it.
-			require.Equal(t, tt.wantErr == ErrBadRequestHost, errors.Is(err, flagactor.ErrInvalidHost),
+			require.Equal(t, tt.wantErr == flagactor.ErrInvalidHost, errors.Is(err, flagactor.ErrInvalidHost),
 				"errors.Is(%v, flagactor.ErrInvalidHost)", err)
 			require.True(t, strings.HasPrefix(err.Error(), "telemetry: "), "error %q lacks the package prefix", err)
 			require.Equal(t, messages.Flags{}, got)
@@ -429,7 +429,7 @@ func TestFetchReusesConnection(t *testing.T) {
 		{"error status with a body", http.StatusInternalServerError, strings.Repeat("e", 16<<10), nil},
 		{"429 with a body", http.StatusTooManyRequests, `{"error":"slow down"}`, nil},
 		{"oversized body within the drain bound", http.StatusOK,
-			`{"flags":[` + strings.Repeat(" ", maxResponseBytes+maxDrainBytes/2) + `]}`, ErrResponseTooLarge},
+			`{"flags":[` + strings.Repeat(" ", maxResponseBytes+maxDrainBytes/2) + `]}`, errResponseTooLarge},
 		{"trailing garbage", http.StatusOK, `{"flags":[]}]` + strings.Repeat("x", 1<<10), ErrMalformedResponse},
 	}
 	for _, tt := range tests {

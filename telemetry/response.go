@@ -2,11 +2,13 @@ package telemetry
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -17,6 +19,10 @@ import (
 // few KiB; anything this large is not it, and reading on would let a server
 // make the driver hold as much memory as it likes.
 const maxResponseBytes = 1 << 20
+
+// errResponseTooLarge is a body over maxResponseBytes: not the answer,
+// whatever it holds.
+var errResponseTooLarge = fmt.Errorf("%w: over 1 MiB", ErrMalformedResponse)
 
 // wireResponse is the body of a feature-flag response. Every field is kept
 // raw so that a repeated key simply replaces the earlier one (the last one
@@ -34,7 +40,7 @@ type wireFlag struct {
 	Value json.RawMessage `json:"value"`
 }
 
-// parseResponse reads a feature-flag response body:
+// readResponse reads a feature-flag response body:
 //
 //	{"flags":[{"name":"..","value":".."}],"ttl_seconds":N}
 //
@@ -53,58 +59,50 @@ type wireFlag struct {
 // in skipped. A service that adds a flag of a new type one day must not turn
 // off the telemetry flag in every deployed driver at once.
 //
-// A body over maxResponseBytes is ErrResponseTooLarge; any other body that is
-// not one JSON object, with nothing but white space after it, or whose
-// "flags" is neither an array nor null, is ErrMalformedResponse. A body that
+// A body over maxResponseBytes is errResponseTooLarge, which matches
+// ErrMalformedResponse too; any other body that is not one JSON object,
+// with nothing but white space after it, or whose "flags" is neither an
+// array nor null, is ErrMalformedResponse. A body that
 // ends too soon also matches io.ErrUnexpectedEOF, and an error reading body
 // is described but not kept: errors.Is sees a cancelled context.
-func parseResponse(body io.Reader) (flags messages.Flags, skipped skippedParts, err error) {
-	return readResponse(body, checkRest)
-}
-
-// readResponse is parseResponse with rest in charge of the body after the
-// JSON object: checkRest reads it to its end; Fetch bounds how long that may
-// take.
-func readResponse(body io.Reader, rest func(io.Reader) error) (flags messages.Flags, skipped skippedParts, err error) {
+//
+// The JSON object is the answer once it is complete: the rest of the body
+// is read for at most drainWait in all, then taken as ended, its connection
+// closed by cancel, whether it is silent or trickles (only the server knows
+// why it does not end the body). What arrives in that time must be white
+// space, up to the body's limit. Reading it to the end also lets the
+// transport reuse the connection.
+func readResponse(body io.Reader, cancel context.CancelFunc) (flags messages.Flags, skipped skippedParts, err error) {
 	// One byte past the limit tells a body of exactly the limit from a longer one.
 	limited := &io.LimitedReader{R: body, N: maxResponseBytes + 1}
-	flags, skipped, err = decodeResponse(json.NewDecoder(limited), limited, rest)
-	if limited.N <= 0 {
-		return messages.Flags{}, skippedParts{}, ErrResponseTooLarge
-	}
-	if err != nil {
-		return messages.Flags{}, skippedParts{}, err
-	}
-	return flags, skipped, nil
-}
-
-// errDataAfterObject is a body with more than white space after its object.
-var errDataAfterObject = fmt.Errorf("%w: data after the JSON object", ErrMalformedResponse)
-
-// decodeResponse decodes one response object, then checks that only white
-// space follows it: in what the decoder has read already, then through rest
-// in what is left of body.
-func decodeResponse(dec *json.Decoder, body io.Reader, rest func(io.Reader) error) (messages.Flags, skippedParts, error) {
-	var skipped skippedParts
+	defer func() {
+		switch {
+		case limited.N <= 0:
+			flags, skipped, err = messages.Flags{}, skippedParts{}, errResponseTooLarge
+		case err != nil:
+			flags, skipped = messages.Flags{}, skippedParts{}
+		}
+	}()
 	// Through a pointer, so that a bare null (which encoding/json would
 	// decode into a struct as nothing at all) is told from an empty object.
 	var wire *wireResponse
+	dec := json.NewDecoder(limited)
 	if err := dec.Decode(&wire); err != nil {
-		return messages.Flags{}, skipped, decodeError(err)
+		return flags, skipped, decodeError(err)
 	}
 	if buffered, _ := io.ReadAll(dec.Buffered()); !onlySpace(buffered) {
-		return messages.Flags{}, skipped, errDataAfterObject
+		return flags, skipped, errDataAfterObject
 	}
-	if err := rest(body); err != nil {
-		return messages.Flags{}, skipped, err
+	if err := checkRest(limited, cancel); err != nil {
+		return flags, skipped, err
 	}
 
 	if wire == nil {
-		return messages.Flags{}, skipped, fmt.Errorf("%w: null, not an object", ErrMalformedResponse)
+		return flags, skipped, fmt.Errorf("%w: null, not an object", ErrMalformedResponse)
 	}
 	values, err := readFlags(wire.Flags, &skipped)
 	if err != nil {
-		return messages.Flags{}, skippedParts{}, err
+		return flags, skipped, err
 	}
 	ttl, ok := ttlSeconds(wire.TTLSeconds)
 	if !ok {
@@ -113,17 +111,26 @@ func decodeResponse(dec *json.Decoder, body io.Reader, rest func(io.Reader) erro
 	return messages.Flags{Values: values, TTL: ttl}, skipped, nil
 }
 
-// checkRest reads body to its end, which must be white space only. Reading
-// it to the end also lets the transport reuse the connection.
-func checkRest(body io.Reader) error {
+// errDataAfterObject is a body with more than white space after its object.
+var errDataAfterObject = fmt.Errorf("%w: data after the JSON object", ErrMalformedResponse)
+
+// checkRest reads body to its end, which must be white space only, for at
+// most drainWait in all: a body still open by then is taken as ended, and
+// cancel closes its connection.
+func checkRest(body io.Reader, cancel context.CancelFunc) error {
+	var heldOpen atomic.Bool
+	giveUp := time.AfterFunc(drainWait, func() {
+		heldOpen.Store(true)
+		cancel()
+	})
+	defer giveUp.Stop()
 	var buf [512]byte
 	for {
 		n, err := body.Read(buf[:])
-		if !onlySpace(buf[:n]) {
-			return errDataAfterObject
-		}
 		switch {
-		case err == io.EOF:
+		case !onlySpace(buf[:n]):
+			return errDataAfterObject
+		case err == io.EOF, err != nil && heldOpen.Load():
 			return nil
 		case err != nil:
 			return readError(err)
@@ -133,40 +140,20 @@ func checkRest(body io.Reader) error {
 
 // onlySpace reports whether b is JSON white space only.
 func onlySpace(b []byte) bool {
-	for _, c := range b {
-		switch c {
-		case ' ', '\t', '\n', '\r':
-		default:
-			return false
-		}
-	}
-	return true
+	return len(bytes.TrimLeft(b, " \t\n\r")) == 0
 }
 
 // readFlags reads the "flags" member: absent or null is no flags, an array
-// is read entry by entry, anything else is malformed. Entries it leaves out
-// go to skipped.
+// is read entry by entry, anything else is malformed. An entry that is not
+// an object with a string name and a string or boolean value goes to
+// skipped.
 func readFlags(raw json.RawMessage, skipped *skippedParts) (map[string]string, error) {
+	values := map[string]string{} // not sized by the entries: most may be skipped
 	switch {
 	case len(raw) == 0 || string(raw) == "null":
-		// No flags: a good answer with every flag off.
-		return map[string]string{}, nil
+		return values, nil // no flags: a good answer with every flag off
 	case raw[0] != '[':
 		return nil, fmt.Errorf("%w: \"flags\" is not an array", ErrMalformedResponse)
-	}
-	values := map[string]string{} // not sized by the entries: most may be skipped
-	if onlyObjects(raw) {
-		// As in every answer the service gives: read in one go, which costs
-		// less than entry by entry. A fresh slice: encoding/json would
-		// reuse the old elements of a slice it decodes into, mixing fields
-		// of two arrays. Every field takes any JSON, and the decoder has
-		// checked the syntax: no error is left.
-		var entries []*wireFlag
-		_ = json.Unmarshal(raw, &entries)
-		for i, entry := range entries {
-			readFlag(values, skipped, i, entry)
-		}
-		return values, nil
 	}
 	forEachElement(raw, func(i int, entry []byte) {
 		if entry[0] != '{' {
@@ -174,42 +161,23 @@ func readFlags(raw json.RawMessage, skipped *skippedParts) (map[string]string, e
 			return
 		}
 		// A fresh struct for each: encoding/json would keep fields of an
-		// earlier entry that this one lacks.
+		// earlier entry that this one lacks. Every field takes any JSON, and
+		// the decoder has checked the syntax: no error is left.
 		var flag wireFlag
 		_ = json.Unmarshal(entry, &flag)
-		readFlag(values, skipped, i, &flag)
+		name, ok := jsonString(flag.Name)
+		if !ok {
+			skipped.add(i, "name", jsonKind(flag.Name), ", not a string")
+			return
+		}
+		value, ok := flagValue(flag.Value)
+		if !ok {
+			skipped.add(i, "value", jsonKind(flag.Value), "")
+			return
+		}
+		values[name] = value
 	})
 	return values, nil
-}
-
-// onlyObjects reports whether every element of array, a JSON array the
-// decoder has checked, is an object or null.
-func onlyObjects(array []byte) bool {
-	only := true
-	forEachElement(array, func(_ int, element []byte) {
-		only = only && (element[0] == '{' || element[0] == 'n')
-	})
-	return only
-}
-
-// readFlag adds entry i of "flags" to values, or to skipped when it is
-// not an object with a string name and a string or boolean value.
-func readFlag(values map[string]string, skipped *skippedParts, i int, entry *wireFlag) {
-	if entry == nil {
-		skipped.add(i, "entry", "null", ", not an object")
-		return
-	}
-	name, ok := jsonString(entry.Name)
-	if !ok {
-		skipped.add(i, "name", jsonKind(entry.Name), ", not a string")
-		return
-	}
-	value, ok := flagValue(entry.Value)
-	if !ok {
-		skipped.add(i, "value", jsonKind(entry.Value), "")
-		return
-	}
-	values[name] = value
 }
 
 // forEachElement calls f with the index and the text of each element of
@@ -248,7 +216,6 @@ func forEachElement(array []byte, f func(int, []byte)) {
 // the credentials into it.
 func decodeError(err error) error {
 	var syntaxErr *json.SyntaxError
-	var typeErr *json.UnmarshalTypeError
 	switch {
 	case err == io.EOF:
 		return fmt.Errorf("%w: empty body", ErrMalformedResponse)
@@ -257,7 +224,7 @@ func decodeError(err error) error {
 		return fmt.Errorf("%w: %w", ErrMalformedResponse, io.ErrUnexpectedEOF)
 	case errors.As(err, &syntaxErr):
 		return fmt.Errorf("%w: not JSON at byte %d", ErrMalformedResponse, syntaxErr.Offset)
-	case errors.As(err, &typeErr):
+	case errHas[*json.UnmarshalTypeError](err):
 		return fmt.Errorf("%w: not a JSON object", ErrMalformedResponse)
 	default:
 		return readError(err)
@@ -283,11 +250,8 @@ func jsonString(raw json.RawMessage) (string, bool) {
 // flagValue decodes a flag's value: a JSON string as is, a JSON boolean as
 // "true" or "false".
 func flagValue(raw json.RawMessage) (string, bool) {
-	switch string(raw) {
-	case "true":
-		return "true", true
-	case "false":
-		return "false", true
+	if string(raw) == "true" || string(raw) == "false" {
+		return string(raw), true
 	}
 	return jsonString(raw)
 }
@@ -298,11 +262,9 @@ func ttlSeconds(raw json.RawMessage) (time.Duration, bool) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return 0, true
 	}
-	if c := raw[0]; c != '-' && (c < '0' || c > '9') {
-		return 0, false
-	}
-	// The decoder has checked the number's syntax; the only error left is
-	// ErrRange, where ParseFloat's ±Inf or 0 clamps the right way.
+	// ParseFloat refuses any JSON but a number. The decoder has checked the
+	// number's syntax: the only error left for one is ErrRange, where
+	// ParseFloat's ±Inf or 0 clamps the right way.
 	secs, err := strconv.ParseFloat(string(raw), 64)
 	if err != nil && !errors.Is(err, strconv.ErrRange) {
 		return 0, false

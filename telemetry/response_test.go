@@ -114,9 +114,9 @@ func TestParseResponse(t *testing.T) {
 		{name: "trailing text", body: "{\"flags\":[]}\nok", wantErr: ErrMalformedResponse},
 		{name: "byte order mark", body: "\ufeff{\"flags\":[]}", wantErr: ErrMalformedResponse},
 		{name: "over 1 MiB of white space", body: `{"flags":[]}` + strings.Repeat(" ", maxResponseBytes),
-			wantErr: ErrResponseTooLarge},
+			wantErr: errResponseTooLarge},
 		{name: "over 1 MiB in one value", body: `{"flags":[{"name":"a","value":"` + strings.Repeat("x", maxResponseBytes) + `"}]}`,
-			wantErr: ErrResponseTooLarge},
+			wantErr: errResponseTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -156,8 +156,8 @@ func TestParseResponseSizeLimit(t *testing.T) {
 	}{
 		{"one byte under", maxResponseBytes - 1, nil},
 		{"exactly 1 MiB", maxResponseBytes, nil},
-		{"one byte over", maxResponseBytes + 1, ErrResponseTooLarge},
-		{"far over", 4 * maxResponseBytes, ErrResponseTooLarge},
+		{"one byte over", maxResponseBytes + 1, errResponseTooLarge},
+		{"far over", 4 * maxResponseBytes, errResponseTooLarge},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			body := prefix + strings.Repeat("\n", tt.size-len(prefix))
@@ -182,7 +182,7 @@ func TestParseResponseReadsNoMoreThanTheLimit(t *testing.T) {
 
 	_, _, err := parseResponse(body)
 
-	require.ErrorIs(t, err, ErrResponseTooLarge)
+	require.ErrorIs(t, err, errResponseTooLarge)
 	require.Equal(t, int64(maxResponseBytes+1), body.n)
 }
 
@@ -253,4 +253,9 @@ func BenchmarkParseResponse(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// parseResponse is readResponse of a body that is not a connection's.
+func parseResponse(body io.Reader) (messages.Flags, skippedParts, error) {
+	return readResponse(body, func() {})
 }

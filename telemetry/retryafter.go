@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,12 +17,14 @@ func parseRetryAfter(header string, now time.Time) time.Duration {
 	if header == "" {
 		return 0
 	}
-	if isDigits(header) {
-		secs, err := strconv.ParseUint(header, 10, 64)
-		if err != nil { // all digits, so too many of them to fit
-			return maxServerDuration
-		}
+	// ParseUint takes digits only (no sign, space or fraction), the one
+	// form of delay-seconds; too many of them is ErrRange.
+	secs, err := strconv.ParseUint(header, 10, 64)
+	switch {
+	case err == nil:
 		return serverSeconds(float64(secs))
+	case errors.Is(err, strconv.ErrRange):
+		return maxServerDuration
 	}
 	date, err := http.ParseTime(header)
 	if err != nil {
@@ -32,15 +35,4 @@ func parseRetryAfter(header string, now time.Time) time.Duration {
 		return 0
 	}
 	return min(wait, maxServerDuration)
-}
-
-// isDigits reports whether s is one or more ASCII digits: the only form of
-// delay-seconds, so no sign, space or fraction.
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
 }

@@ -123,23 +123,23 @@ func fetchErrorPaths() []fetchErrorPath {
 	return []fetchErrorPath{
 		// Bad host: no request is made.
 		{path: "bad host: user and password", carrier: "input host `token:<secret>@host`",
-			host: func(h string) string { return "token:" + bearer + "@" + h }, check: is(ErrBadRequestHost)},
+			host: func(h string) string { return "token:" + bearer + "@" + h }, check: is(flagactor.ErrInvalidHost)},
 		{path: "bad host: user only", carrier: "input host `<secret>@host`",
-			host: func(h string) string { return bearer + "@" + h }, check: is(ErrBadRequestHost)},
+			host: func(h string) string { return bearer + "@" + h }, check: is(flagactor.ErrInvalidHost)},
 		{path: "bad host: path", carrier: "input host `host/<secret>`",
-			host: func(h string) string { return h + "/" + secret }, check: is(ErrBadRequestHost)},
+			host: func(h string) string { return h + "/" + secret }, check: is(flagactor.ErrInvalidHost)},
 		{path: "bad host: query", carrier: "input host `host?token=<secret>`",
-			host: func(h string) string { return h + "?token=" + secret }, check: is(ErrBadRequestHost)},
+			host: func(h string) string { return h + "?token=" + secret }, check: is(flagactor.ErrInvalidHost)},
 		{path: "bad host: fragment", carrier: "input host `host#<secret>`",
-			host: func(h string) string { return h + "#" + secret }, check: is(ErrBadRequestHost)},
+			host: func(h string) string { return h + "#" + secret }, check: is(flagactor.ErrInvalidHost)},
 		{path: "bad host: space", carrier: "input host `host <secret>`",
-			host: func(h string) string { return h + " " + secret }, check: is(ErrBadRequestHost)},
+			host: func(h string) string { return h + " " + secret }, check: is(flagactor.ErrInvalidHost)},
 		{path: "bad host: control character", carrier: "input host `<secret>\\x00host`",
-			host: func(h string) string { return secret + "\x00" + h }, check: is(ErrBadRequestHost)},
+			host: func(h string) string { return secret + "\x00" + h }, check: is(flagactor.ErrInvalidHost)},
 		{path: "bad host: bad port", carrier: "input host `127.0.0.1:<secret>`",
-			host: func(string) string { return "127.0.0.1:" + secret }, check: is(ErrBadRequestHost)},
+			host: func(string) string { return "127.0.0.1:" + secret }, check: is(flagactor.ErrInvalidHost)},
 		{path: "bad host: unclosed bracket", carrier: "input host `[<secret>`",
-			host: func(string) string { return "[" + secret }, check: is(ErrBadRequestHost)},
+			host: func(string) string { return "[" + secret }, check: is(flagactor.ErrInvalidHost)},
 
 		// Refused redirects: the secret is in the Location and in the token.
 		{path: "refused redirect: leaves https", carrier: "Location user info, path, query and fragment; bearer token",
@@ -222,7 +222,7 @@ func fetchErrorPaths() []fetchErrorPath {
 					_, _ = io.WriteString(w, `{"flags":[{"name":"`+r.Header.Get("Authorization")+`","value":"`)
 					_, _ = io.WriteString(w, strings.Repeat("x", maxResponseBytes))
 				}
-			}, check: is(ErrResponseTooLarge)},
+			}, check: is(errResponseTooLarge)},
 		{path: "malformed body: not JSON", carrier: "bearer token, as the body",
 			handler: func(*testing.T, context.CancelFunc) http.HandlerFunc {
 				return func(w http.ResponseWriter, r *http.Request) {

@@ -10,13 +10,12 @@ import (
 
 // The steps of one request attempt the transport reported, as bits.
 const (
-	sawGetConn    = 1 << iota // the transport looked for a connection
-	sawDialFailed             // resolving or dialing failed
-	sawConnected              // a dial succeeded (to the host or the proxy)
-	sawTLSFailed              // a TLS handshake failed
-	sawGotConn                // the transport has a connection for the request
-	sawFirstByte              // the server sent the first byte of its answer
-	sawOther                  // the connection took another request (a token refresh of the client's)
+	sawGetConn   = 1 << iota // the transport looked for a connection
+	sawConnected             // a dial succeeded (to the host or the proxy)
+	sawTLSFailed             // a TLS handshake failed
+	sawGotConn               // the transport has a connection for the request
+	sawFirstByte             // the server sent the first byte of its answer
+	sawOther                 // the connection took another request (a token refresh of the client's)
 )
 
 // requestTrace records, from net/http's client trace hooks, how far the
@@ -57,17 +56,10 @@ func (r *requestTrace) with(ctx context.Context) context.Context {
 				r.set(sawOther)
 			}
 		},
-		DNSDone: func(info httptrace.DNSDoneInfo) {
-			if info.Err != nil {
-				r.set(sawDialFailed)
-			}
-		},
 		ConnectDone: func(_, _ string, err error) {
-			if err != nil {
-				r.set(sawDialFailed)
-				return
+			if err == nil {
+				r.set(sawConnected)
 			}
-			r.set(sawConnected)
 		},
 		TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
 			if err != nil {
