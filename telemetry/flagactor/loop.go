@@ -21,7 +21,6 @@ type loopState struct {
 	recent    *recentEntries // the actor's: entries that leases not yet bound can read
 	hostsPeak int            // most entries since the map was last rebuilt
 	wakeups   wakeQueue
-	flagSets  flagSets
 
 	timer   *clock.Timer
 	wake    <-chan time.Time // timer.C while armed, else nil
