@@ -28,8 +28,8 @@ type Actor struct {
 	closed  atomic.Bool                 // set before the loop stops; read on the warm path
 	failure atomic.Pointer[loopFailure] // why the loop stopped, when it was not Close
 
-	closeOnce sync.Once
-	fetches   fetchGroup // the fetch goroutines, and the loop until it exits
+	closeOnce  sync.Once
+	goroutines goroutineGroup // the loop until it exits, the fetch goroutines and the logging one
 
 	// fetchCtx parents every fetch's context; the loop cancels it as it exits.
 	fetchCtx    context.Context
@@ -37,9 +37,7 @@ type Actor struct {
 
 	recent *recentEntries // entries a lease not yet bound reads its answer from; the loop writes it
 
-	logs      chan logEvent // loop -> logging goroutine; nil when not logging
-	logsEnded atomic.Bool   // set as the first Close closes logs
-	logged    chan struct{} // closed when the logging goroutine has exited
+	logs chan logEvent // loop -> logging goroutine, closed as the loop exits; nil when not logging
 }
 
 // New starts an actor. Call Close when done with it.
@@ -53,7 +51,7 @@ func New(opts ...Option) *Actor {
 		done:    make(chan struct{}),
 		recent:  new(recentEntries),
 	}
-	a.fetches.init()
+	a.goroutines.init()
 	a.fetchCtx, a.stopFetches = context.WithCancel(context.Background())
 	a.startLogging()
 	go a.run(newLoopState(a))
@@ -130,7 +128,6 @@ func (a *Actor) Close() error {
 		close(a.quit)
 	})
 	<-a.done
-	a.endLogs()
 	a.waitForGoroutines()
 	if f := a.failure.Load(); f != nil {
 		return f

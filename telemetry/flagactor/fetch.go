@@ -16,7 +16,7 @@ func (s *loopState) startFetch(e *hostEntry, q *queryRequest) *inflight {
 	e.inflight = &inflight{attempt: s.attempts, by: q.Ticket, deadline: addSat(s.now, s.a.cfg.fetchTimeout)}
 	e.admitting = false // a step admits one fetch
 	s.stats.Fetches++
-	s.a.fetches.start()
+	s.a.goroutines.start()
 	caller := q.Ctx
 	if caller == nil {
 		caller = q.Ticket.ctx
@@ -47,7 +47,7 @@ func (a *Actor) fetch(caller context.Context, key entryKey, attempt uint64, f Fe
 		}
 		r.Key, r.Attempt = key, attempt
 		a.mailbox.push(&envelope{msg: r}, false)
-		a.fetches.done()
+		a.goroutines.done()
 	}()
 	*r = runFetch(ctx, f, host)
 	returned = true

@@ -72,22 +72,22 @@ func (a *Actor) startLogging() {
 		return
 	}
 	a.logs = make(chan logEvent, logBuffer)
-	a.logged = make(chan struct{})
-	go writeLogs(a.cfg.logger.Handler(), a.logs, a.logged)
+	a.goroutines.start()
+	go writeLogs(a.cfg.logger.Handler(), a.logs, &a.goroutines)
 }
 
 // endLogs lets the logging goroutine write what is queued, then exit. Only
-// the loop sends on a.logs, and it has exited; the first Close closes it.
+// the loop sends on a.logs: it calls this as it exits.
 func (a *Actor) endLogs() {
-	if a.logs != nil && a.logsEnded.CompareAndSwap(false, true) {
+	if a.logs != nil {
 		close(a.logs)
 	}
 }
 
 // writeLogs is the logging goroutine: it writes each event until events is
-// closed, then closes done.
-func writeLogs(h slog.Handler, events <-chan logEvent, done chan<- struct{}) {
-	defer close(done)
+// closed, then leaves the group.
+func writeLogs(h slog.Handler, events <-chan logEvent, g *goroutineGroup) {
+	defer g.done()
 	for ev := range events {
 		writeLog(h, ev)
 	}

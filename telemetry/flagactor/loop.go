@@ -64,8 +64,9 @@ func (f *loopFailure) Unwrap() error { return ErrClosed }
 // without waiting, and it parks only when the mailbox is empty.
 func (a *Actor) run(s *loopState) {
 	defer close(a.done)
-	defer a.fetches.done()
+	defer a.goroutines.done()
 	defer s.shutdown()
+	defer a.endLogs() // after the record of a panic
 	defer func() {
 		// Telemetry must never take the host program down: a fault in the loop
 		// turns the actor off instead, and is logged first.
