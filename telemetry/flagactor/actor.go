@@ -165,30 +165,21 @@ func (a *Actor) sinceEpoch() int64 {
 	return loopTime(a.cfg.clock.Since(a.epoch))
 }
 
-// send queues a counted req for the loop once there is room, waiting for
-// room while ctx allows: nil once it is in, else why not (ctx ended, or the
-// loop did).
-func (a *Actor) send(ctx context.Context, req request) error {
-	if err := a.mailbox.reserve(ctx, a.done); err != nil {
-		return err
-	}
-	a.mailbox.push(&envelope{msg: req}, true)
-	return nil
-}
-
 // query asks the loop for t's host when no fresh answer is published.
 func (a *Actor) query(ctx context.Context, t *ticket) (queryReply, error) {
 	q := &queryRequest{Ticket: t, Ctx: ctx, Done: ctx.Done(), Reply: make(chan queryReply, 1)}
 	return roundTrip(ctx, a, q, q.Reply)
 }
 
-// roundTrip sends req and waits for its answer on reply (buffered, so the
-// loop never blocks on a caller that gave up), for ctx, or for the loop's end.
+// roundTrip sends req, counted, once there is room (waiting for room while
+// ctx allows), then waits for its answer on reply (buffered, so the loop
+// never blocks on a caller that gave up), for ctx, or for the loop's end.
 func roundTrip[T any](ctx context.Context, a *Actor, req request, reply <-chan T) (T, error) {
 	var zero T
-	if err := a.send(ctx, req); err != nil {
+	if err := a.mailbox.reserve(ctx, a.done); err != nil {
 		return zero, err
 	}
+	a.mailbox.push(&envelope{msg: req}, true)
 	select {
 	case r := <-reply:
 		return r, nil
