@@ -15,9 +15,6 @@ func (s *loopState) acquire(t *ticket) {
 	}
 	created := false
 	if e == nil {
-		if t.withdrawn() {
-			return // released before it got here, and no Release follows
-		}
 		e = &hostEntry{host: t.Host, namespace: t.Namespace, wakeIndex: -1}
 		s.hosts[key] = e
 		s.recent.note(e)
@@ -26,7 +23,8 @@ func (s *loopState) acquire(t *ticket) {
 	}
 	t.step = e.steps // before bind, which publishes it to Peek
 	if !t.bind(e) {
-		// Withdrawn after all: drop the Acquire, and an entry made for it.
+		// Released before the loop got here (withdrawn), and no Release
+		// follows: drop the Acquire, and an entry made for it.
 		if created {
 			delete(s.hosts, key)
 			s.recent.forget(e)
