@@ -2,6 +2,7 @@ package flagactor
 
 import (
 	"log/slog"
+	"maps"
 	"math"
 )
 
@@ -111,9 +112,7 @@ func (s *loopState) evict(e *hostEntry) {
 	// of hosts gives its memory back.
 	if s.hostsPeak >= 1024 && len(s.hosts) <= s.hostsPeak/4 {
 		hosts := make(map[entryKey]*hostEntry, len(s.hosts))
-		for k, v := range s.hosts {
-			hosts[k] = v
-		}
+		maps.Copy(hosts, s.hosts)
 		s.hosts, s.hostsPeak = hosts, len(hosts)
 	}
 }
