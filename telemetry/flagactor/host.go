@@ -51,8 +51,10 @@ func cleanHost(raw string) (h, reason string) {
 	if h == "" {
 		return "", "empty"
 	}
-	if i := strings.IndexFunc(h, isForbiddenInHost); i >= 0 {
-		return "", describeForbidden(h[i])
+	for i := 0; i < len(h); i++ {
+		if reason := forbiddenInHost(h[i]); reason != "" {
+			return "", reason
+		}
 	}
 	var name, port string
 	hasPort := false
@@ -165,17 +167,9 @@ var isLabelByte = func() (t [256]bool) {
 	return t
 }()
 
-// isForbiddenInHost reports the runes that mark a URL part other than the
-// host, or that no host name may contain.
-func isForbiddenInHost(r rune) bool {
-	switch r {
-	case '/', '?', '#', '@', '%', '\\':
-		return true
-	}
-	return r <= ' ' || r == 0x7f
-}
-
-func describeForbidden(c byte) string {
+// forbiddenInHost returns why c marks a URL part other than the host, or
+// cannot be in a host name at all; "" for any other byte.
+func forbiddenInHost(c byte) string {
 	switch c {
 	case '/':
 		return "has a path"
@@ -190,7 +184,10 @@ func describeForbidden(c byte) string {
 	case '\\':
 		return "has a backslash"
 	}
-	return "has white space or a control character"
+	if c <= ' ' || c == 0x7f {
+		return "has white space or a control character"
+	}
+	return ""
 }
 
 // invalidHost builds the error for a host that is not name[:port]. It names
