@@ -104,7 +104,7 @@ func (s *loopState) publishUnfresh(e *hostEntry) {
 // evict forgets e, and gives the host map's memory back once it is mostly empty.
 func (s *loopState) evict(e *hostEntry) {
 	delete(s.hosts, e.key())
-	s.recent.forget(e)
+	s.a.recent.forget(e)
 	s.wakeups.set(e, noWake)
 	s.stats.Evictions++
 	s.log(logEvent{level: slog.LevelDebug, msg: "flagactor: host evicted", host: e.host})

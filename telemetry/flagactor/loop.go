@@ -13,13 +13,11 @@ import (
 // loopState is everything the actor's goroutine owns. Nothing else reads or
 // writes it, which is why none of it is locked.
 type loopState struct {
-	a     *Actor
-	clock clock.Clock
-	now   int64 // nanoseconds since the actor's epoch, read as each message is taken up
+	a   *Actor
+	now int64 // nanoseconds since the actor's epoch, read as each message is taken up
 
 	hosts     map[entryKey]*hostEntry
-	recent    *recentEntries // the actor's: entries that leases not yet bound can read
-	hostsPeak int            // most entries since the map was last rebuilt
+	hostsPeak int // most entries since the map was last rebuilt
 	wakeups   wakeQueue
 
 	timer   *clock.Timer
@@ -37,9 +35,7 @@ type loopState struct {
 func newLoopState(a *Actor) *loopState {
 	return &loopState{
 		a:       a,
-		clock:   a.cfg.clock,
 		hosts:   make(map[entryKey]*hostEntry),
-		recent:  a.recent,
 		timerAt: noWake,
 	}
 }
@@ -195,7 +191,7 @@ func (s *loopState) rearm() {
 		}
 		d := time.Duration(next - s.now)
 		if s.timer == nil {
-			s.timer = s.clock.Timer(d)
+			s.timer = s.a.cfg.clock.Timer(d)
 		} else {
 			s.timer.Reset(d)
 		}

@@ -17,7 +17,7 @@ func (s *loopState) acquire(t *ticket) {
 	if e == nil {
 		e = &hostEntry{host: t.Host, namespace: t.Namespace, wakeIndex: -1}
 		s.hosts[key] = e
-		s.recent.note(e)
+		s.a.recent.note(e)
 		s.hostsPeak = max(s.hostsPeak, len(s.hosts))
 		created = true
 	}
@@ -27,7 +27,7 @@ func (s *loopState) acquire(t *ticket) {
 		// follows: drop the Acquire, and an entry made for it.
 		if created {
 			delete(s.hosts, key)
-			s.recent.forget(e)
+			s.a.recent.forget(e)
 		}
 		return
 	}
