@@ -260,7 +260,8 @@ func (s *loopState) fetchFailed(e *hostEntry, f *inflight, err *fetchError, retr
 // logFailure logs a failed fetch and until when it holds a backoff.
 func (s *loopState) logFailure(e *hostEntry, msg string, until int64) {
 	if s.logging() {
-		s.log(logEvent{level: slog.LevelWarn, msg: msg, host: e.host, errText: e.lastErr.text, delay: time.Duration(until - s.now)})
+		s.log(logEvent{level: slog.LevelWarn, msg: msg, host: e.host, attrs: []slog.Attr{
+			slog.String("error", e.lastErr.text), slog.Duration("retry_in", time.Duration(until-s.now))}})
 	}
 }
 

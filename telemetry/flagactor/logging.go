@@ -12,13 +12,11 @@ import (
 // loop itself never does I/O nor runs the handler's code. It holds plain
 // values only: the loop never hands the logger an error to call.
 type logEvent struct {
-	at      time.Time // on the actor's clock
-	level   slog.Level
-	msg     string
-	host    string
-	errText string        // why a fetch failed
-	delay   time.Duration // the backoff, for a failed fetch
-	stack   string        // the loop's, when it stopped after a panic
+	at    time.Time // on the actor's clock
+	level slog.Level
+	msg   string
+	host  string
+	attrs []slog.Attr // after "host": a failure's "error" text, and "retry_in" or the loop's "stack"
 
 	// For a value that arrived: the host's flags before (nil when it had
 	// none) and now. These are the maps the published answers share, which
@@ -104,12 +102,7 @@ func writeLog(h slog.Handler, ev logEvent) {
 	if ev.newValues == nil {
 		r := slog.NewRecord(ev.at, ev.level, ev.msg, 0)
 		r.AddAttrs(slog.String("host", ev.host))
-		switch {
-		case ev.stack != "":
-			r.AddAttrs(slog.String("error", ev.errText), slog.String("stack", ev.stack))
-		case ev.errText != "":
-			r.AddAttrs(slog.String("error", ev.errText), slog.Duration("retry_in", ev.delay))
-		}
+		r.AddAttrs(ev.attrs...)
 		_ = h.Handle(ctx, r)
 		return
 	}

@@ -68,7 +68,8 @@ func (a *Actor) run(s *loopState) {
 		// turns the actor off instead, and is logged first.
 		if p := recover(); p != nil {
 			f := &loopFailure{value: p, stack: debug.Stack()}
-			s.log(logEvent{level: slog.LevelError, msg: msgLoopPanic, errText: describePanic(p), stack: string(f.stack)})
+			s.log(logEvent{level: slog.LevelError, msg: msgLoopPanic, attrs: []slog.Attr{
+				slog.String("error", describePanic(p)), slog.String("stack", string(f.stack))}})
 			a.failure.Store(f)
 			a.closed.Store(true)
 		}
