@@ -42,10 +42,7 @@ func newLoopState(a *Actor) *loopState {
 
 // loopFailure records a panic that stopped the loop. The actor is then off:
 // every call answers ErrClosed.
-type loopFailure struct {
-	value any
-	stack []byte
-}
+type loopFailure struct{ value any }
 
 // Error names the panic that stopped the loop.
 func (f *loopFailure) Error() string {
@@ -67,11 +64,9 @@ func (a *Actor) run(s *loopState) {
 		// Telemetry must never take the host program down: a fault in the loop
 		// turns the actor off instead, and is logged first.
 		if p := recover(); p != nil {
-			f := &loopFailure{value: p, stack: debug.Stack()}
 			s.log(logEvent{level: slog.LevelError, msg: msgLoopPanic, attrs: []slog.Attr{
-				slog.String("error", describePanic(p)), slog.String("stack", string(f.stack))}})
-			a.failure.Store(f)
-			a.closed.Store(true)
+				slog.String("error", describePanic(p)), slog.String("stack", string(debug.Stack()))}})
+			a.failure.Store(&loopFailure{value: p}) // shutdown, next, turns the actor off
 		}
 	}()
 	for {
