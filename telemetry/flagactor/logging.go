@@ -117,13 +117,9 @@ func writeValueChanges(ctx context.Context, h slog.Handler, ev logEvent) {
 	if ev.oldValues == nil {
 		msg = msgValueArrived
 	}
-	names := slices.Collect(maps.Keys(ev.newValues))
-	for name := range ev.oldValues {
-		if _, ok := ev.newValues[name]; !ok {
-			names = append(names, name) // gone from the new value
-		}
-	}
+	names := slices.AppendSeq(slices.Collect(maps.Keys(ev.newValues)), maps.Keys(ev.oldValues))
 	slices.Sort(names)
+	names = slices.Compact(names)
 	asked := true
 	for _, name := range names {
 		old, had := ev.oldValues[name]
