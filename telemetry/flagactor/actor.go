@@ -28,8 +28,8 @@ type Actor struct {
 	closed  atomic.Bool                 // set before the loop stops; read on the warm path
 	failure atomic.Pointer[loopFailure] // why the loop stopped, when it was not Close
 
-	closeOnce sync.Once
-	fetches   fetchGroup // the fetch goroutines, and the loop until it exits
+	closeOnce  sync.Once
+	goroutines goroutineGroup // the loop until it exits, the fetch goroutines and the logging one
 
 	// fetchCtx parents every fetch's context; the loop cancels it as it exits.
 	fetchCtx    context.Context
@@ -37,9 +37,7 @@ type Actor struct {
 
 	recent *recentEntries // entries a lease not yet bound reads its answer from; the loop writes it
 
-	logs      chan logEvent // loop -> logging goroutine; nil when not logging
-	logsEnded atomic.Bool   // set as the first Close closes logs
-	logged    chan struct{} // closed when the logging goroutine has exited
+	logs chan logEvent // loop -> logging goroutine, closed as the loop exits; nil when not logging
 }
 
 // New starts an actor. Call Close when done with it.
@@ -53,7 +51,7 @@ func New(opts ...Option) *Actor {
 		done:    make(chan struct{}),
 		recent:  new(recentEntries),
 	}
-	a.fetches.init()
+	a.goroutines.init()
 	a.fetchCtx, a.stopFetches = context.WithCancel(context.Background())
 	a.startLogging()
 	go a.run(newLoopState(a))
@@ -130,7 +128,6 @@ func (a *Actor) Close() error {
 		close(a.quit)
 	})
 	<-a.done
-	a.endLogs()
 	a.waitForGoroutines()
 	if f := a.failure.Load(); f != nil {
 		return f
@@ -168,30 +165,21 @@ func (a *Actor) sinceEpoch() int64 {
 	return loopTime(a.cfg.clock.Since(a.epoch))
 }
 
-// send queues a counted req for the loop once there is room, waiting for
-// room while ctx allows: nil once it is in, else why not (ctx ended, or the
-// loop did).
-func (a *Actor) send(ctx context.Context, req request) error {
-	if err := a.mailbox.reserve(ctx, a.done); err != nil {
-		return err
-	}
-	a.mailbox.push(&envelope{msg: req}, true)
-	return nil
-}
-
 // query asks the loop for t's host when no fresh answer is published.
 func (a *Actor) query(ctx context.Context, t *ticket) (queryReply, error) {
 	q := &queryRequest{Ticket: t, Ctx: ctx, Done: ctx.Done(), Reply: make(chan queryReply, 1)}
 	return roundTrip(ctx, a, q, q.Reply)
 }
 
-// roundTrip sends req and waits for its answer on reply (buffered, so the
-// loop never blocks on a caller that gave up), for ctx, or for the loop's end.
+// roundTrip sends req, counted, once there is room (waiting for room while
+// ctx allows), then waits for its answer on reply (buffered, so the loop
+// never blocks on a caller that gave up), for ctx, or for the loop's end.
 func roundTrip[T any](ctx context.Context, a *Actor, req request, reply <-chan T) (T, error) {
 	var zero T
-	if err := a.send(ctx, req); err != nil {
+	if err := a.mailbox.reserve(ctx, a.done); err != nil {
 		return zero, err
 	}
+	a.mailbox.push(&envelope{msg: req}, true)
 	select {
 	case r := <-reply:
 		return r, nil

@@ -90,6 +90,7 @@ package flagactor
 
 import (
 	"log/slog"
+	"maps"
 	"time"
 
 	"github.com/flagactor/flagactor/telemetry/messages"
@@ -174,10 +175,14 @@ func (s *loopState) fetchDone(r fetchResult) {
 // fetchSucceeded is the table's "good answer" row.
 func (s *loopState) fetchSucceeded(e *hostEntry, f *inflight, flags messages.Flags) {
 	f.by.cred.Store(nil)
-	set := s.flagSets.intern(flags.Values)
-	s.logValues(e.host, e.flags, set)
-	s.flagSets.release(e.flags)
-	e.flags = set
+	if e.values == nil || !maps.Equal(e.values.Flags.Values, flags.Values) {
+		// Copy: the Fetcher's map is not ours to keep, and readers share this one.
+		values := make(map[string]string, len(flags.Values))
+		maps.Copy(values, flags.Values)
+		now := newFlagValues(messages.Flags{Values: values})
+		s.logValues(e.host, e.values, now)
+		e.values = now
+	}
 	e.fetchedAt, e.expiresAt = s.now, s.expiryFor(s.answerTTL(flags.TTL))
 	s.endBackoff(e)
 	e.lastErr = nil
@@ -186,9 +191,9 @@ func (s *loopState) fetchSucceeded(e *hostEntry, f *inflight, flags messages.Fla
 		s.publishUnfresh(e)
 	} else {
 		e.fresh = true
-		e.slot.publish(set.freshUntil(e.expiresAt))
+		e.slot.publish(&answer{flagValues: e.values, expiresAt: e.expiresAt, known: true})
 	}
-	f.answer(queryReply{Flags: set.values.Flags})
+	f.answer(queryReply{Flags: e.values.Flags})
 }
 
 // endBackoff clears the host's backoff state (a good answer, Invalidate).
@@ -229,8 +234,8 @@ func (s *loopState) fetchFailed(e *hostEntry, f *inflight, err *fetchError, retr
 		s.logFailure(e, "flagactor: fetch failed, backing off", e.retryAt)
 	}
 	s.publishUnfresh(e) // before mayFetch reads it
-	if e.flags != nil {
-		f.answer(queryReply{Flags: e.flags.values.Flags})
+	if e.values != nil {
+		f.answer(queryReply{Flags: e.values.Flags})
 	} else {
 		var next *inflight
 		for _, w := range f.waiters {
@@ -255,7 +260,8 @@ func (s *loopState) fetchFailed(e *hostEntry, f *inflight, err *fetchError, retr
 // logFailure logs a failed fetch and until when it holds a backoff.
 func (s *loopState) logFailure(e *hostEntry, msg string, until int64) {
 	if s.logging() {
-		s.log(logEvent{level: slog.LevelWarn, msg: msg, host: e.host, errText: e.lastErr.text, delay: time.Duration(until - s.now)})
+		s.log(logEvent{level: slog.LevelWarn, msg: msg, host: e.host, attrs: []slog.Attr{
+			slog.String("error", e.lastErr.text), slog.Duration("retry_in", time.Duration(until-s.now))}})
 	}
 }
 
@@ -279,7 +285,7 @@ func (s *loopState) invalidate(e *hostEntry) {
 // leases is kept.
 func (e *hostEntry) lingerUntil() int64 {
 	until := max(e.retryAt, e.ownUntil)
-	if e.flags != nil {
+	if e.values != nil {
 		until = max(until, e.expiresAt)
 	}
 	return until

@@ -5,7 +5,36 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/flagactor/flagactor/telemetry/messages"
 )
+
+// Fetcher loads every flag of one host. It runs on its own goroutine, never on
+// the actor's, with a context that carries the values of the context of the
+// query that started it (for a fetch Peek started, those of the context its
+// lease was acquired with) and ends at the fetch timeout or when the actor
+// closes, not when that caller leaves. A Fetcher that panics or ends its
+// goroutine without returning (runtime.Goexit) has failed its fetch; it may
+// call the actor's Close. Each connection brings its own (its authenticated
+// client); a fetch uses the Fetcher of the lease whose query started it.
+//
+// At most one fetch of a host runs at a time, counting one that timed out
+// and has not returned: a Fetcher that ignores its context holds its host,
+// and no new fetch of that host starts until it returns (queries get the
+// last value, or the timeout error, meanwhile). So fetch goroutines stay
+// bounded by the number of hosts.
+type Fetcher interface {
+	Fetch(ctx context.Context, host string) (messages.Flags, error)
+}
+
+// FetcherFunc adapts an ordinary function to a Fetcher, as http.HandlerFunc
+// does for handlers.
+type FetcherFunc func(ctx context.Context, host string) (messages.Flags, error)
+
+// Fetch calls f(ctx, host).
+func (f FetcherFunc) Fetch(ctx context.Context, host string) (messages.Flags, error) {
+	return f(ctx, host)
+}
 
 // startFetch starts one fetch of e for query q, through its lease's Fetcher,
 // on a goroutine of its own. The fetch carries the values of the query's
@@ -16,7 +45,7 @@ func (s *loopState) startFetch(e *hostEntry, q *queryRequest) *inflight {
 	e.inflight = &inflight{attempt: s.attempts, by: q.Ticket, deadline: addSat(s.now, s.a.cfg.fetchTimeout)}
 	e.admitting = false // a step admits one fetch
 	s.stats.Fetches++
-	s.a.fetches.start()
+	s.a.goroutines.start()
 	caller := q.Ctx
 	if caller == nil {
 		caller = q.Ticket.ctx
@@ -47,7 +76,7 @@ func (a *Actor) fetch(caller context.Context, key entryKey, attempt uint64, f Fe
 		}
 		r.Key, r.Attempt = key, attempt
 		a.mailbox.push(&envelope{msg: r}, false)
-		a.fetches.done()
+		a.goroutines.done()
 	}()
 	*r = runFetch(ctx, f, host)
 	returned = true

@@ -1,6 +1,7 @@
 package flagactor
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"strconv"
@@ -23,16 +24,24 @@ const (
 // which may hold a token. The result is a fixed point: normalizing it again
 // returns it.
 func NormalizeHost(raw string) (string, error) {
-	if isNormal(raw) {
+	if checkNormal(raw) == "" {
 		return raw, nil // the common case: a driver passes the same host each time
 	}
-	return normalizeHostSlow(raw)
+	h, reason := cleanHost(raw)
+	if reason == "" && !strings.HasPrefix(h, "[") {
+		reason = checkNormal(h) // what cleaning cannot mend
+	}
+	if reason != "" {
+		return "", invalidHost(reason)
+	}
+	return h, nil
 }
 
-// normalizeHostSlow is NormalizeHost without the fast path for names that are
-// already normal.
-func normalizeHostSlow(raw string) (string, error) {
-	h := strings.ToLower(strings.TrimSpace(raw))
+// cleanHost does what NormalizeHost mends: space, case, the scheme, the
+// trailing "/" and ".", the port's form and IPv6's. It returns a reason for
+// what no mending makes a host, and checks the name itself only in IPv6.
+func cleanHost(raw string) (h, reason string) {
+	h = strings.ToLower(strings.TrimSpace(raw))
 	if rest, ok := strings.CutPrefix(h, "https://"); ok {
 		h = rest
 	} else if rest, ok := strings.CutPrefix(h, "http://"); ok {
@@ -40,138 +49,92 @@ func normalizeHostSlow(raw string) (string, error) {
 	}
 	h = strings.TrimSuffix(h, "/")
 	if h == "" {
-		return "", invalidHost("empty")
+		return "", "empty"
 	}
-	if i := strings.IndexFunc(h, isForbiddenInHost); i >= 0 {
-		return "", invalidHost(describeForbidden(h[i]))
+	for i := 0; i < len(h); i++ {
+		if reason := forbiddenInHost(h[i]); reason != "" {
+			return "", reason
+		}
 	}
+	var name, port string
+	hasPort := false
 	if h[0] == '[' {
-		return normalizeIPv6(h)
+		end := strings.IndexByte(h, ']')
+		if end < 0 {
+			return "", "unclosed '['"
+		}
+		addr, err := netip.ParseAddr(h[1:end])
+		if err != nil || !addr.Is6() || addr.Zone() != "" {
+			return "", "not an IPv6 address in brackets"
+		}
+		name = "[" + addr.String() + "]"
+		if rest := h[end+1:]; rest != "" {
+			if rest[0] != ':' {
+				return "", "text after ']'"
+			}
+			port, hasPort = rest[1:], true
+		}
+	} else {
+		name, port, hasPort = strings.Cut(h, ":")
+		if strings.Contains(port, ":") {
+			return "", "IPv6 address without brackets or more than one port"
+		}
+		name = strings.TrimSuffix(name, ".")
 	}
-	name, port, hasPort := strings.Cut(h, ":")
-	if hasPort && strings.Contains(port, ":") {
-		return "", invalidHost("IPv6 address without brackets or more than one port")
-	}
-	name = strings.TrimSuffix(name, ".")
-	if reason := checkName(name); reason != "" {
-		return "", invalidHost(reason)
-	}
-	if !hasPort {
-		return name, nil
-	}
-	port, reason := normalizePort(port)
-	if reason != "" {
-		return "", invalidHost(reason)
-	}
-	if port == "" {
-		return name, nil
-	}
-	if len(h) == len(name)+1+len(port) {
-		return h, nil // already normal: no allocation
-	}
-	return name + ":" + port, nil
-}
-
-// normalizeIPv6 handles "[addr]" and "[addr]:port".
-func normalizeIPv6(h string) (string, error) {
-	end := strings.IndexByte(h, ']')
-	if end < 0 {
-		return "", invalidHost("unclosed '['")
-	}
-	addr, err := netip.ParseAddr(h[1:end])
-	if err != nil || !addr.Is6() || addr.Zone() != "" {
-		return "", invalidHost("not an IPv6 address in brackets")
-	}
-	host := "[" + addr.String() + "]"
-	rest := h[end+1:]
-	if rest == "" {
-		return host, nil
-	}
-	if rest[0] != ':' {
-		return "", invalidHost("text after ']'")
-	}
-	port, reason := normalizePort(rest[1:])
-	if reason != "" {
-		return "", invalidHost(reason)
+	if hasPort {
+		if port, reason = normalizePort(port); reason != "" {
+			return "", reason
+		}
 	}
 	if port == "" {
-		return host, nil
+		return name, ""
 	}
-	return host + ":" + port, nil
+	return name + ":" + port, ""
 }
 
-// isNormal reports, in one pass and without allocating, whether s is
-// already a normalized host name[:port]: lower-case labels of 1-63 allowed
-// bytes, not starting or ending with '-', at most 253 bytes, no trailing
-// dot; a port of 1-65535 without leading zeros, other than 443.
-func isNormal(s string) bool {
+// checkNormal returns why s is not a host in normal form, name[:port], or ""
+// when it is one, in one pass and without allocating: lower-case labels of
+// 1-63 allowed bytes, not starting or ending with '-', at most 253 bytes, no
+// trailing dot; a port of 1-65535 without leading zeros, other than 443.
+func checkNormal(s string) string {
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if isLabelByteTable[c] {
+		if isLabelByte[c] {
 			continue // the tight loop: one load and one branch a byte
 		}
-		switch {
-		case c == '.' && isNormalLabel(s[start:i]):
-			start = i + 1
-		case c == ':':
-			return i <= maxNameLen && isNormalLabel(s[start:i]) && isNormalPort(s[i+1:])
-		default:
-			return false
+		if c != '.' && c != ':' {
+			return "has a character not allowed in a host name"
 		}
-	}
-	return len(s) <= maxNameLen && isNormalLabel(s[start:])
-}
-
-// isNormalPort reports whether port is as normalizePort writes one.
-func isNormalPort(port string) bool {
-	if len(port) == 0 || len(port) > 5 || port[0] == '0' {
-		return false
-	}
-	n := 0
-	for i := 0; i < len(port); i++ {
-		if port[i] < '0' || port[i] > '9' {
-			return false
+		if reason := checkLabel(s, start, i); reason != "" {
+			return reason
 		}
-		n = n*10 + int(port[i]-'0')
-	}
-	return n <= 65535 && n != 443
-}
-
-func isNormalLabel(label string) bool {
-	return len(label) > 0 && len(label) <= maxLabelLen && label[0] != '-' && label[len(label)-1] != '-'
-}
-
-// isLabelByteTable is isLabelByte as a table, for the path every Acquire takes.
-var isLabelByteTable = func() (t [256]bool) {
-	for c := range t {
-		t[c] = isLabelByte(byte(c))
-	}
-	return t
-}()
-
-// checkName returns why name is not a DNS host name, or "" when it is one.
-func checkName(name string) string {
-	if name == "" {
-		return "empty host name"
-	}
-	if len(name) > maxNameLen {
-		return "host name longer than 253 characters"
-	}
-	for label := range strings.SplitSeq(name, ".") {
-		switch {
-		case label == "":
-			return "empty label"
-		case len(label) > maxLabelLen:
-			return "label longer than 63 characters"
-		case label[0] == '-' || label[len(label)-1] == '-':
-			return "label starts or ends with '-'"
-		}
-		for i := 0; i < len(label); i++ {
-			if !isLabelByte(label[i]) {
-				return "has a character not allowed in a host name"
+		if c == ':' {
+			if port, reason := normalizePort(s[i+1:]); reason != "" || port != s[i+1:] {
+				return cmp.Or(reason, "port not in normal form") // 443, or leading zeros: cleanHost mends it
 			}
+			return ""
 		}
+		start = i + 1
+	}
+	return checkLabel(s, start, len(s))
+}
+
+// checkLabel returns why s[start:end], a label that ends at end, is not one,
+// or why the name that it ends is not a name.
+func checkLabel(s string, start, end int) string {
+	label := s[start:end]
+	switch {
+	case end == 0:
+		return "empty host name"
+	case end > maxNameLen:
+		return "host name longer than 253 characters"
+	case label == "":
+		return "empty label"
+	case len(label) > maxLabelLen:
+		return "label longer than 63 characters"
+	case label[0] == '-' || label[len(label)-1] == '-':
+		return "label starts or ends with '-'"
 	}
 	return ""
 }
@@ -195,21 +158,18 @@ func normalizePort(port string) (canonical, reason string) {
 	return port, ""
 }
 
-func isLabelByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_'
-}
-
-// isForbiddenInHost reports the runes that mark a URL part other than the
-// host, or that no host name may contain.
-func isForbiddenInHost(r rune) bool {
-	switch r {
-	case '/', '?', '#', '@', '%', '\\':
-		return true
+// isLabelByte tells the bytes a label may hold, as a table: every Acquire
+// scans its host with it.
+var isLabelByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_'
 	}
-	return r <= ' ' || r == 0x7f
-}
+	return t
+}()
 
-func describeForbidden(c byte) string {
+// forbiddenInHost returns why c marks a URL part other than the host, or
+// cannot be in a host name at all; "" for any other byte.
+func forbiddenInHost(c byte) string {
 	switch c {
 	case '/':
 		return "has a path"
@@ -224,7 +184,10 @@ func describeForbidden(c byte) string {
 	case '\\':
 		return "has a backslash"
 	}
-	return "has white space or a control character"
+	if c <= ' ' || c == 0x7f {
+		return "has white space or a control character"
+	}
+	return ""
 }
 
 // invalidHost builds the error for a host that is not name[:port]. It names

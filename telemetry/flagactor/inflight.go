@@ -1,5 +1,7 @@
 package flagactor
 
+import "slices"
+
 // inflight is the loop's record of one host's fetch in flight. It lives only
 // as long as the fetch's goroutine, which keeps every idle host entry small.
 type inflight struct {
@@ -31,15 +33,8 @@ func (f *inflight) addWaiter(q *queryRequest) bool {
 		return false
 	}
 	if len(f.waiters) >= f.pruneAt {
-		kept := f.waiters[:0]
-		for _, w := range f.waiters {
-			if !isDone(w.Done) {
-				kept = append(kept, w)
-			}
-		}
-		clear(f.waiters[len(kept):])
-		f.waiters = kept
-		f.pruneAt = max(16, 2*len(kept))
+		f.waiters = slices.DeleteFunc(f.waiters, func(w *queryRequest) bool { return isDone(w.Done) })
+		f.pruneAt = max(16, 2*len(f.waiters))
 	}
 	f.waiters = append(f.waiters, q)
 	return true

@@ -12,13 +12,11 @@ import (
 // loop itself never does I/O nor runs the handler's code. It holds plain
 // values only: the loop never hands the logger an error to call.
 type logEvent struct {
-	at      time.Time // on the actor's clock
-	level   slog.Level
-	msg     string
-	host    string
-	errText string        // why a fetch failed
-	delay   time.Duration // the backoff, for a failed fetch
-	stack   string        // the loop's, when it stopped after a panic
+	at    time.Time // on the actor's clock
+	level slog.Level
+	msg   string
+	host  string
+	attrs []slog.Attr // after "host": a failure's "error" text, and "retry_in" or the loop's "stack"
 
 	// For a value that arrived: the host's flags before (nil when it had
 	// none) and now. These are the maps the published answers share, which
@@ -71,22 +69,22 @@ func (a *Actor) startLogging() {
 		return
 	}
 	a.logs = make(chan logEvent, logBuffer)
-	a.logged = make(chan struct{})
-	go writeLogs(a.cfg.logger.Handler(), a.logs, a.logged)
+	a.goroutines.start()
+	go writeLogs(a.cfg.logger.Handler(), a.logs, &a.goroutines)
 }
 
 // endLogs lets the logging goroutine write what is queued, then exit. Only
-// the loop sends on a.logs, and it has exited; the first Close closes it.
+// the loop sends on a.logs: it calls this as it exits.
 func (a *Actor) endLogs() {
-	if a.logs != nil && a.logsEnded.CompareAndSwap(false, true) {
+	if a.logs != nil {
 		close(a.logs)
 	}
 }
 
 // writeLogs is the logging goroutine: it writes each event until events is
-// closed, then closes done.
-func writeLogs(h slog.Handler, events <-chan logEvent, done chan<- struct{}) {
-	defer close(done)
+// closed, then leaves the group.
+func writeLogs(h slog.Handler, events <-chan logEvent, g *goroutineGroup) {
+	defer g.done()
 	for ev := range events {
 		writeLog(h, ev)
 	}
@@ -103,12 +101,7 @@ func writeLog(h slog.Handler, ev logEvent) {
 	if ev.newValues == nil {
 		r := slog.NewRecord(ev.at, ev.level, ev.msg, 0)
 		r.AddAttrs(slog.String("host", ev.host))
-		switch {
-		case ev.stack != "":
-			r.AddAttrs(slog.String("error", ev.errText), slog.String("stack", ev.stack))
-		case ev.errText != "":
-			r.AddAttrs(slog.String("error", ev.errText), slog.Duration("retry_in", ev.delay))
-		}
+		r.AddAttrs(ev.attrs...)
 		_ = h.Handle(ctx, r)
 		return
 	}
@@ -123,13 +116,9 @@ func writeValueChanges(ctx context.Context, h slog.Handler, ev logEvent) {
 	if ev.oldValues == nil {
 		msg = msgValueArrived
 	}
-	names := slices.Collect(maps.Keys(ev.newValues))
-	for name := range ev.oldValues {
-		if _, ok := ev.newValues[name]; !ok {
-			names = append(names, name) // gone from the new value
-		}
-	}
+	names := slices.AppendSeq(slices.Collect(maps.Keys(ev.newValues)), maps.Keys(ev.oldValues))
 	slices.Sort(names)
+	names = slices.Compact(names)
 	asked := true
 	for _, name := range names {
 		old, had := ev.oldValues[name]
@@ -170,16 +159,14 @@ func (s *loopState) log(ev logEvent) {
 	}
 }
 
-// logValues logs a host's value replacing the one it had (nil: none). Interned
-// flag sets are equal only when they are the same set, so an unchanged value
-// costs one comparison and logs nothing.
-func (s *loopState) logValues(host string, old, now *flagSet) {
-	if !s.logging() || old == now {
+// logValues logs a host's value changing from old (nil: none) to now.
+func (s *loopState) logValues(host string, old, now *flagValues) {
+	if !s.logging() {
 		return
 	}
-	ev := logEvent{level: slog.LevelInfo, host: host, newValues: now.values.Flags.Values}
+	ev := logEvent{level: slog.LevelInfo, host: host, newValues: now.Flags.Values}
 	if old != nil {
-		ev.oldValues = old.values.Flags.Values
+		ev.oldValues = old.Flags.Values
 	}
 	s.log(ev)
 }

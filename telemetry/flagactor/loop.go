@@ -13,15 +13,12 @@ import (
 // loopState is everything the actor's goroutine owns. Nothing else reads or
 // writes it, which is why none of it is locked.
 type loopState struct {
-	a     *Actor
-	clock clock.Clock
-	now   int64 // nanoseconds since the actor's epoch, read as each message is taken up
+	a   *Actor
+	now int64 // nanoseconds since the actor's epoch, read as each message is taken up
 
 	hosts     map[entryKey]*hostEntry
-	recent    *recentEntries // the actor's: entries that leases not yet bound can read
-	hostsPeak int            // most entries since the map was last rebuilt
+	hostsPeak int // most entries since the map was last rebuilt
 	wakeups   wakeQueue
-	flagSets  flagSets
 
 	timer   *clock.Timer
 	wake    <-chan time.Time // timer.C while armed, else nil
@@ -38,19 +35,14 @@ type loopState struct {
 func newLoopState(a *Actor) *loopState {
 	return &loopState{
 		a:       a,
-		clock:   a.cfg.clock,
 		hosts:   make(map[entryKey]*hostEntry),
-		recent:  a.recent,
 		timerAt: noWake,
 	}
 }
 
 // loopFailure records a panic that stopped the loop. The actor is then off:
 // every call answers ErrClosed.
-type loopFailure struct {
-	value any
-	stack []byte
-}
+type loopFailure struct{ value any }
 
 // Error names the panic that stopped the loop.
 func (f *loopFailure) Error() string {
@@ -65,16 +57,16 @@ func (f *loopFailure) Unwrap() error { return ErrClosed }
 // without waiting, and it parks only when the mailbox is empty.
 func (a *Actor) run(s *loopState) {
 	defer close(a.done)
-	defer a.fetches.done()
+	defer a.goroutines.done()
 	defer s.shutdown()
+	defer a.endLogs() // after the record of a panic
 	defer func() {
 		// Telemetry must never take the host program down: a fault in the loop
 		// turns the actor off instead, and is logged first.
 		if p := recover(); p != nil {
-			f := &loopFailure{value: p, stack: debug.Stack()}
-			s.log(logEvent{level: slog.LevelError, msg: msgLoopPanic, errText: describePanic(p), stack: string(f.stack)})
-			a.failure.Store(f)
-			a.closed.Store(true)
+			s.log(logEvent{level: slog.LevelError, msg: msgLoopPanic, attrs: []slog.Attr{
+				slog.String("error", describePanic(p)), slog.String("stack", string(debug.Stack()))}})
+			a.failure.Store(&loopFailure{value: p}) // shutdown, next, turns the actor off
 		}
 	}()
 	for {
@@ -195,7 +187,7 @@ func (s *loopState) rearm() {
 		}
 		d := time.Duration(next - s.now)
 		if s.timer == nil {
-			s.timer = s.clock.Timer(d)
+			s.timer = s.a.cfg.clock.Timer(d)
 		} else {
 			s.timer.Reset(d)
 		}

@@ -15,21 +15,19 @@ func (s *loopState) acquire(t *ticket) {
 	}
 	created := false
 	if e == nil {
-		if t.withdrawn() {
-			return // released before it got here, and no Release follows
-		}
 		e = &hostEntry{host: t.Host, namespace: t.Namespace, wakeIndex: -1}
 		s.hosts[key] = e
-		s.recent.note(e)
+		s.a.recent.note(e)
 		s.hostsPeak = max(s.hostsPeak, len(s.hosts))
 		created = true
 	}
 	t.step = e.steps // before bind, which publishes it to Peek
 	if !t.bind(e) {
-		// Withdrawn after all: drop the Acquire, and an entry made for it.
+		// Released before the loop got here (withdrawn), and no Release
+		// follows: drop the Acquire, and an entry made for it.
 		if created {
 			delete(s.hosts, key)
-			s.recent.forget(e)
+			s.a.recent.forget(e)
 		}
 		return
 	}
@@ -70,12 +68,12 @@ func (s *loopState) query(q *queryRequest) {
 		// down the credentials its Fetcher uses, so nothing is fetched.
 		q.Reply <- queryReply{Err: ErrReleased}
 	case e.fresh:
-		q.Reply <- queryReply{Flags: e.flags.values.Flags}
-	case e.flags != nil:
+		q.Reply <- queryReply{Flags: e.values.Flags}
+	case e.values != nil:
 		if !q.isNudge() {
 			s.stats.StaleServed++ // a query answered stale, not Peek's nudge
 		}
-		q.Reply <- queryReply{Flags: e.flags.values.Flags}
+		q.Reply <- queryReply{Flags: e.values.Flags}
 		if s.mayFetch(e, q.Ticket) {
 			s.startFetch(e, q)
 		}
