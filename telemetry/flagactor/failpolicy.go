@@ -134,7 +134,10 @@ func (t *ticket) mayFetch(slot *answerSlot, now int64) bool {
 	case now >= ans.nextFetch: // noWake while a fetch is in flight
 		return !t.ownHolds(epoch, now)
 	}
-	return ans.admitStep != 0 && t.step < ans.admitStep && t.ownFailures(epoch) == nil
+	// A ticket not bound yet (Peek through the recent entries) will be filed
+	// at the current step or later, which does not admit it; and its step
+	// is read only once its binding is seen, after the loop wrote it.
+	return ans.admitStep != 0 && t.bound.Load() != nil && t.step < ans.admitStep && t.ownFailures(epoch) == nil
 }
 
 // mayFetch is ticket.mayFetch on the loop's clock reading.
