@@ -208,7 +208,7 @@ func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
 	c.fetcher.init(cfg, g.config().logger)
 	c.wait = openWait{Context: ctx, clock: a.actor.Clock(), d: g.config().openWait}
 	defer c.wait.stop()
-	lease, err := g.acquire(&c.wait, a, namespace(cfg), host, &c.fetcher)
+	lease, err := g.acquire(&c.wait, a, c.fetcher.namespace(), host, &c.fetcher)
 	if err != nil {
 		c.err = c.wait.openErr(err)
 		return c
