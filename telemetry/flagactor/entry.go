@@ -93,9 +93,11 @@ func (s *loopState) publishUnfresh(e *hostEntry) {
 			ans.admitStep = e.steps
 		}
 	}
-	if prev := e.slot.load(); prev != nil && prev.givenUp.Load() != nil && (e.inflight == nil || e.inflight.timedOut) {
-		// The fetch a caller gave up on has failed: the backoff that
-		// follows keeps the mark (see Lease.Enabled), until a fetch can start.
+	if prev := e.slot.load(); prev != nil && prev.givenUp.Load() != nil && (e.inflight == nil || e.inflight.timedOut || e.inflight.invalidated) {
+		// The fetch a caller gave up on has failed, or is still the one in
+		// flight (Invalidate marked it, it did not end it): the mark stays
+		// (see Lease.Enabled), through the backoff after a failure too,
+		// until a fetch can start. A fetch that starts is a new one.
 		ans.givenUp.Store(prev.givenUp.Load())
 	}
 	e.slot.publish(ans)
