@@ -165,13 +165,14 @@ func failureKindOf(ctx context.Context, err error, phase uint32) failureKind {
 		// server refuses the client's certificate once the client is done.
 		return failTLS
 	}
-	switch {
-	case phase&sawGotConn != 0:
+	if phase&sawGotConn != 0 {
 		// The server had the request and closed the connection unanswered.
 		return failClosed
-	case causeOf(err).kind == failTLS, phase&sawTLSFailed != 0:
+	}
+	switch cause := causeOf(err).kind; {
+	case cause == failTLS, phase&sawTLSFailed != 0:
 		return failTLS
-	case causeOf(err).kind == failDial:
+	case cause == failDial:
 		return failDial
 	case phase&sawConnected != 0:
 		// Connected, then failed with neither TLS nor a connection to use:
