@@ -21,13 +21,13 @@ type hostEntry struct {
 	failures  int32 // consecutive failed fetches (see failpolicy.go, as for every field below)
 	wakeIndex int32 // position in the wake queue, -1 when not queued
 	steps     uint32
-	fresh     bool // flags is within its time-to-live
+	fresh     bool // values is within its time-to-live
 	admitting bool // the own backoff's current step still admits one fetch
 
 	inflight *inflight // the fetch in flight, or a timed-out one not yet returned; nil when none
 
-	fetchedAt int64       // when flags arrived
-	expiresAt int64       // when flags turn stale (jitter applied)
+	fetchedAt int64       // when values arrived
+	expiresAt int64       // when values turn stale (jitter applied)
 	retryAt   int64       // the host's backoff: no fetch starts before this, but an admitted one
 	ownUntil  int64       // the latest end of a lease's own backoff, for lingering
 	lastOwn   *ticket     // the lease whose own failure was the last failure, if it was one
