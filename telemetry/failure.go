@@ -73,6 +73,8 @@ type fetchFailure struct {
 	cause *error
 }
 
+// Error names what the request was doing, the kind of failure and its
+// cause, in this package's words only.
 func (e *fetchFailure) Error() string {
 	text := "telemetry: feature flags: " + e.doing + ": " + failures[e.kind].text
 	if e.detail != "" {

@@ -38,6 +38,7 @@ var errNotStarted error = notStartedError{}
 
 type notStartedError struct{}
 
+// Error says the actor was not made by New.
 func (notStartedError) Error() string { return "flagactor: actor not started with New" }
 
 // Is makes errNotStarted match ErrClosed.
