@@ -20,7 +20,7 @@ func (c *connFetcher) init(cfg ConnConfig, logger *slog.Logger) {
 		scheme:  "https",
 		logger:  logger,
 	}
-	if rest, ok := cutPrefixFold(strings.TrimSpace(cfg.Host), "http://"); ok { // isPlainHTTP
+	if rest, ok := cutPrefixFold(strings.TrimSpace(cfg.Host), "http://"); ok {
 		c.scheme = "http"
 		// The host key drops port 443, https's default; over http it is
 		// no default, and the driver wrote it.
@@ -80,18 +80,18 @@ func leaseHost(host string) string {
 	return "http://" + name + ":80"
 }
 
-// namespace is what the Gate files a connection's entry under, with its
+// namespace is what the Gate files c's connection's entry under, with its
 // host (flagactor.Actor.AcquireIn): its driver version, for which the
 // service answers, and its scheme, since an answer fetched over plain http,
 // which anyone on the path can forge, must never serve an https connection.
 // An https entry's namespace is the version itself; a plain-http one's is
 // the version after plainHTTPNamespace, whose NUL no version holds (Open
 // refuses control characters), so no version can pass for another scheme's.
-func namespace(cfg ConnConfig) string {
-	if isPlainHTTP(cfg.Host) {
-		return plainHTTPNamespace + cfg.DriverVersion
+func (c *connFetcher) namespace() string {
+	if c.scheme == "http" {
+		return plainHTTPNamespace + c.fetcher.DriverVersion
 	}
-	return cfg.DriverVersion
+	return c.fetcher.DriverVersion
 }
 
 // plainHTTPNamespace starts the namespace of a plain-http entry.
@@ -103,11 +103,4 @@ func splitNamespace(ns string) (scheme, version string) {
 		return "http", version
 	}
 	return "https", ns
-}
-
-// isPlainHTTP reports whether host is written with an explicit http://
-// (any case, space around it).
-func isPlainHTTP(host string) bool {
-	_, ok := cutPrefixFold(strings.TrimSpace(host), "http://")
-	return ok
 }

@@ -12,7 +12,8 @@ import (
 var (
 	// ErrBadDriverVersion reports an HTTPFetcher whose DriverVersion is empty,
 	// "." or "..": none of them names a version, and the dots would be read as
-	// a move in the URL path.
+	// a move in the URL path. Gate.Open also refuses a version holding a
+	// control character (see checkDriverVersion).
 	ErrBadDriverVersion = errors.New("telemetry: bad driver version for the feature-flag request")
 
 	// ErrRedirectRefused reports a redirect Fetch would not follow: one that

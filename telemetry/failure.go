@@ -73,6 +73,8 @@ type fetchFailure struct {
 	cause *error
 }
 
+// Error names what the request was doing, the kind of failure and its
+// cause, in this package's words only.
 func (e *fetchFailure) Error() string {
 	text := "telemetry: feature flags: " + e.doing + ": " + failures[e.kind].text
 	if e.detail != "" {
@@ -165,13 +167,14 @@ func failureKindOf(ctx context.Context, err error, phase uint32) failureKind {
 		// server refuses the client's certificate once the client is done.
 		return failTLS
 	}
-	switch {
-	case phase&sawGotConn != 0:
+	if phase&sawGotConn != 0 {
 		// The server had the request and closed the connection unanswered.
 		return failClosed
-	case causeOf(err).kind == failTLS, phase&sawTLSFailed != 0:
+	}
+	switch cause := causeOf(err).kind; {
+	case cause == failTLS, phase&sawTLSFailed != 0:
 		return failTLS
-	case causeOf(err).kind == failDial:
+	case cause == failDial:
 		return failDial
 	case phase&sawConnected != 0:
 		// Connected, then failed with neither TLS nor a connection to use:

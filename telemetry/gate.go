@@ -170,7 +170,7 @@ func (g *Gate) Close() error {
 // when telemetry cannot be decided it is off, and Conn.Err says why.
 //
 // The decision order is the client's explicit Override, then the server's
-// flag, then off. An OverrideOff asks the server nothing. Otherwise Open
+// flag, then off. OverrideOn and OverrideOff ask the server nothing. Otherwise Open
 // answers at once from a fresh flag, and else waits (for the actor, then for
 // the server's flag) at most the Gate's open wait, measured on the actor's
 // clock, and no longer than ctx allows; a flag that arrives later is seen by
@@ -208,7 +208,7 @@ func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
 	c.fetcher.init(cfg, g.config().logger)
 	c.wait = openWait{Context: ctx, clock: a.actor.Clock(), d: g.config().openWait}
 	defer c.wait.stop()
-	lease, err := g.acquire(&c.wait, a, namespace(cfg), host, &c.fetcher)
+	lease, err := g.acquire(&c.wait, a, c.fetcher.namespace(), host, &c.fetcher)
 	if err != nil {
 		c.err = c.wait.openErr(err)
 		return c

@@ -59,10 +59,9 @@ var timeNow = time.Now
 // trickles. White space is all the rest may hold, as far as it arrives. A
 // body over 1 MiB, or that is not the feature-flag JSON, is
 // ErrMalformedResponse. An answer without flags ({} or "flags":null) is a
-// good answer, every flag off. One
-// flag of an unexpected type (a number, null, an object) is left out and
-// the others kept, and a ttl_seconds that is not a number is read as
-// absent; Fetch logs nothing about them.
+// good answer, every flag off. One flag of an unexpected type (a number,
+// null, an object) is left out and the others kept, and a ttl_seconds that
+// is not a number is read as absent; Fetch logs nothing about them.
 //
 // A request that got no answer is an error naming the request, the kind of
 // failure (dial, TLS, proxy, a closed connection, a malformed answer) and

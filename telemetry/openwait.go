@@ -19,10 +19,16 @@ var ErrOpenWait error = openWaitError{}
 // flagactor.Lease.Enabled): later Opens of the entry get it at once.
 type openWaitError struct{}
 
+// Error says the open wait ran out, as context.DeadlineExceeded would.
 func (openWaitError) Error() string {
 	return "telemetry: open wait ran out: " + context.DeadlineExceeded.Error()
 }
-func (openWaitError) Unwrap() error     { return context.DeadlineExceeded }
+
+// Unwrap makes ErrOpenWait match context.DeadlineExceeded.
+func (openWaitError) Unwrap() error { return context.DeadlineExceeded }
+
+// GiveUpFetch gives up on the fetch the open wait ran out on, for every
+// later Open of its entry (see flagactor.Lease.Enabled).
 func (openWaitError) GiveUpFetch() bool { return true }
 
 // openWait is the context an Open waits under: the caller's, ending too

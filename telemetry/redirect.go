@@ -17,6 +17,7 @@ type redirectError struct {
 	reason string
 }
 
+// Error says why the redirect was refused, never where it led.
 func (e *redirectError) Error() string {
 	return "telemetry: feature flags: refused a redirect: " + e.reason
 }

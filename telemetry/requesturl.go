@@ -37,6 +37,7 @@ func flagsURL(scheme, host, version string) (string, error) {
 // error's text in its own.
 type badHostError string
 
+// Error says what is wrong with the host, never the host.
 func (e badHostError) Error() string {
 	return "telemetry: bad host for the feature-flag request: " + string(e)
 }

@@ -62,9 +62,9 @@ type wireFlag struct {
 // A body over maxResponseBytes is errResponseTooLarge, which matches
 // ErrMalformedResponse too; any other body that is not one JSON object,
 // with nothing but white space after it, or whose "flags" is neither an
-// array nor null, is ErrMalformedResponse. A body that
-// ends too soon also matches io.ErrUnexpectedEOF, and an error reading body
-// is described but not kept: errors.Is sees a cancelled context.
+// array nor null, is ErrMalformedResponse. A body that ends too soon also
+// matches io.ErrUnexpectedEOF, and an error reading body is described but
+// not kept: errors.Is sees a cancelled context.
 //
 // The JSON object is the answer once it is complete: the rest of the body
 // is read for at most drainWait in all, then taken as ended, its connection

@@ -78,7 +78,7 @@ type answer struct {
 	// with (see Lease.Enabled): the one field written after publishing, on an
 	// answer of one entry (fetchPending), so that it goes with the answer
 	// when the fetch ends and the loop publishes the next one (but for the
-	// backoff of a failure: see publishUnfresh).
+	// backoff of a failure, and Invalidate while it runs: see publishUnfresh).
 	givenUp atomic.Pointer[error]
 }
 

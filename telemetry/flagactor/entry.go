@@ -21,13 +21,13 @@ type hostEntry struct {
 	failures  int32 // consecutive failed fetches (see failpolicy.go, as for every field below)
 	wakeIndex int32 // position in the wake queue, -1 when not queued
 	steps     uint32
-	fresh     bool // flags is within its time-to-live
+	fresh     bool // values is within its time-to-live
 	admitting bool // the own backoff's current step still admits one fetch
 
 	inflight *inflight // the fetch in flight, or a timed-out one not yet returned; nil when none
 
-	fetchedAt int64       // when flags arrived
-	expiresAt int64       // when flags turn stale (jitter applied)
+	fetchedAt int64       // when values arrived
+	expiresAt int64       // when values turn stale (jitter applied)
 	retryAt   int64       // the host's backoff: no fetch starts before this, but an admitted one
 	ownUntil  int64       // the latest end of a lease's own backoff, for lingering
 	lastOwn   *ticket     // the lease whose own failure was the last failure, if it was one
@@ -93,9 +93,11 @@ func (s *loopState) publishUnfresh(e *hostEntry) {
 			ans.admitStep = e.steps
 		}
 	}
-	if prev := e.slot.load(); prev != nil && prev.givenUp.Load() != nil && (e.inflight == nil || e.inflight.timedOut) {
-		// The fetch a caller gave up on has failed: the backoff that
-		// follows keeps the mark (see Lease.Enabled), until a fetch can start.
+	if prev := e.slot.load(); prev != nil && prev.givenUp.Load() != nil && (e.inflight == nil || e.inflight.timedOut || e.inflight.invalidated) {
+		// The fetch a caller gave up on has failed, or is still the one in
+		// flight (Invalidate marked it, it did not end it): the mark stays
+		// (see Lease.Enabled), through the backoff after a failure too,
+		// until a fetch can start. A fetch that starts is a new one.
 		ans.givenUp.Store(prev.givenUp.Load())
 	}
 	e.slot.publish(ans)

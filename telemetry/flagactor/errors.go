@@ -38,6 +38,7 @@ var errNotStarted error = notStartedError{}
 
 type notStartedError struct{}
 
+// Error says the actor was not made by New.
 func (notStartedError) Error() string { return "flagactor: actor not started with New" }
 
 // Is makes errNotStarted match ErrClosed.
@@ -47,7 +48,7 @@ func (notStartedError) Is(target error) bool { return target == ErrClosed }
 // credentials it sent (HTTPFetcher: 401 and 403). Such a failure belongs to
 // the lease whose Fetcher made it, not to the host: that lease backs off,
 // and another lease's query may fetch at once with its own Fetcher. When the
-// failure in a row before it was another lease's own too, the host backs off
+// host's last failure before it was another lease's own, the host backs off
 // as well (see Lease.Enabled, and the table in failpolicy.go).
 var ErrCredentialRejected = errors.New("flagactor: credentials rejected")
 

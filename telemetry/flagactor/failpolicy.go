@@ -36,10 +36,10 @@ package flagactor
 // per held lease that has not been tried yet (one step, behind a pool that
 // opens a connection per statement), however often the others fail, and a
 // pool whose every client fails costs at most three times one connection
-// (one fetch at each step's end, plus at most one admitted per step). The loop and Peek read the answer to
-// this question off the same published answer (nextFetch, admitStep) and
-// the slot's lease epoch, so Peek sends a request exactly when the loop
-// would start a fetch for it.
+// (one fetch at each step's end, plus at most one admitted per step). The
+// loop and Peek read the answer to this question off the same published
+// answer (nextFetch, admitStep) and the slot's lease epoch, so Peek sends a
+// request exactly when the loop would start a fetch for it.
 //
 // What a query gets. Fresh or stale value: the value at once (stale: and a
 // refresh, if L may fetch). No value: it waits on the fetch in flight, or on
@@ -134,7 +134,10 @@ func (t *ticket) mayFetch(slot *answerSlot, now int64) bool {
 	case now >= ans.nextFetch: // noWake while a fetch is in flight
 		return !t.ownHolds(epoch, now)
 	}
-	return ans.admitStep != 0 && t.step < ans.admitStep && t.ownFailures(epoch) == nil
+	// A ticket not bound yet (Peek through the recent entries) will be filed
+	// at the current step or later, which does not admit it; and its step
+	// is read only once its binding is seen, after the loop wrote it.
+	return ans.admitStep != 0 && t.bound.Load() != nil && t.step < ans.admitStep && t.ownFailures(epoch) == nil
 }
 
 // mayFetch is ticket.mayFetch on the loop's clock reading.

@@ -52,3 +52,32 @@ func TestGiveUpLastsAsLongAsTheFetch(t *testing.T) {
 	require.True(t, waitFor(func() bool { _, known := second.Peek(testFlag); return known }), "the fetch's answer published")
 	requireOn(t, enabled(second), "Enabled once the fetch answered")
 }
+
+// TestGiveUpOutlastsInvalidate: Invalidate while the fetch a caller gave up
+// on is still in flight does not end that fetch, so it keeps the mark: later
+// queries of the entry still get the cause at once instead of waiting on it.
+func TestGiveUpOutlastsInvalidate(t *testing.T) {
+	a, _ := newTestActor(t)
+	hang := newGate(t)
+	f := newFakeFetcher(always(call{flags: flagsWith("true", 0), wait: hang.ch}))
+	first := acquire(t, a, "flags.example", f)
+	defer first.Release()
+	second := acquire(t, a, "flags.example", f)
+	defer second.Release()
+	over, endNow := context.WithCancel(context.Background())
+	endNow()
+
+	ctx, stop := context.WithCancelCause(context.Background())
+	waiting := queryAsync(ctx, first)
+	f.waitStarted(t)
+	stats(t, a) // the loop has taken the query up
+	stop(giveUp{})
+	requireFailed(t, recv(t, waiting), context.Canceled, "Enabled whose ctx ended giving up")
+	requireFailed(t, recv(t, queryAsync(over, second)), giveUp{}, "Enabled of another lease, before Invalidate")
+
+	require.NoError(t, a.Invalidate(context.Background(), "flags.example"))
+	requireFailed(t, recv(t, queryAsync(over, second)), giveUp{}, "Enabled of another lease, after Invalidate")
+
+	hang.open()
+	require.True(t, waitFor(func() bool { _, known := second.Peek(testFlag); return known }), "the fetch's answer published")
+}

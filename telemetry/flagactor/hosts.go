@@ -14,9 +14,9 @@ import (
 // Hosts returns every host entry the actor holds (leased, or lingering
 // without leases), as its goroutine sees it after every call this goroutine
 // made before it, sorted by host, then namespace: one row per entry, whose
-// Namespace (AcquireIn) and Host say what it is filed under. Times are on the actor's clock (WithClock).
-// An operator reads it to tell a healthy host from a failing or idle one; the
-// Values maps are the caller's own copies.
+// Namespace (AcquireIn) and Host say what it is filed under. Times are on
+// the actor's clock (WithClock). An operator reads it to tell a healthy host
+// from a failing or idle one; the Values maps are the caller's own copies.
 func (a *Actor) Hosts(ctx context.Context) ([]messages.HostStatus, error) {
 	if err := a.usable(); err != nil {
 		return nil, err

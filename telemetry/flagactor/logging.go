@@ -46,18 +46,19 @@ const logBuffer = 256
 // ("error", "stack"), before Close reports it. At Debug: hosts invalidated
 // and evicted. Records carry hosts, error texts, and the names and values of
 // the flags a good answer served, as the server sent them (as Hosts does);
-// never request headers. (A part of an answer the fetcher skipped as malformed is logged
-// without its name: an echo of the credentials is likelier there.)
+// never request headers. (A part of an answer the fetcher skipped as
+// malformed is logged without its name: an echo of the credentials is
+// likelier there.)
 //
 // The handler is asked for each record whether its level is wanted as the
 // record is made, so a slog.LevelVar raised or lowered later takes effect.
 // Records are written on a goroutine of the actor's own: a slow handler
 // never holds the actor up (what does not fit in its buffer is dropped), and
-// a panic in the handler loses its record only. Records are stamped with the actor's clock (WithClock), as Hosts'
-// times are. Close returns once every record queued is written, but waits
-// for the handler at most the fetch timeout (WithFetchTimeout), in real
-// time; the handler may call Close itself (that Close then waits out the
-// fetch timeout).
+// a panic in the handler loses its record only. Records are stamped with the
+// actor's clock (WithClock), as Hosts' times are. Close returns once every
+// record queued is written, but waits for the handler at most the fetch
+// timeout (WithFetchTimeout), in real time; the handler may call Close
+// itself (that Close then waits out the fetch timeout).
 func WithLogger(logger *slog.Logger) Option {
 	return func(cfg *config) { cfg.logger = logger }
 }

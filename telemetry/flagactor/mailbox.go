@@ -186,7 +186,7 @@ type ticket struct {
 	// query the loop takes up after it starts no fetch with Fetcher.
 	released atomic.Bool
 	// step is the host's own-backoff step count when the loop bound the
-	// ticket (see failpolicy.go); written before bind, read after boundSlot.
+	// ticket (see failpolicy.go); written before bind, read once bound is seen.
 	step uint32 // (beside released: together they fill one word)
 
 	// cred is the lease's own backoff, after a failure of its own (its

@@ -13,7 +13,7 @@ type HostStatus struct {
 	FetchedAt time.Time         // when Values arrived; zero when none
 	ExpiresAt time.Time         // when Values turns stale; zero when none
 	Fetching  bool              // a fetch is in flight
-	Failures  int               // consecutive failed fetches of the host
+	Failures  int               // consecutive failed fetches that backed the host off (not a lease alone)
 	RetryAt   time.Time         // no fetch of the host before this; zero when not backing off
 	LastError string            // the last failure's text; "" after a success
 }
