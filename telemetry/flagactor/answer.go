@@ -7,7 +7,7 @@ import (
 )
 
 // flagValues is one set of flag values, ready for readers. It is immutable,
-// and shared by every answer of its entry until a fetch brings other values.
+// and shared by every host (and every answer) that serves the same values.
 type flagValues struct {
 	Flags messages.Flags
 

@@ -14,8 +14,8 @@ const noWake = math.MaxInt64
 type hostEntry struct {
 	slot      answerSlot // what leases read without a message
 	host      string
-	namespace string      // with host, the entry's key (AcquireIn)
-	values    *flagValues // last good value; nil until a fetch succeeds
+	namespace string   // with host, the entry's key (AcquireIn)
+	flags     *flagSet // last good value; nil until a fetch succeeds
 
 	leases    int32
 	failures  int32 // consecutive failed fetches (see failpolicy.go, as for every field below)
@@ -65,7 +65,7 @@ func (e *hostEntry) nextWake() int64 {
 func (s *loopState) settle(e *hostEntry) {
 	if e.fresh && s.now >= e.expiresAt {
 		e.fresh = false
-		s.publishUnfresh(e)
+		e.slot.publish(e.flags.stale)
 	}
 	if f := e.inflight; f != nil && s.now >= f.deadline {
 		// The fetch fails now, whatever its Fetcher does; its record stays
@@ -84,8 +84,8 @@ func (s *loopState) settle(e *hostEntry) {
 // good flags if any, and when the next fetch could start.
 func (s *loopState) publishUnfresh(e *hostEntry) {
 	ans := &answer{flagValues: noValues, nextFetch: noWake}
-	if e.values != nil {
-		ans.flagValues, ans.known = e.values, true
+	if e.flags != nil {
+		ans.flagValues, ans.known = e.flags.values, true
 	}
 	if e.inflight == nil {
 		ans.nextFetch = e.retryAt
@@ -108,6 +108,8 @@ func (s *loopState) evict(e *hostEntry) {
 	delete(s.hosts, e.key())
 	s.a.recent.forget(e)
 	s.wakeups.set(e, noWake)
+	s.flagSets.release(e.flags)
+	e.flags = nil
 	s.stats.Evictions++
 	s.log(logEvent{level: slog.LevelDebug, msg: "flagactor: host evicted", host: e.host})
 	// A Go map never shrinks: rebuild it once it is mostly empty, so a burst

@@ -90,7 +90,6 @@ package flagactor
 
 import (
 	"log/slog"
-	"maps"
 	"time"
 
 	"github.com/flagactor/flagactor/telemetry/messages"
@@ -178,14 +177,10 @@ func (s *loopState) fetchDone(r fetchResult) {
 // fetchSucceeded is the table's "good answer" row.
 func (s *loopState) fetchSucceeded(e *hostEntry, f *inflight, flags messages.Flags) {
 	f.by.cred.Store(nil)
-	if e.values == nil || !maps.Equal(e.values.Flags.Values, flags.Values) {
-		// Copy: the Fetcher's map is not ours to keep, and readers share this one.
-		values := make(map[string]string, len(flags.Values))
-		maps.Copy(values, flags.Values)
-		now := newFlagValues(messages.Flags{Values: values})
-		s.logValues(e.host, e.values, now)
-		e.values = now
-	}
+	set := s.flagSets.intern(flags.Values)
+	s.logValues(e.host, e.flags, set)
+	s.flagSets.release(e.flags)
+	e.flags = set
 	e.fetchedAt, e.expiresAt = s.now, s.expiryFor(s.answerTTL(flags.TTL))
 	s.endBackoff(e)
 	e.lastErr = nil
@@ -194,9 +189,9 @@ func (s *loopState) fetchSucceeded(e *hostEntry, f *inflight, flags messages.Fla
 		s.publishUnfresh(e)
 	} else {
 		e.fresh = true
-		e.slot.publish(&answer{flagValues: e.values, expiresAt: e.expiresAt, known: true})
+		e.slot.publish(set.freshUntil(e.expiresAt))
 	}
-	f.answer(queryReply{Flags: e.values.Flags})
+	f.answer(queryReply{Flags: set.values.Flags})
 }
 
 // endBackoff clears the host's backoff state (a good answer, Invalidate).
@@ -237,8 +232,8 @@ func (s *loopState) fetchFailed(e *hostEntry, f *inflight, err *fetchError, retr
 		s.logFailure(e, "flagactor: fetch failed, backing off", e.retryAt)
 	}
 	s.publishUnfresh(e) // before mayFetch reads it
-	if e.values != nil {
-		f.answer(queryReply{Flags: e.values.Flags})
+	if e.flags != nil {
+		f.answer(queryReply{Flags: e.flags.values.Flags})
 	} else {
 		var next *inflight
 		for _, w := range f.waiters {
@@ -288,7 +283,7 @@ func (s *loopState) invalidate(e *hostEntry) {
 // leases is kept.
 func (e *hostEntry) lingerUntil() int64 {
 	until := max(e.retryAt, e.ownUntil)
-	if e.values != nil {
+	if e.flags != nil {
 		until = max(until, e.expiresAt)
 	}
 	return until

@@ -64,8 +64,8 @@ func (s *loopState) hostStatus(e *hostEntry) messages.HostStatus {
 		Fetching:  e.inflight != nil,
 		Failures:  int(e.failures),
 	}
-	if e.values != nil {
-		st.Values = e.values.Flags.Values
+	if e.flags != nil {
+		st.Values = e.flags.values.Flags.Values
 		st.FetchedAt = s.clockTime(e.fetchedAt)
 		expires := e.expiresAt
 		if !e.fresh {

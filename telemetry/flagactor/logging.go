@@ -160,14 +160,16 @@ func (s *loopState) log(ev logEvent) {
 	}
 }
 
-// logValues logs a host's value changing from old (nil: none) to now.
-func (s *loopState) logValues(host string, old, now *flagValues) {
-	if !s.logging() {
+// logValues logs a host's value replacing the one it had (nil: none). Interned
+// flag sets are equal only when they are the same set, so an unchanged value
+// costs one comparison and logs nothing.
+func (s *loopState) logValues(host string, old, now *flagSet) {
+	if !s.logging() || old == now {
 		return
 	}
-	ev := logEvent{level: slog.LevelInfo, host: host, newValues: now.Flags.Values}
+	ev := logEvent{level: slog.LevelInfo, host: host, newValues: now.values.Flags.Values}
 	if old != nil {
-		ev.oldValues = old.Flags.Values
+		ev.oldValues = old.values.Flags.Values
 	}
 	s.log(ev)
 }

@@ -19,6 +19,7 @@ type loopState struct {
 	hosts     map[entryKey]*hostEntry
 	hostsPeak int // most entries since the map was last rebuilt
 	wakeups   wakeQueue
+	flagSets  flagSets
 
 	timer   *clock.Timer
 	wake    <-chan time.Time // timer.C while armed, else nil

@@ -68,12 +68,12 @@ func (s *loopState) query(q *queryRequest) {
 		// down the credentials its Fetcher uses, so nothing is fetched.
 		q.Reply <- queryReply{Err: ErrReleased}
 	case e.fresh:
-		q.Reply <- queryReply{Flags: e.values.Flags}
-	case e.values != nil:
+		q.Reply <- queryReply{Flags: e.flags.values.Flags}
+	case e.flags != nil:
 		if !q.isNudge() {
 			s.stats.StaleServed++ // a query answered stale, not Peek's nudge
 		}
-		q.Reply <- queryReply{Flags: e.values.Flags}
+		q.Reply <- queryReply{Flags: e.flags.values.Flags}
 		if s.mayFetch(e, q.Ticket) {
 			s.startFetch(e, q)
 		}

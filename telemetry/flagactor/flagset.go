@@ -1,0 +1,126 @@
+package flagactor
+
+import (
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/flagactor/flagactor/telemetry/messages"
+)
+
+// flagSet is one distinct set of flag values, shared by every host that
+// serves it: a fleet of hosts with the same flags holds one map, not one each.
+type flagSet struct {
+	key    string
+	refs   int
+	values *flagValues
+	stale  *answer // the answer of a host whose copy of it has expired
+	// fresh is the fresh answer made last for this set. Expiries fall on the
+	// actor's grid, so hosts fetched around one moment with the same flags
+	// share one answer, as they share one map: a fleet of workspaces costs
+	// one answer per expiry, not one per host.
+	fresh *answer
+}
+
+// flagSets interns flag sets by their content.
+type flagSets struct {
+	byKey map[string]*flagSet
+	// last is the set interned last: a fleet of hosts, or one host's
+	// refreshes, mostly serve it again, found without building a key.
+	last *flagSet
+	// peak is the most sets held since byKey was last rebuilt.
+	peak int
+}
+
+// intern returns the shared set equal to values, with one more reference.
+func (fs *flagSets) intern(values map[string]string) *flagSet {
+	if set := fs.last; set != nil && maps.Equal(set.values.Flags.Values, values) {
+		set.refs++
+		return set
+	}
+	key := flagSetKey(values)
+	if set, ok := fs.byKey[key]; ok {
+		set.refs++
+		fs.last = set
+		return set
+	}
+	// Copy: the Fetcher's map is not ours to keep, and readers share this one.
+	f := messages.Flags{Values: maps.Clone(values)}
+	if f.Values == nil {
+		f.Values = map[string]string{}
+	}
+	v := newFlagValues(f)
+	set := &flagSet{
+		key:    key,
+		refs:   1,
+		values: v,
+		stale:  &answer{flagValues: v, known: true},
+	}
+	if fs.byKey == nil {
+		fs.byKey = make(map[string]*flagSet)
+	}
+	fs.byKey[key] = set
+	fs.peak = max(fs.peak, len(fs.byKey))
+	fs.last = set
+	return set
+}
+
+// release drops one reference to set, forgetting it at zero. A nil set is a no-op.
+func (fs *flagSets) release(set *flagSet) {
+	if set == nil {
+		return
+	}
+	set.refs--
+	if set.refs == 0 {
+		delete(fs.byKey, set.key)
+		if fs.last == set {
+			fs.last = nil
+		}
+		fs.shrink()
+	}
+}
+
+// shrink rebuilds the table once it is mostly empty: a Go map never gives
+// its memory back, so a burst of hosts with flag sets of their own would
+// keep it for good.
+func (fs *flagSets) shrink() {
+	if fs.peak < 1024 || len(fs.byKey) > fs.peak/4 {
+		return
+	}
+	if len(fs.byKey) == 0 {
+		fs.byKey, fs.peak = nil, 0
+		return
+	}
+	byKey := make(map[string]*flagSet, len(fs.byKey))
+	for k, v := range fs.byKey {
+		byKey[k] = v
+	}
+	fs.byKey, fs.peak = byKey, len(byKey)
+}
+
+// flagSetKey encodes values canonically: sorted names, each part
+// length-prefixed, so no name or value can be confused with a separator.
+func flagSetKey(values map[string]string) string {
+	names := slices.Sorted(maps.Keys(values))
+	var b strings.Builder
+	for _, name := range names {
+		for _, part := range [2]string{name, values[name]} {
+			b.WriteString(strconv.Itoa(len(part)))
+			b.WriteByte(':')
+			b.WriteString(part)
+		}
+	}
+	return b.String()
+}
+
+// freshUntil returns the fresh answer of set that expires at expiresAt,
+// reusing the last one made when it expires then too. Answers are immutable,
+// so any number of hosts may publish the same one.
+func (set *flagSet) freshUntil(expiresAt int64) *answer {
+	if a := set.fresh; a != nil && a.expiresAt == expiresAt {
+		return a
+	}
+	set.fresh = &answer{flagValues: set.values, expiresAt: expiresAt, known: true}
+	return set.fresh
+}
