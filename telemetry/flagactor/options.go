@@ -7,11 +7,13 @@ import (
 	"github.com/benbjohnson/clock"
 )
 
-// Defaults used when an option is not given (WithTTL, WithFetchTimeout).
-const (
-	defaultTTL          = 15 * time.Minute
-	defaultFetchTimeout = 10 * time.Second
-)
+// DefaultTTL is how long an answer lives when neither the server
+// (ttl_seconds) nor WithTTL says otherwise: 15 minutes, as the flag service
+// advises. A driver that logs or documents its cache's behaviour names it.
+const DefaultTTL = 15 * time.Minute
+
+// defaultFetchTimeout bounds one fetch when WithFetchTimeout is not given.
+const defaultFetchTimeout = 10 * time.Second
 
 // Bounds applied to what the server sends: its time-to-live, and how long
 // it may ask a client to wait with Retry-After (a larger wait would park a
@@ -48,7 +50,7 @@ func newConfig(opts []Option) config {
 	cfg := config{
 		clock:        clock.New(),
 		wallClock:    true,
-		ttl:          defaultTTL,
+		ttl:          DefaultTTL,
 		fetchTimeout: defaultFetchTimeout,
 		mailboxSize:  256,
 	}
