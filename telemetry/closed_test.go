@@ -14,8 +14,8 @@ import (
 // opened on a closed Gate.
 func TestClosedMeansOff(t *testing.T) {
 	server := startFlagServer(t, "true")
-	for _, override := range []telemetry.Override{telemetry.OverrideUnset, telemetry.OverrideOn} {
-		t.Run(override.String(), func(t *testing.T) {
+	for name, override := range map[string]telemetry.Override{"unset": telemetry.OverrideUnset, "on": telemetry.OverrideOn} {
+		t.Run(name, func(t *testing.T) {
 			gate := newGate(t)
 			cfg := connConfig(server)
 			cfg.Override = override

@@ -52,7 +52,7 @@ func TestConnFetcherPlainHTTPRedirects(t *testing.T) {
 
 			require.Zero(t, otherRequests.Load())
 			if tt.refused {
-				require.ErrorIs(t, err, ErrRedirectRefused)
+				require.ErrorAs(t, err, new(*redirectError))
 				return
 			}
 			require.NoError(t, err)

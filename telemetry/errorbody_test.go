@@ -71,7 +71,7 @@ func TestFetchStatusDoesNotWaitForItsBody(t *testing.T) {
 			case err := <-done:
 				var status *StatusError
 				require.ErrorAs(t, err, &status)
-				require.Equal(t, http.StatusTooManyRequests, status.StatusCode)
+				require.Equal(t, http.StatusTooManyRequests, status.code)
 				require.Equal(t, time.Hour, status.RetryAfter())
 			case <-time.After(5 * time.Second):
 				t.Fatal("Fetch waited for the body of a 429")
@@ -142,7 +142,7 @@ func TestFetchCredentialRejected(t *testing.T) {
 
 			var status *StatusError
 			require.ErrorAs(t, err, &status)
-			require.Equal(t, tt.status, status.StatusCode)
+			require.Equal(t, tt.status, status.code)
 			require.Equal(t, tt.rejected, errors.Is(err, flagactor.ErrCredentialRejected))
 			require.Equal(t, "telemetry: feature flags: HTTP "+strconv.Itoa(tt.status)+" "+http.StatusText(tt.status), err.Error())
 		})
@@ -220,7 +220,7 @@ func TestFetchPlainHTTPProxyRefusal(t *testing.T) {
 
 	var status *StatusError
 	require.ErrorAs(t, err, &status)
-	require.Equal(t, http.StatusProxyAuthRequired, status.StatusCode)
+	require.Equal(t, http.StatusProxyAuthRequired, status.code)
 	require.ErrorIs(t, err, flagactor.ErrClientFailed)
 	require.NotErrorIs(t, err, flagactor.ErrCredentialRejected)
 	requireNoSecret(t, err, proxyAuthEcho)

@@ -16,12 +16,6 @@ var (
 	// control character (see checkDriverVersion).
 	ErrBadDriverVersion = errors.New("telemetry: bad driver version for the feature-flag request")
 
-	// ErrRedirectRefused reports a redirect Fetch would not follow: one that
-	// changes the request's scheme, host or port (the driver's client may add
-	// its credentials to every request, and they are for that host only),
-	// one past the tenth, or one the client's own CheckRedirect refused.
-	ErrRedirectRefused = errors.New("telemetry: feature-flag request redirected elsewhere")
-
 	// ErrMalformedResponse reports a feature-flag response body that is not
 	// {"flags":[{"name":..,"value":..}],"ttl_seconds":N}, is over 1 MiB, or
 	// whose framing (chunks, trailer) is broken. Nothing is taken from it.
@@ -34,8 +28,7 @@ var (
 // flagactor.ErrCredentialRejected with errors.Is, and a 407 (the client's
 // proxy refused it) flagactor.ErrClientFailed.
 type StatusError struct {
-	StatusCode int // the HTTP status code, e.g. 503
-
+	code       int // the HTTP status code, e.g. 503
 	retryAfter time.Duration
 }
 
@@ -43,8 +36,8 @@ type StatusError struct {
 // the server's reason phrase; it never holds the response body or any
 // header.
 func (e *StatusError) Error() string {
-	text := "telemetry: feature flags: HTTP " + strconv.Itoa(e.StatusCode)
-	if standard := http.StatusText(e.StatusCode); standard != "" {
+	text := "telemetry: feature flags: HTTP " + strconv.Itoa(e.code)
+	if standard := http.StatusText(e.code); standard != "" {
 		text += " " + standard
 	}
 	return text
@@ -56,7 +49,7 @@ func (e *StatusError) Error() string {
 // Required, which only the client's proxy sends; and nil for any other
 // status.
 func (e *StatusError) Unwrap() error {
-	switch e.StatusCode {
+	switch e.code {
 	case http.StatusUnauthorized, http.StatusForbidden:
 		return flagactor.ErrCredentialRejected
 	case http.StatusProxyAuthRequired:
@@ -75,7 +68,7 @@ func (e *StatusError) RetryAfter() time.Duration {
 
 // newStatusError describes resp's status.
 func newStatusError(resp *http.Response, now time.Time) *StatusError {
-	err := &StatusError{StatusCode: resp.StatusCode}
+	err := &StatusError{code: resp.StatusCode}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
 		err.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), now)

@@ -10,12 +10,12 @@ import (
 // set it) hands it to the Gate as it is.
 func ExampleOverrideFromBool() {
 	var enableTelemetry *bool // not in the DSN
-	fmt.Println(telemetry.OverrideFromBool(enableTelemetry))
+	fmt.Println(telemetry.OverrideFromBool(enableTelemetry) == telemetry.OverrideUnset)
 
 	off := false // enableTelemetry=false
 	enableTelemetry = &off
-	fmt.Println(telemetry.OverrideFromBool(enableTelemetry))
+	fmt.Println(telemetry.OverrideFromBool(enableTelemetry) == telemetry.OverrideOff)
 	// Output:
-	// unset
-	// false
+	// true
+	// true
 }

@@ -44,8 +44,8 @@ var timeNow = time.Now
 // Fetch asks host's feature-flag service for every flag of DriverVersion.
 // host is name[:port], as the flag actor normalizes it; the scheme is https.
 // A redirect that changes the scheme, the host (its name or its port), or
-// that would be the eleventh, is refused with an error matching
-// ErrRedirectRefused, whatever the client's CheckRedirect says; the
+// that would be the eleventh, is refused with an error saying why (and
+// naming no part of the Location), whatever the client's CheckRedirect says; the
 // client's policy is asked only about the redirects left, and what it
 // returns is checked again (it may change the request). A host holding a
 // path, query, fragment, user info, white space or a control character is

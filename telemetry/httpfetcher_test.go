@@ -221,7 +221,7 @@ func TestFetch(t *testing.T) {
 			case tt.wantStatus != 0:
 				var statusErr *StatusError
 				require.ErrorAs(t, err, &statusErr)
-				require.Equal(t, tt.wantStatus, statusErr.StatusCode)
+				require.Equal(t, tt.wantStatus, statusErr.code)
 				require.Equal(t, tt.wantRetryAfter, statusErr.RetryAfter())
 				if tt.wantText != "" {
 					require.EqualError(t, err, tt.wantText)
@@ -409,7 +409,7 @@ func TestFetchRedirects(t *testing.T) {
 	require.Equal(t, "tls", got.Values["a"])
 
 	_, err = redirectTo("plain").Fetch(context.Background(), hostOf(srv))
-	require.ErrorIs(t, err, ErrRedirectRefused)
+	require.ErrorAs(t, err, new(*redirectError))
 	require.Zero(t, plainRequests.Load(), "the redirect off https was followed")
 }
 

@@ -67,17 +67,3 @@ func OverrideFromBool(enabled *bool) Override {
 	}
 	return OverrideOff
 }
-
-// String returns the DSN spelling of an explicit setting ("true" or
-// "false"), and "unset" for OverrideUnset, which has none.
-func (o Override) String() string {
-	switch o {
-	case OverrideUnset:
-		return "unset"
-	case OverrideOn:
-		return "true"
-	case OverrideOff:
-		return "false"
-	}
-	return "Override(" + strconv.Itoa(int(o)) + ")"
-}

@@ -42,22 +42,6 @@ func TestParseOverride(t *testing.T) {
 	}
 }
 
-func TestOverrideStringRoundTrips(t *testing.T) {
-	for _, o := range []telemetry.Override{telemetry.OverrideOn, telemetry.OverrideOff} {
-		got, err := telemetry.ParseOverride(o.String())
-		require.NoError(t, err, "ParseOverride(%q)", o.String())
-		require.Equal(t, o, got, "ParseOverride(%q)", o.String())
-	}
-}
-
-// TestOverrideString: every Override prints something a log reader can read.
-func TestOverrideString(t *testing.T) {
-	require.Equal(t, "unset", telemetry.OverrideUnset.String(), "OverrideUnset")
-	require.Equal(t, "true", telemetry.OverrideOn.String(), "OverrideOn")
-	require.Equal(t, "false", telemetry.OverrideOff.String(), "OverrideOff")
-	require.Equal(t, "Override(7)", telemetry.Override(7).String(), "an Override out of range")
-}
-
 // TestParseOverrideErrorSaysWhatIsAccepted: the error of a value ParseOverride
 // refuses names the setting, matches ErrBadOverride, and lists every
 // spelling it accepts (those of strconv.ParseBool), each of which parses.

@@ -22,9 +22,6 @@ func (e *redirectError) Error() string {
 	return "telemetry: feature flags: refused a redirect: " + e.reason
 }
 
-// Is reports whether target is ErrRedirectRefused.
-func (e *redirectError) Is(target error) bool { return target == ErrRedirectRefused }
-
 // redirectPolicy wraps a client's redirect policy (nil: net/http's default).
 // It counts first, so that no policy follows more than maxRedirects, then
 // refuses a redirect that changes the first request's scheme, host or port

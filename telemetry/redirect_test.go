@@ -67,7 +67,7 @@ func TestFetchRedirectKeepsHostAndPort(t *testing.T) {
 			require.Zero(t, otherTokens.Load(), "the token reached another server")
 			require.Zero(t, otherRequests.Load(), "the redirect to another server was followed")
 			if tt.refused {
-				require.ErrorIs(t, err, ErrRedirectRefused)
+				require.ErrorAs(t, err, new(*redirectError))
 				require.Equal(t, int64(1), requests.Load(), "the redirect to another name was followed")
 				return
 			}
@@ -123,19 +123,19 @@ func TestFetchFollowsAtMostTenRedirects(t *testing.T) {
 		check        func(*testing.T, error)
 	}{
 		{"policy follows all", func(*http.Request, []*http.Request) error { return nil }, maxRedirects,
-			func(t *testing.T, err error) { require.ErrorIs(t, err, ErrRedirectRefused) }},
+			func(t *testing.T, err error) { require.ErrorAs(t, err, new(*redirectError)) }},
 		{"no policy", nil, maxRedirects,
-			func(t *testing.T, err error) { require.ErrorIs(t, err, ErrRedirectRefused) }},
+			func(t *testing.T, err error) { require.ErrorAs(t, err, new(*redirectError)) }},
 		{"policy refuses", func(*http.Request, []*http.Request) error { return errPolicy }, 1,
 			func(t *testing.T, err error) {
-				require.ErrorIs(t, err, ErrRedirectRefused)
+				require.ErrorAs(t, err, new(*redirectError))
 				require.NotContains(t, err.Error(), errPolicy.Error())
 			}},
 		{"policy takes the redirect as the answer", func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, 1,
 			func(t *testing.T, err error) {
 				var status *StatusError
 				require.ErrorAs(t, err, &status)
-				require.Equal(t, http.StatusFound, status.StatusCode)
+				require.Equal(t, http.StatusFound, status.code)
 			}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -191,7 +191,7 @@ func TestFetchRedirectCheckedAfterTheClientsPolicy(t *testing.T) {
 
 			_, err := f.Fetch(context.Background(), hostOf(srv))
 
-			require.ErrorIs(t, err, ErrRedirectRefused)
+			require.ErrorAs(t, err, new(*redirectError))
 			require.Zero(t, otherRequests.Load(), "the moved request reached another server")
 		})
 	}

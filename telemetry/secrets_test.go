@@ -112,9 +112,10 @@ func fetchErrorPaths() []fetchErrorPath {
 		return func(t *testing.T, err error) {
 			var status *StatusError
 			require.ErrorAs(t, err, &status)
-			require.Equal(t, code, status.StatusCode)
+			require.Equal(t, code, status.code)
 		}
 	}
+	refusedRedirect := func(t *testing.T, err error) { require.ErrorAs(t, err, new(*redirectError)) }
 	is := func(target error) func(*testing.T, error) {
 		return func(t *testing.T, err error) { require.ErrorIs(t, err, target) }
 	}
@@ -147,27 +148,27 @@ func fetchErrorPaths() []fetchErrorPath {
 				return func(w http.ResponseWriter, r *http.Request) {
 					redirectTo("http://u:"+secret+"@"+r.Host+"/"+secret+"?sig="+secret+"#"+secret)(w, r)
 				}
-			}, check: is(ErrRedirectRefused)},
+			}, check: refusedRedirect},
 		{path: "refused redirect: another host", carrier: "Location user info, path and query; bearer token",
 			handler: func(*testing.T, context.CancelFunc) http.HandlerFunc {
 				return redirectTo("https://u:" + secret + "@flags.example/" + secret + "?sig=" + secret)
-			}, check: is(ErrRedirectRefused)},
+			}, check: refusedRedirect},
 		{path: "refused redirect: another port", carrier: "Location user name, path and query; bearer token",
 			handler: func(*testing.T, context.CancelFunc) http.HandlerFunc {
 				return redirectTo("https://" + secret + "@127.0.0.1:1/" + secret + "?sig=" + secret)
-			}, check: is(ErrRedirectRefused)},
+			}, check: refusedRedirect},
 		{path: "refused redirect: token as a host label", carrier: "Location host; bearer token",
 			handler: func(*testing.T, context.CancelFunc) http.HandlerFunc {
 				return redirectTo("https://" + secret + ".flags.example/x")
-			}, check: is(ErrRedirectRefused)},
+			}, check: refusedRedirect},
 		{path: "refused redirect: token as the scheme", carrier: "Location scheme; bearer token",
 			handler: func(*testing.T, context.CancelFunc) http.HandlerFunc {
 				return redirectTo(secret + "://x/")
-			}, check: is(ErrRedirectRefused)},
+			}, check: refusedRedirect},
 		{path: "refused redirect: too many", carrier: "Location path and query; bearer token",
 			handler: func(*testing.T, context.CancelFunc) http.HandlerFunc {
 				return redirectTo("/" + secret + "?sig=" + secret)
-			}, check: is(ErrRedirectRefused)},
+			}, check: refusedRedirect},
 		{path: "redirect: Location not a URL", carrier: "Location user info and query; bearer token",
 			handler: func(_ *testing.T, _ context.CancelFunc) http.HandlerFunc {
 				return func(w http.ResponseWriter, r *http.Request) {
