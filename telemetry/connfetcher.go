@@ -3,7 +3,6 @@ package telemetry
 import (
 	"context"
 	"log/slog"
-	"net/url"
 	"strings"
 
 	"github.com/flagactor/flagactor/telemetry/messages"
@@ -20,11 +19,8 @@ func (c *connFetcher) init(cfg ConnConfig, logger *slog.Logger) {
 		scheme:  "https",
 		logger:  logger,
 	}
-	if rest, ok := cutPrefixFold(strings.TrimSpace(cfg.Host), "http://"); ok {
+	if _, ok := cutPrefixFold(strings.TrimSpace(cfg.Host), "http://"); ok {
 		c.scheme = "http"
-		// The host key drops port 443, https's default; over http it is
-		// no default, and the driver wrote it.
-		c.port443 = hasPort443(rest)
 	}
 }
 
@@ -34,12 +30,13 @@ type connFetcher struct {
 	fetcher HTTPFetcher
 	scheme  string       // "https", or "http" for a host written with http://
 	logger  *slog.Logger // gets the records of skipped parts; nil for none
-	port443 bool         // over http, to port 443 when the host key has no port
 }
 
 // Fetch asks host as HTTPFetcher.Fetch does, over the connection's scheme.
+// A plain-http host key without a port is port 443, which NormalizeHost
+// drops as https's default: leaseHost gives every other one a port.
 func (c *connFetcher) Fetch(ctx context.Context, host string) (messages.Flags, error) {
-	if c.port443 && !hasPort(host) {
+	if c.scheme == "http" && !hasPort(host) {
 		host += ":443"
 	}
 	return c.fetcher.fetch(ctx, host, c.scheme, c.logger)
@@ -51,13 +48,6 @@ func cutPrefixFold(s, prefix string) (string, bool) {
 		return s, false
 	}
 	return s[len(prefix):], true
-}
-
-// hasPort443 reports whether host[:port][/] names port 443 (any spelling
-// NormalizeHost reads as 443, such as 0443).
-func hasPort443(host string) bool {
-	u := url.URL{Host: strings.TrimSuffix(host, "/")}
-	return strings.TrimLeft(u.Port(), "0") == "443"
 }
 
 // hasPort reports whether name[:port] or [v6][:port] has a port.

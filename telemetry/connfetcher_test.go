@@ -69,7 +69,9 @@ func TestConnFetcherURL(t *testing.T) {
 	}{
 		{"flags.example", "flags.example", "https://flags.example"},
 		{"https://flags.example:443/", "flags.example", "https://flags.example"},
-		{"http://flags.example", "flags.example", "http://flags.example"},
+		// The Gate gives a plain-http host written without a port its port 80
+		// (leaseHost), so a key without one is port 443.
+		{"http://flags.example", "flags.example:80", "http://flags.example:80"},
 		{" Http://flags.example:8080 ", "flags.example:8080", "http://flags.example:8080"},
 		// NormalizeHost drops 443 as https's default; over http it is not.
 		{"http://flags.example:443", "flags.example", "http://flags.example:443"},
