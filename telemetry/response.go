@@ -179,9 +179,12 @@ func readFlags(raw json.RawMessage, skipped *skippedParts) (map[string]string, e
 
 // forEachElement calls f with the index and the text of each element of
 // array, a JSON array the decoder has checked. It finds them by their
-// commas, outside strings and nested values, so that an element costs the
-// little whatever its type: encoding/json takes a reflective decode of
-// each, and an answer of half a million numbers most of a second.
+// commas, outside strings and nested values, so that an element costs next
+// to nothing whatever its type. encoding/json decodes each into a copy of
+// its own: on the worst body under the limit, half a million numbers, the
+// whole parse takes 8 times as long with it (about 0.2 s on a loaded 2-core
+// machine against 25 ms) and allocates 74 MB against 5 MB, for a body of
+// 1 MiB (BenchmarkSplitFlags, BenchmarkParseOneMiB).
 func forEachElement(array []byte, f func(int, []byte)) {
 	inner := array[1 : len(array)-1]
 	index, start, depth, inString := 0, 0, 0, false
