@@ -158,11 +158,10 @@ func (f *HTTPFetcher) client(first url.URL) *http.Client {
 // drainAndClose reads away what is left of resp's body, when that is at most
 // maxDrainBytes and comes within drainWait, then closes it. Past drainWait,
 // cancel (the request's context) ends the read and the connection with it.
+// What the rest holds does not matter here.
 func drainAndClose(resp *http.Response, cancel context.CancelFunc) {
 	if resp.ContentLength <= maxDrainBytes {
-		giveUp := time.AfterFunc(drainWait, cancel)
-		_, _ = io.CopyN(io.Discard, resp.Body, maxDrainBytes)
-		giveUp.Stop()
+		_ = readRest(io.LimitReader(resp.Body, maxDrainBytes), cancel)
 	}
 	_ = resp.Body.Close()
 }

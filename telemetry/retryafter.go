@@ -14,25 +14,16 @@ import (
 // is capped at maxServerDuration.
 func parseRetryAfter(header string, now time.Time) time.Duration {
 	header = strings.TrimSpace(header)
-	if header == "" {
-		return 0
-	}
 	// ParseUint takes digits only (no sign, space or fraction), the one
-	// form of delay-seconds; too many of them is ErrRange.
-	secs, err := strconv.ParseUint(header, 10, 64)
-	switch {
-	case err == nil:
+	// form of delay-seconds; too many of them is ErrRange, with the largest
+	// count, which serverSeconds caps.
+	if secs, err := strconv.ParseUint(header, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
 		return serverSeconds(float64(secs))
-	case errors.Is(err, strconv.ErrRange):
-		return maxServerDuration
 	}
 	date, err := http.ParseTime(header)
 	if err != nil {
-		return 0
+		return 0 // missing or malformed
 	}
-	wait := date.Sub(now)
-	if wait <= 0 {
-		return 0
-	}
-	return min(wait, maxServerDuration)
+	// serverSeconds reads a date that has passed, a wait below 0, as none.
+	return serverSeconds(date.Sub(now).Seconds())
 }
