@@ -132,6 +132,8 @@ func TestFailureCauseWords(t *testing.T) {
 		{dial(syscall.ECONNRESET), "connection reset"},
 		{errors.New(secret), ""},
 	} {
-		require.Equal(t, tt.want, failureCause(failDial, tt.err), "%v", tt.err)
+		kind, detail := failureOf(context.Background(), tt.err, sawGetConn) // looking for a connection
+		require.Equal(t, failDial, kind, "%v", tt.err)
+		require.Equal(t, tt.want, detail, "%v", tt.err)
 	}
 }
