@@ -31,7 +31,6 @@ const (
 	failClosed                       // the connection closed or broke before any answer
 	failCut                          // the answer stopped before its end
 	failMalformed                    // what the server sent is not HTTP, or not an answer the client takes
-	failUnknown                      // none of the above
 )
 
 // failures gives each kind its text, and whether it is the client's own:
@@ -52,7 +51,6 @@ var failures = [...]struct {
 	failClosed:    {"the connection closed before an answer", false},
 	failCut:       {"the answer was cut short", false},
 	failMalformed: {"malformed answer", false},
-	failUnknown:   {"no answer", false},
 }
 
 // fetchFailure is a request that failed without an answer Fetch could use:
@@ -66,7 +64,7 @@ var failures = [...]struct {
 type fetchFailure struct {
 	doing  string // "GET <the fetcher's own URL>" or "reading the response"
 	kind   failureKind
-	detail string // the cause in this package's words (failureCause); "" for none
+	detail string // the cause in this package's words (failureOf); "" for none
 	body   bool   // reading the body of a 200
 	// cause is net/http's error, for errors.Is only: its text repeats what
 	// the server sent. Behind a pointer, so that no format verb prints it.
@@ -122,17 +120,19 @@ func readError(err error) error {
 // newFetchFailure describes err, a failure of doing (reading a body, or
 // not) after the transport's steps in phase.
 func newFetchFailure(ctx context.Context, doing string, err error, phase uint32, body bool) error {
-	kind := failureKindOf(ctx, err, phase)
-	return &fetchFailure{doing: doing, kind: kind, detail: failureCause(kind, err), body: body, cause: &err}
+	kind, detail := failureOf(ctx, err, phase)
+	return &fetchFailure{doing: doing, kind: kind, detail: detail, body: body, cause: &err}
 }
 
-// failureKindOf classifies a failed request by what the transport had done
-// for the flag request's last attempt before it failed (phase, which
-// leaves out the requests the client made of its own) and, where the
-// transport's hooks did not run (a RoundTripper that drops the request's
-// context), by the error's type. Until the flag request has a connection
-// of its own, a failure is the client's, a passed deadline too.
-func failureKindOf(ctx context.Context, err error, phase uint32) failureKind {
+// failureOf classifies a failed request: its kind, by what the transport
+// had done for the flag request's last attempt before it failed (phase,
+// which leaves out the requests the client made of its own) and, where
+// that does not tell, by its cause; and the cause in this package's words,
+// for an operator to act on ("" when it has none of them, or when the
+// kind says it all). It never repeats the error's text, which may hold
+// what the peer sent. Until the flag request has a connection of its own,
+// a failure is the client's, a passed deadline too.
+func failureOf(ctx context.Context, err error, phase uint32) (failureKind, string) {
 	// The caller's context first, since a transport torn down by it fails
 	// in any way at all.
 	ended := err
@@ -141,75 +141,61 @@ func failureKindOf(ctx context.Context, err error, phase uint32) failureKind {
 	}
 	switch {
 	case errors.Is(ended, context.Canceled):
-		return failCanceled
+		return failCanceled, ""
 	case errors.Is(ended, context.DeadlineExceeded) && phase&sawGotConn == 0:
 		// Dialing, TLS, a proxy that does not answer CONNECT, or the
 		// client's RoundTripper: the server does not have the request.
-		return failUnsent
+		return failUnsent, ""
 	case errors.Is(ended, context.DeadlineExceeded):
 		// The client's Timeout and its Transport's ResponseHeaderTimeout too.
-		return failTimedOut
+		return failTimedOut, ""
 	}
-	if phase&sawFirstByte != 0 {
-		// The server answered: what failed is the server's.
-		switch {
-		case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
-			errors.Is(err, syscall.ECONNRESET), errors.Is(err, net.ErrClosed):
-			return failCut
-		}
-		return failMalformed // a bad header, chunk or trailer
-	}
-	if opErr, ok := errAs[*net.OpError](err); ok && opErr.Op == "proxyconnect" {
-		return failProxy // dialing the proxy, or TLS with it
-	}
-	if isTLSAlert(err) {
+	c := causeOf(err)
+	kind := failRequest // the client's RoundTripper failed, or would not send it
+	switch answered := phase&sawFirstByte != 0; {
+	case answered && (errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, net.ErrClosed)):
+		kind = failCut
+	case answered:
+		kind = failMalformed // a bad header, chunk or trailer: the server's
+	case netOp(err) == "proxyconnect":
+		kind = failProxy // dialing the proxy, or TLS with it
+	case isTLSAlert(err):
 		// The server's TLS refusal, even after the handshake: in TLS 1.3 a
 		// server refuses the client's certificate once the client is done.
-		return failTLS
-	}
-	if phase&sawGotConn != 0 {
+		kind = failTLS
+	case phase&sawGotConn != 0:
 		// The server had the request and closed the connection unanswered.
-		return failClosed
-	}
-	switch cause := causeOf(err).kind; {
-	case cause == failTLS, phase&sawTLSFailed != 0:
-		return failTLS
-	case cause == failDial:
-		return failDial
+		kind = failClosed
+	case phase&sawTLSFailed != 0:
+		kind = failTLS
+	case c.kind != failRequest:
+		// A dial or TLS error, where the transport's hooks did not run (a
+		// RoundTripper that drops the request's context, a dialer of the
+		// client's own that does TLS).
+		kind = c.kind
 	case phase&sawConnected != 0:
 		// Connected, then failed with neither TLS nor a connection to use:
 		// the proxy's answer to CONNECT (a 407, say). A direct connection
 		// goes on to TLS, or is the request's at once.
-		return failProxy
+		kind = failProxy
 	case phase&sawGetConn != 0:
 		// Looking for a connection, it got none: resolving or dialing failed.
-		return failDial
+		kind = failDial
 	}
-	return failRequest
-}
-
-// failureCause names the cause of a failure of kind in this package's
-// words, for an operator to act on; "" when it has none of them. It never
-// repeats the error's text, which may hold what the peer sent.
-func failureCause(kind failureKind, err error) string {
-	if kind == failCanceled || kind == failTimedOut || kind == failUnsent {
-		return "" // the kind says it all
-	}
-	if c := causeOf(err); c.text != "" {
-		return c.text
-	}
-	if netErr, ok := errAs[net.Error](err); ok && netErr.Timeout() {
+	if netErr, ok := errAs[net.Error](err); ok && netErr.Timeout() && c.text == "" {
 		if kind == failTLS {
-			return "handshake timeout"
+			return kind, "handshake timeout"
 		}
-		return "timeout"
+		return kind, "timeout"
 	}
-	return ""
+	return kind, c.text
 }
 
 // A cause is what made a request fail, in this package's words ("" for
-// none), and the kind of failure it is: failDial or failTLS, or
-// failUnknown where the cause does not tell.
+// none), and the kind of failure it makes where the transport's steps do
+// not tell: failDial or failTLS, or failRequest where the cause does not
+// tell either.
 type cause struct {
 	kind  failureKind
 	text  string
@@ -228,7 +214,7 @@ var causes = [...]cause{
 	}},
 	{failDial, "DNS failure", errHas[*net.DNSError]},
 	{failDial, "connection refused", errIs(syscall.ECONNREFUSED)},
-	{failUnknown, "connection reset", errIs(syscall.ECONNRESET)},
+	{failRequest, "connection reset", errIs(syscall.ECONNRESET)},
 	{failDial, "network unreachable", errIs(syscall.ENETUNREACH)},
 	{failDial, "host unreachable", errIs(syscall.EHOSTUNREACH)},
 	{failTLS, "certificate signed by an unknown authority", errHas[x509.UnknownAuthorityError]},
@@ -242,12 +228,11 @@ var causes = [...]cause{
 	{failTLS, "not a TLS server", errHas[tls.RecordHeaderError]},
 	{failTLS, "TLS alert from the server", isTLSAlert},
 	{failDial, "", func(err error) bool {
-		opErr, ok := errAs[*net.OpError](err)
-		return ok && opErr.Op == "dial" // resolving or dialing, for no cause above
+		return netOp(err) == "dial" // resolving or dialing, for no cause above
 	}},
 }
 
-// causeOf returns err's cause; of kind failUnknown, with no text, when
+// causeOf returns err's cause; of kind failRequest, with no text, when
 // none matches.
 func causeOf(err error) cause {
 	for _, c := range causes {
@@ -255,14 +240,22 @@ func causeOf(err error) cause {
 			return c
 		}
 	}
-	return cause{kind: failUnknown}
+	return cause{kind: failRequest}
 }
 
 // isTLSAlert reports a TLS alert the peer sent (crypto/tls reports it as a
 // "remote error") or one of ours.
 func isTLSAlert(err error) bool {
-	opErr, ok := errAs[*net.OpError](err)
-	return errHas[tls.AlertError](err) || ok && opErr.Op == "remote error"
+	return errHas[tls.AlertError](err) || netOp(err) == "remote error"
+}
+
+// netOp is the Op of the first *net.OpError in err's chain ("dial",
+// "proxyconnect", "remote error", ...); "" when it has none.
+func netOp(err error) string {
+	if opErr, ok := errAs[*net.OpError](err); ok {
+		return opErr.Op
+	}
+	return ""
 }
 
 // errAs is errors.As returning the T it found.

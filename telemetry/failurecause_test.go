@@ -2,6 +2,8 @@ package telemetry
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"net"
 	"net/http"
@@ -132,6 +134,44 @@ func TestFailureCauseWords(t *testing.T) {
 		{dial(syscall.ECONNRESET), "connection reset"},
 		{errors.New(secret), ""},
 	} {
-		require.Equal(t, tt.want, failureCause(failDial, tt.err), "%v", tt.err)
+		kind, detail := failureOf(context.Background(), tt.err, sawGetConn) // looking for a connection
+		require.Equal(t, failDial, kind, "%v", tt.err)
+		require.Equal(t, tt.want, detail, "%v", tt.err)
+	}
+}
+
+// TestFailureKindWhereTheStepsDoNotTell classifies failures the transport's
+// hooks saw little of (a RoundTripper that drops the request's context, a
+// dialer of the client's own that does TLS): the cause tells a dial or a
+// TLS failure; an alert is the client's TLS failure even after the
+// connection was the request's, and any other cause then is the server's.
+func TestFailureKindWhereTheStepsDoNotTell(t *testing.T) {
+	dial := func(err error) error {
+		return &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", err)}
+	}
+	untrusted := &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}
+	alert := &net.OpError{Op: "remote error", Err: errors.New("tls: certificate required")}
+	for _, tt := range []struct {
+		name   string
+		err    error
+		phase  uint32
+		kind   failureKind
+		detail string
+	}{
+		{"untrusted, no steps", untrusted, 0, failTLS, "certificate signed by an unknown authority"},
+		{"untrusted, connected", untrusted, sawGetConn | sawConnected, failTLS, "certificate signed by an unknown authority"},
+		{"refused, no steps", dial(syscall.ECONNREFUSED), 0, failDial, "connection refused"},
+		{"reset, no steps", dial(syscall.ECONNRESET), 0, failRequest, "connection reset"},
+		{"unknown, no steps", errors.New(secret), 0, failRequest, ""},
+		{"unknown, connected", errors.New(secret), sawGetConn | sawConnected, failProxy, ""},
+		{"alert, with the connection", alert, sawGetConn | sawConnected | sawGotConn, failTLS, "TLS alert from the server"},
+		{"unreachable, with the connection", dial(syscall.EHOSTUNREACH), sawGetConn | sawConnected | sawGotConn, failClosed, "host unreachable"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			kind, detail := failureOf(context.Background(), tt.err, tt.phase)
+
+			require.Equal(t, tt.kind, kind)
+			require.Equal(t, tt.detail, detail)
+		})
 	}
 }
