@@ -22,11 +22,11 @@ type Actor struct {
 	cfg   config
 	epoch time.Time // the clock's reading at New; the loop's times count from epochLead before it
 
-	mailbox mailbox                     // callers and fetch goroutines -> loop
-	quit    chan struct{}               // closed by Close
-	done    chan struct{}               // closed by the loop as it exits
-	closed  atomic.Bool                 // set before the loop stops; read on the warm path
-	failure atomic.Pointer[loopFailure] // why the loop stopped, when it was not Close
+	mailbox mailbox               // callers and fetch goroutines -> loop
+	quit    chan struct{}         // closed by Close
+	done    chan struct{}         // closed by the loop as it exits
+	closed  atomic.Bool           // set before the loop stops; read on the warm path
+	failure atomic.Pointer[error] // why the loop stopped, when it was not Close
 
 	closeOnce  sync.Once
 	goroutines goroutineGroup // the loop until it exits, the fetch goroutines and the logging one
@@ -130,7 +130,7 @@ func (a *Actor) Close() error {
 	<-a.done
 	a.waitForGoroutines()
 	if f := a.failure.Load(); f != nil {
-		return f
+		return *f
 	}
 	return nil
 }

@@ -41,18 +41,6 @@ func newLoopState(a *Actor) *loopState {
 	}
 }
 
-// loopFailure records a panic that stopped the loop. The actor is then off:
-// every call answers ErrClosed.
-type loopFailure struct{ value any }
-
-// Error names the panic that stopped the loop.
-func (f *loopFailure) Error() string {
-	return fmt.Sprintf("flagactor: loop stopped after panic: %v", f.value)
-}
-
-// Unwrap makes a stopped loop match ErrClosed.
-func (f *loopFailure) Unwrap() error { return ErrClosed }
-
 // run is the actor's goroutine. It takes the whole mailbox at a time and
 // handles it oldest first; between batches it looks at the timer and quit
 // without waiting, and it parks only when the mailbox is empty.
@@ -65,9 +53,13 @@ func (a *Actor) run(s *loopState) {
 		// Telemetry must never take the host program down: a fault in the loop
 		// turns the actor off instead, and is logged first.
 		if p := recover(); p != nil {
+			cause := describePanic(p)
 			s.log(logEvent{level: slog.LevelError, msg: msgLoopPanic, attrs: []slog.Attr{
-				slog.String("error", describePanic(p)), slog.String("stack", string(debug.Stack()))}})
-			a.failure.Store(&loopFailure{value: p}) // shutdown, next, turns the actor off
+				slog.String("error", cause), slog.String("stack", string(debug.Stack()))}})
+			// The actor is then off: every call answers ErrClosed, and Close
+			// this error, which names the panic and matches ErrClosed.
+			failure := fmt.Errorf("%s: %s: %w", msgLoopPanic, cause, ErrClosed)
+			a.failure.Store(&failure) // shutdown, next, turns the actor off
 		}
 	}()
 	for {
