@@ -205,27 +205,17 @@ type ticket struct {
 // key returns what the ticket's entry is filed under.
 func (t *ticket) key() entryKey { return entryKey{t.Namespace, t.Host} }
 
-// boundSlot returns the host's published-answer slot, or nil until the loop
-// has applied the Acquire that carried this ticket. (A withdrawn ticket has
-// an empty slot: its load is nil.)
-func (t *ticket) boundSlot() *answerSlot {
-	if e := t.bound.Load(); e != nil {
-		return &e.slot
-	}
-	return nil
-}
-
 // withdrawnEntry marks a ticket whose lease was released before the loop
 // applied its Acquire. Its slot stays empty.
 var withdrawnEntry hostEntry
+
+// withdrawn reports whether withdraw has succeeded.
+func (t *ticket) withdrawn() bool { return t.bound.Load() == &withdrawnEntry }
 
 // bind points the ticket at its host's entry, as the loop applies its
 // Acquire. It reports false when the lease was released first (withdraw):
 // the loop then drops the Acquire, and no Release follows.
 func (t *ticket) bind(e *hostEntry) bool { return t.bound.CompareAndSwap(nil, e) }
-
-// withdrawn reports whether withdraw has succeeded.
-func (t *ticket) withdrawn() bool { return t.bound.Load() == &withdrawnEntry }
 
 // withdraw is a Release that needs no message: it succeeds when the loop has
 // not yet bound the ticket, whose Acquire the loop will then drop. A
