@@ -35,9 +35,10 @@ type loopState struct {
 
 func newLoopState(a *Actor) *loopState {
 	return &loopState{
-		a:       a,
-		hosts:   make(map[entryKey]*hostEntry),
-		timerAt: noWake,
+		a:        a,
+		hosts:    make(map[entryKey]*hostEntry),
+		flagSets: make(flagSets),
+		timerAt:  noWake,
 	}
 }
 
