@@ -57,13 +57,15 @@ func (s *loopState) startFetch(e *hostEntry, q *queryRequest) *inflight {
 }
 
 // errFetcherExited is the cause recorded when a Fetcher ends its goroutine
-// without returning (runtime.Goexit: what t.FailNow does in a test's Fetcher).
-var errFetcherExited = fmt.Errorf("%w: it ended its goroutine without returning (runtime.Goexit)", errFetcherPanic)
+// without returning (runtime.Goexit: what t.FailNow does in a test's
+// Fetcher), or panics with a value recover cannot see (panic(nil) under
+// GODEBUG=panicnil=1).
+var errFetcherExited = fmt.Errorf("%w: it ended its goroutine without returning (runtime.Goexit, or panic(nil))", errFetcherPanic)
 
 // fetch runs one Fetcher call and reports it to the loop, however the
-// Fetcher leaves: the report is deferred, so that a Fetcher that calls
-// runtime.Goexit is a failed fetch too, not one the loop waits on for good.
-// The report never blocks; once the loop has exited nobody reads it.
+// Fetcher leaves: the report is deferred, so that a Fetcher that panics or
+// calls runtime.Goexit is a failed fetch too, not one the loop waits on for
+// good. The report never blocks; once the loop has exited nobody reads it.
 func (a *Actor) fetch(caller context.Context, key entryKey, attempt uint64, f Fetcher) {
 	host := key.host
 	r := new(fetchResult)
@@ -72,7 +74,13 @@ func (a *Actor) fetch(caller context.Context, key entryKey, attempt uint64, f Fe
 	defer func() {
 		cancel()
 		if !returned {
-			*r = fetchResult{Err: newFetchError(host, errFetcherExited)}
+			// Only a call that got to its end is a result. recover stops a
+			// panic; runtime.Goexit goes on unwinding after this.
+			cause := errFetcherExited
+			if p := recover(); p != nil {
+				cause = fmt.Errorf("%w: %s", errFetcherPanic, describePanic(p))
+			}
+			*r = fetchResult{Err: newFetchError(host, cause)}
 		}
 		r.Key, r.Attempt = key, attempt
 		a.mailbox.push(&envelope{msg: r}, false)
@@ -115,24 +123,12 @@ func (c callerValues) Value(key any) any {
 	return c.caller.Value(key)
 }
 
-// runFetch calls f and works out, here on the fetch goroutine and under the
-// same recover, everything the loop needs from its error: its text, its
+// runFetch calls f and works out, here on the fetch goroutine and under
+// fetch's recover, everything the loop needs from its error: its text, its
 // Retry-After, whether it is the lease's own failure. A Fetcher's error is
 // the Fetcher's code (a typed nil, a method that panics); the loop and the
-// logger get plain values only. A panic anywhere in it is a failed fetch,
-// panic(nil) too, even where recover returns nil for it (GODEBUG=panicnil=1):
-// only a call that got to its end is a result.
+// logger get plain values only. A panic anywhere in it is a failed fetch.
 func runFetch(ctx context.Context, f Fetcher, host string) (r fetchResult) {
-	completed := false
-	defer func() {
-		if completed {
-			return
-		}
-		// nil for panic(nil) under panicnil=1, and for runtime.Goexit, which
-		// goes on unwinding: fetch reports that one.
-		p := recover()
-		r = fetchResult{Err: newFetchError(host, fmt.Errorf("%w: %s", errFetcherPanic, describePanic(p)))}
-	}()
 	flags, err := f.Fetch(ctx, host)
 	if err == nil {
 		r.Flags = flags
@@ -144,7 +140,6 @@ func runFetch(ctx context.Context, f Fetcher, host string) (r fetchResult) {
 		}
 		r.Err.own = errors.Is(err, ErrCredentialRejected) || errors.Is(err, ErrClientFailed)
 	}
-	completed = true
 	return r
 }
 
@@ -156,9 +151,6 @@ func describePanic(p any) (text string) {
 			text = fmt.Sprintf("panic value of type %T", p)
 		}
 	}()
-	if p == nil {
-		return "panic(nil)"
-	}
 	if err, ok := p.(error); ok {
 		return err.Error()
 	}
