@@ -31,10 +31,6 @@ type Actor struct {
 	closeOnce  sync.Once
 	goroutines goroutineGroup // the loop until it exits, the fetch goroutines and the logging one
 
-	// fetchCtx parents every fetch's context; the loop cancels it as it exits.
-	fetchCtx    context.Context
-	stopFetches context.CancelFunc
-
 	recent *recentEntries // entries a lease not yet bound reads its answer from; the loop writes it
 
 	logs chan logEvent // loop -> logging goroutine, closed as the loop exits; nil when not logging
@@ -52,7 +48,6 @@ func New(opts ...Option) *Actor {
 		recent:  new(recentEntries),
 	}
 	a.goroutines.init()
-	a.fetchCtx, a.stopFetches = context.WithCancel(context.Background())
 	a.startLogging()
 	go a.run(newLoopState(a))
 	return a

@@ -161,6 +161,7 @@ func (s *loopState) fetchDone(r fetchResult) {
 	}
 	f := e.inflight
 	e.inflight = nil
+	f.cancel()
 	switch {
 	case f.timedOut:
 		// Failed at its deadline already; now the host is free. The answer

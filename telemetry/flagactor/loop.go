@@ -211,9 +211,9 @@ func (s *loopState) stopTimer() {
 // every waiter and cancels every fetch.
 func (s *loopState) shutdown() {
 	s.a.closed.Store(true)
-	s.a.stopFetches()
 	for _, e := range s.hosts {
 		if e.inflight != nil {
+			e.inflight.cancel()
 			e.inflight.answer(queryReply{Err: ErrClosed})
 		}
 	}

@@ -195,10 +195,9 @@ type ticket struct {
 	// nothing while the backoff holds.
 	cred atomic.Pointer[leaseBackoff]
 	// ctx is the context the lease was acquired with, whose values (never
-	// its deadline or cancellation: fetchContext cuts them off on the fetch
-	// goroutine) the fetches the lease starts without a caller's context
-	// (Peek's) carry; nil for none. It is kept as given, so that Acquire
-	// pays no allocation for it.
+	// its deadline or cancellation: startFetch cuts them off) the fetches
+	// the lease starts without a caller's context (Peek's) carry; nil for
+	// none. It is kept as given, so that Acquire pays no allocation for it.
 	ctx context.Context
 }
 
