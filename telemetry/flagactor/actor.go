@@ -2,7 +2,6 @@ package flagactor
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -28,7 +27,6 @@ type Actor struct {
 	closed  atomic.Bool           // set before the loop stops; read on the warm path
 	failure atomic.Pointer[error] // why the loop stopped, when it was not Close
 
-	closeOnce  sync.Once
 	goroutines goroutineGroup // the loop until it exits, the fetch goroutines and the logging one
 
 	recent *recentEntries // entries a lease not yet bound reads its answer from; the loop writes it
@@ -118,10 +116,9 @@ func (a *Actor) Close() error {
 	if a.done == nil {
 		return nil // not started with New: nothing to stop
 	}
-	a.closeOnce.Do(func() {
-		a.closed.Store(true)
-		close(a.quit)
-	})
+	if a.closed.CompareAndSwap(false, true) {
+		close(a.quit) // else a Close before this one, or the loop's fault, stopped it
+	}
 	<-a.done
 	a.waitForGoroutines()
 	if f := a.failure.Load(); f != nil {

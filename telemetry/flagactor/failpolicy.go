@@ -212,7 +212,7 @@ func (s *loopState) fetchFailed(e *hostEntry, f *inflight, err *fetchError, retr
 	case err.own:
 		t := f.by
 		c := &leaseBackoff{failures: 1, epoch: e.slot.leaseEpoch.Load(), err: err}
-		if old := t.cred.Load(); old != nil && old.epoch == c.epoch {
+		if old := t.ownFailures(c.epoch); old != nil {
 			c.failures = old.failures + 1
 		}
 		c.retryAt = s.backoffUntil(s.retryDelay(c.failures, retryAfter))
