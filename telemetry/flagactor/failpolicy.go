@@ -258,10 +258,8 @@ func (s *loopState) fetchFailed(e *hostEntry, f *inflight, err *fetchError, retr
 
 // logFailure logs a failed fetch and until when it holds a backoff.
 func (s *loopState) logFailure(e *hostEntry, msg string, until int64) {
-	if s.logging() {
-		s.log(logEvent{level: slog.LevelWarn, msg: msg, host: e.host, attrs: []slog.Attr{
-			slog.String("error", e.lastErr.text), slog.Duration("retry_in", time.Duration(until-s.now))}})
-	}
+	s.log(logEvent{level: slog.LevelWarn, msg: msg, host: e.host, attrs: []slog.Attr{
+		slog.String("error", e.lastErr.text), slog.Duration("retry_in", time.Duration(until-s.now))}})
 }
 
 // invalidate is the table's Invalidate row. The value's expiry is kept, so
