@@ -156,7 +156,7 @@ func (s *loopState) refusal(e *hostEntry, t *ticket) error {
 // fetchDone applies what a fetch goroutine reported.
 func (s *loopState) fetchDone(r fetchResult) {
 	e := s.hosts[r.Key]
-	if e == nil || e.inflight == nil || e.inflight.attempt != r.Attempt {
+	if e == nil || e.inflight != r.Fetch {
 		return // not this entry's fetch
 	}
 	f := e.inflight

@@ -46,14 +46,13 @@ func (f FetcherFunc) Fetch(ctx context.Context, host string) (messages.Flags, er
 // fetch, which goes on for the other waiters and the cache. It ends at the
 // actor's fetch timeout, or when the loop cancels it (see inflight.cancel).
 func (s *loopState) startFetch(e *hostEntry, q *queryRequest) *inflight {
-	s.attempts++
 	caller := cmp.Or(q.Ctx, q.Ticket.ctx, context.Background())
 	ctx, cancel := s.a.cfg.clock.WithTimeout(context.WithoutCancel(caller), s.a.cfg.fetchTimeout)
-	e.inflight = &inflight{attempt: s.attempts, by: q.Ticket, deadline: addSat(s.now, s.a.cfg.fetchTimeout), cancel: cancel}
+	e.inflight = &inflight{by: q.Ticket, deadline: addSat(s.now, s.a.cfg.fetchTimeout), cancel: cancel}
 	e.admitting = false // a step admits one fetch
 	s.stats.Fetches++
 	s.a.goroutines.start()
-	go s.a.fetch(ctx, e.key(), s.attempts, q.Ticket.Fetcher)
+	go s.a.fetch(ctx, e.key(), e.inflight, q.Ticket.Fetcher)
 	s.wakeups.set(e, e.nextWake())
 	s.publishUnfresh(e)
 	return e.inflight
@@ -69,7 +68,7 @@ var errFetcherExited = fmt.Errorf("%w: it ended its goroutine without returning 
 // Fetcher leaves: the report is deferred, so that a Fetcher that panics or
 // calls runtime.Goexit is a failed fetch too, not one the loop waits on for
 // good. The report never blocks; once the loop has exited nobody reads it.
-func (a *Actor) fetch(ctx context.Context, key entryKey, attempt uint64, f Fetcher) {
+func (a *Actor) fetch(ctx context.Context, key entryKey, token *inflight, f Fetcher) {
 	host := key.host
 	r := new(fetchResult)
 	returned := false
@@ -83,7 +82,7 @@ func (a *Actor) fetch(ctx context.Context, key entryKey, attempt uint64, f Fetch
 			}
 			*r = fetchResult{Err: newFetchError(host, cause)}
 		}
-		r.Key, r.Attempt = key, attempt
+		r.Key, r.Fetch = key, token
 		a.mailbox.push(&envelope{msg: r}, false)
 		a.goroutines.done()
 	}()

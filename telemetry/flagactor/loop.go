@@ -25,10 +25,6 @@ type loopState struct {
 	wake    <-chan time.Time // timer.C while armed, else nil
 	timerAt int64            // when the armed timer fires, noWake when disarmed
 
-	// attempts numbers every fetch the loop starts, across entries, so a late
-	// result can never be taken for the answer of a later entry's fetch.
-	attempts uint64
-
 	leases int
 	stats  messages.Stats
 }
