@@ -95,9 +95,6 @@ func (a *Actor) AcquireIn(ctx context.Context, namespace, host string, f Fetcher
 // Stats returns a snapshot of the actor's counters, taken on its goroutine
 // after every call this goroutine made before it.
 func (a *Actor) Stats(ctx context.Context) (messages.Stats, error) {
-	if err := a.usable(); err != nil {
-		return messages.Stats{}, err
-	}
 	req := statsRequest{Reply: make(chan messages.Stats, 1)}
 	return roundTrip(ctx, a, req, req.Reply)
 }
@@ -166,8 +163,12 @@ func (a *Actor) query(ctx context.Context, t *ticket) (queryReply, error) {
 // roundTrip sends req, counted, once there is room (waiting for room while
 // ctx allows), then waits for its answer on reply (buffered, so the loop
 // never blocks on a caller that gave up), for ctx, or for the loop's end.
+// On an actor that is not usable, it fails at once.
 func roundTrip[T any](ctx context.Context, a *Actor, req request, reply <-chan T) (T, error) {
 	var zero T
+	if err := a.usable(); err != nil {
+		return zero, err
+	}
 	if err := a.mailbox.reserve(ctx, a.done); err != nil {
 		return zero, err
 	}
