@@ -2,7 +2,6 @@ package flagactor
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -22,18 +21,13 @@ type Actor struct {
 	cfg   config
 	epoch time.Time // the clock's reading at New; the loop's times count from epochLead before it
 
-	mailbox mailbox                     // callers and fetch goroutines -> loop
-	quit    chan struct{}               // closed by Close
-	done    chan struct{}               // closed by the loop as it exits
-	closed  atomic.Bool                 // set before the loop stops; read on the warm path
-	failure atomic.Pointer[loopFailure] // why the loop stopped, when it was not Close
+	mailbox mailbox               // callers and fetch goroutines -> loop
+	quit    chan struct{}         // closed by Close
+	done    chan struct{}         // closed by the loop as it exits
+	closed  atomic.Bool           // set before the loop stops; read on the warm path
+	failure atomic.Pointer[error] // why the loop stopped, when it was not Close
 
-	closeOnce  sync.Once
 	goroutines goroutineGroup // the loop until it exits, the fetch goroutines and the logging one
-
-	// fetchCtx parents every fetch's context; the loop cancels it as it exits.
-	fetchCtx    context.Context
-	stopFetches context.CancelFunc
 
 	recent *recentEntries // entries a lease not yet bound reads its answer from; the loop writes it
 
@@ -52,7 +46,6 @@ func New(opts ...Option) *Actor {
 		recent:  new(recentEntries),
 	}
 	a.goroutines.init()
-	a.fetchCtx, a.stopFetches = context.WithCancel(context.Background())
 	a.startLogging()
 	go a.run(newLoopState(a))
 	return a
@@ -102,9 +95,6 @@ func (a *Actor) AcquireIn(ctx context.Context, namespace, host string, f Fetcher
 // Stats returns a snapshot of the actor's counters, taken on its goroutine
 // after every call this goroutine made before it.
 func (a *Actor) Stats(ctx context.Context) (messages.Stats, error) {
-	if err := a.usable(); err != nil {
-		return messages.Stats{}, err
-	}
 	req := statsRequest{Reply: make(chan messages.Stats, 1)}
 	return roundTrip(ctx, a, req, req.Reply)
 }
@@ -123,14 +113,13 @@ func (a *Actor) Close() error {
 	if a.done == nil {
 		return nil // not started with New: nothing to stop
 	}
-	a.closeOnce.Do(func() {
-		a.closed.Store(true)
-		close(a.quit)
-	})
+	if a.closed.CompareAndSwap(false, true) {
+		close(a.quit) // else a Close before this one, or the loop's fault, stopped it
+	}
 	<-a.done
 	a.waitForGoroutines()
 	if f := a.failure.Load(); f != nil {
-		return f
+		return *f
 	}
 	return nil
 }
@@ -174,8 +163,12 @@ func (a *Actor) query(ctx context.Context, t *ticket) (queryReply, error) {
 // roundTrip sends req, counted, once there is room (waiting for room while
 // ctx allows), then waits for its answer on reply (buffered, so the loop
 // never blocks on a caller that gave up), for ctx, or for the loop's end.
+// On an actor that is not usable, it fails at once.
 func roundTrip[T any](ctx context.Context, a *Actor, req request, reply <-chan T) (T, error) {
 	var zero T
+	if err := a.usable(); err != nil {
+		return zero, err
+	}
 	if err := a.mailbox.reserve(ctx, a.done); err != nil {
 		return zero, err
 	}

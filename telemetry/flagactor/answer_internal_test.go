@@ -24,15 +24,15 @@ func TestSlotPublishesLatest(t *testing.T) {
 
 func TestTicketBind(t *testing.T) {
 	var tk ticket
-	if tk.boundSlot() != nil {
-		t.Fatal("unbound Ticket has a Slot")
+	if tk.bound.Load() != nil {
+		t.Fatal("unbound Ticket has an entry")
 	}
 	var e hostEntry
 	if !tk.bind(&e) {
 		t.Fatal("Bind of a fresh ticket failed")
 	}
-	if tk.boundSlot() != &e.slot {
-		t.Fatal("Slot after Bind is not the bound entry's")
+	if tk.bound.Load() != &e {
+		t.Fatal("entry after Bind is not the bound entry")
 	}
 	if tk.withdraw() || tk.withdrawn() {
 		t.Fatal("Withdraw succeeded on a bound ticket")
@@ -50,7 +50,7 @@ func TestTicketWithdraw(t *testing.T) {
 	if tk.bind(&e) {
 		t.Fatal("Bind succeeded on a withdrawn ticket")
 	}
-	if got := tk.boundSlot(); got == &e.slot || got.load() != nil {
+	if got := &tk.bound.Load().slot; got == &e.slot || got.load() != nil {
 		t.Fatalf("Slot of a withdrawn ticket = %p holding %v, want an empty slot", got, got.load())
 	}
 }

@@ -36,9 +36,6 @@ func (g *goroutineGroup) done() {
 // of these goroutines (which waits for itself) cannot hold Close longer. The
 // actor's clock may be a mock that nobody moves: it does not count this time.
 func (a *Actor) waitForGoroutines() {
-	if isDone(a.goroutines.ended) {
-		return // the common case: nothing left, and no timer to make
-	}
 	timeout := time.NewTimer(a.cfg.fetchTimeout)
 	defer timeout.Stop()
 	select {

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"maps"
 	"math"
+	"slices"
 )
 
 // noWake marks a time that never comes.
@@ -103,7 +104,7 @@ func (s *loopState) publishUnfresh(e *hostEntry) {
 	e.slot.publish(ans)
 }
 
-// evict forgets e, and gives the host map's memory back once it is mostly empty.
+// evict forgets e, and gives memory back once the host map is mostly empty.
 func (s *loopState) evict(e *hostEntry) {
 	delete(s.hosts, e.key())
 	s.a.recent.forget(e)
@@ -112,11 +113,13 @@ func (s *loopState) evict(e *hostEntry) {
 	e.flags = nil
 	s.stats.Evictions++
 	s.log(logEvent{level: slog.LevelDebug, msg: "flagactor: host evicted", host: e.host})
-	// A Go map never shrinks: rebuild it once it is mostly empty, so a burst
-	// of hosts gives its memory back.
+	// A Go map or slice never shrinks: rebuild the host map once it is down
+	// to a quarter of its peak, so a burst of hosts gives its memory back,
+	// and with it the wake queue and the flag sets, which never hold more
+	// than one item per entry.
 	if s.hostsPeak >= 1024 && len(s.hosts) <= s.hostsPeak/4 {
-		hosts := make(map[entryKey]*hostEntry, len(s.hosts))
-		maps.Copy(hosts, s.hosts)
-		s.hosts, s.hostsPeak = hosts, len(hosts)
+		s.hosts, s.hostsPeak = maps.Collect(maps.All(s.hosts)), len(s.hosts)
+		s.wakeups = slices.Clone(s.wakeups)
+		s.flagSets = maps.Collect(maps.All(s.flagSets))
 	}
 }

@@ -1,6 +1,9 @@
 package flagactor
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Errors returned by the actor. Calls may wrap them with context (the host,
 // the cause); match them with errors.Is.
@@ -34,15 +37,7 @@ var errNoFetcher = errors.New("flagactor: nil fetcher")
 // errNotStarted is returned by every call on an Actor that was not made by
 // New (a zero Actor), and on a Lease that was not made by Acquire. It
 // matches ErrClosed with errors.Is: such an actor serves nothing.
-var errNotStarted error = notStartedError{}
-
-type notStartedError struct{}
-
-// Error says the actor was not made by New.
-func (notStartedError) Error() string { return "flagactor: actor not started with New" }
-
-// Is makes errNotStarted match ErrClosed.
-func (notStartedError) Is(target error) bool { return target == ErrClosed }
+var errNotStarted = fmt.Errorf("flagactor: actor not started with New: %w", ErrClosed)
 
 // ErrCredentialRejected is what a Fetcher wraps when the server refused the
 // credentials it sent (HTTPFetcher: 401 and 403). Such a failure belongs to

@@ -156,11 +156,12 @@ func (s *loopState) refusal(e *hostEntry, t *ticket) error {
 // fetchDone applies what a fetch goroutine reported.
 func (s *loopState) fetchDone(r fetchResult) {
 	e := s.hosts[r.Key]
-	if e == nil || e.inflight == nil || e.inflight.attempt != r.Attempt {
+	if e == nil || e.inflight != r.Fetch {
 		return // not this entry's fetch
 	}
 	f := e.inflight
 	e.inflight = nil
+	f.cancel()
 	switch {
 	case f.timedOut:
 		// Failed at its deadline already; now the host is free. The answer
@@ -211,7 +212,7 @@ func (s *loopState) fetchFailed(e *hostEntry, f *inflight, err *fetchError, retr
 	case err.own:
 		t := f.by
 		c := &leaseBackoff{failures: 1, epoch: e.slot.leaseEpoch.Load(), err: err}
-		if old := t.cred.Load(); old != nil && old.epoch == c.epoch {
+		if old := t.ownFailures(c.epoch); old != nil {
 			c.failures = old.failures + 1
 		}
 		c.retryAt = s.backoffUntil(s.retryDelay(c.failures, retryAfter))
@@ -257,10 +258,8 @@ func (s *loopState) fetchFailed(e *hostEntry, f *inflight, err *fetchError, retr
 
 // logFailure logs a failed fetch and until when it holds a backoff.
 func (s *loopState) logFailure(e *hostEntry, msg string, until int64) {
-	if s.logging() {
-		s.log(logEvent{level: slog.LevelWarn, msg: msg, host: e.host, attrs: []slog.Attr{
-			slog.String("error", e.lastErr.text), slog.Duration("retry_in", time.Duration(until-s.now))}})
-	}
+	s.log(logEvent{level: slog.LevelWarn, msg: msg, host: e.host, attrs: []slog.Attr{
+		slog.String("error", e.lastErr.text), slog.Duration("retry_in", time.Duration(until-s.now))}})
 }
 
 // invalidate is the table's Invalidate row. The value's expiry is kept, so

@@ -1,6 +1,7 @@
 package flagactor
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -37,44 +38,51 @@ func (f FetcherFunc) Fetch(ctx context.Context, host string) (messages.Flags, er
 }
 
 // startFetch starts one fetch of e for query q, through its lease's Fetcher,
-// on a goroutine of its own. The fetch carries the values of the query's
-// context; for a query without one (Peek's nudge), those of the context the
-// lease was acquired with.
+// on a goroutine of its own. The fetch's context carries the values of the
+// query's context (for a query without one, Peek's nudge, those of the
+// context the lease was acquired with), so what a driver puts there (a
+// tracing span, a mark for its retry layer) reaches its Fetcher; never that
+// context's deadline or cancellation: the caller leaving does not end the
+// fetch, which goes on for the other waiters and the cache. It ends at the
+// actor's fetch timeout, or when the loop cancels it (see inflight.cancel).
 func (s *loopState) startFetch(e *hostEntry, q *queryRequest) *inflight {
-	s.attempts++
-	e.inflight = &inflight{attempt: s.attempts, by: q.Ticket, deadline: addSat(s.now, s.a.cfg.fetchTimeout)}
+	caller := cmp.Or(q.Ctx, q.Ticket.ctx, context.Background())
+	ctx, cancel := s.a.cfg.clock.WithTimeout(context.WithoutCancel(caller), s.a.cfg.fetchTimeout)
+	e.inflight = &inflight{by: q.Ticket, deadline: addSat(s.now, s.a.cfg.fetchTimeout), cancel: cancel}
 	e.admitting = false // a step admits one fetch
 	s.stats.Fetches++
 	s.a.goroutines.start()
-	caller := q.Ctx
-	if caller == nil {
-		caller = q.Ticket.ctx
-	}
-	go s.a.fetch(caller, e.key(), s.attempts, q.Ticket.Fetcher)
+	go s.a.fetch(ctx, e.key(), e.inflight, q.Ticket.Fetcher)
 	s.wakeups.set(e, e.nextWake())
 	s.publishUnfresh(e)
 	return e.inflight
 }
 
 // errFetcherExited is the cause recorded when a Fetcher ends its goroutine
-// without returning (runtime.Goexit: what t.FailNow does in a test's Fetcher).
-var errFetcherExited = fmt.Errorf("%w: it ended its goroutine without returning (runtime.Goexit)", errFetcherPanic)
+// without returning (runtime.Goexit: what t.FailNow does in a test's
+// Fetcher), or panics with a value recover cannot see (panic(nil) under
+// GODEBUG=panicnil=1).
+var errFetcherExited = fmt.Errorf("%w: it ended its goroutine without returning (runtime.Goexit, or panic(nil))", errFetcherPanic)
 
 // fetch runs one Fetcher call and reports it to the loop, however the
-// Fetcher leaves: the report is deferred, so that a Fetcher that calls
-// runtime.Goexit is a failed fetch too, not one the loop waits on for good.
-// The report never blocks; once the loop has exited nobody reads it.
-func (a *Actor) fetch(caller context.Context, key entryKey, attempt uint64, f Fetcher) {
+// Fetcher leaves: the report is deferred, so that a Fetcher that panics or
+// calls runtime.Goexit is a failed fetch too, not one the loop waits on for
+// good. The report never blocks; once the loop has exited nobody reads it.
+func (a *Actor) fetch(ctx context.Context, key entryKey, token *inflight, f Fetcher) {
 	host := key.host
 	r := new(fetchResult)
 	returned := false
-	ctx, cancel := a.fetchContext(caller)
 	defer func() {
-		cancel()
 		if !returned {
-			*r = fetchResult{Err: newFetchError(host, errFetcherExited)}
+			// Only a call that got to its end is a result. recover stops a
+			// panic; runtime.Goexit goes on unwinding after this.
+			cause := errFetcherExited
+			if p := recover(); p != nil {
+				cause = fmt.Errorf("%w: %s", errFetcherPanic, describePanic(p))
+			}
+			*r = fetchResult{Err: newFetchError(host, cause)}
 		}
-		r.Key, r.Attempt = key, attempt
+		r.Key, r.Fetch = key, token
 		a.mailbox.push(&envelope{msg: r}, false)
 		a.goroutines.done()
 	}()
@@ -82,57 +90,12 @@ func (a *Actor) fetch(caller context.Context, key entryKey, attempt uint64, f Fe
 	returned = true
 }
 
-// fetchContext is the context of one fetch: the values of the context of
-// the query that started it (nil for none), so what a driver puts there (a
-// tracing span, a mark for its retry layer) reaches its Fetcher; and the
-// actor's own cancellation and fetch timeout. The caller leaving does not end
-// it: the fetch goes on for the other waiters and the cache.
-func (a *Actor) fetchContext(caller context.Context) (context.Context, context.CancelFunc) {
-	ctx, cancel := a.cfg.clock.WithTimeout(a.fetchCtx, a.cfg.fetchTimeout)
-	if caller == nil {
-		return ctx, cancel
-	}
-	return callerValues{Context: ctx, caller: caller}, cancel
-}
-
-// callerValues is a fetch's context with the values of its caller's: its
-// deadline, cancellation and error are the fetch's own (Context), never the
-// caller's. One context and one timer per fetch, where a WithoutCancel of
-// the caller's context, cancelled with the actor's, would take three and a
-// callback registered on the actor's.
-type callerValues struct {
-	context.Context
-	caller context.Context
-}
-
-// Value looks key up in the fetch's own context first, where the context
-// package finds the cancellation that a context derived from this one
-// (an HTTP request's) is to follow, then in the caller's.
-func (c callerValues) Value(key any) any {
-	if v := c.Context.Value(key); v != nil {
-		return v
-	}
-	return c.caller.Value(key)
-}
-
-// runFetch calls f and works out, here on the fetch goroutine and under the
-// same recover, everything the loop needs from its error: its text, its
+// runFetch calls f and works out, here on the fetch goroutine and under
+// fetch's recover, everything the loop needs from its error: its text, its
 // Retry-After, whether it is the lease's own failure. A Fetcher's error is
 // the Fetcher's code (a typed nil, a method that panics); the loop and the
-// logger get plain values only. A panic anywhere in it is a failed fetch,
-// panic(nil) too, even where recover returns nil for it (GODEBUG=panicnil=1):
-// only a call that got to its end is a result.
+// logger get plain values only. A panic anywhere in it is a failed fetch.
 func runFetch(ctx context.Context, f Fetcher, host string) (r fetchResult) {
-	completed := false
-	defer func() {
-		if completed {
-			return
-		}
-		// nil for panic(nil) under panicnil=1, and for runtime.Goexit, which
-		// goes on unwinding: fetch reports that one.
-		p := recover()
-		r = fetchResult{Err: newFetchError(host, fmt.Errorf("%w: %s", errFetcherPanic, describePanic(p)))}
-	}()
 	flags, err := f.Fetch(ctx, host)
 	if err == nil {
 		r.Flags = flags
@@ -144,7 +107,6 @@ func runFetch(ctx context.Context, f Fetcher, host string) (r fetchResult) {
 		}
 		r.Err.own = errors.Is(err, ErrCredentialRejected) || errors.Is(err, ErrClientFailed)
 	}
-	completed = true
 	return r
 }
 
@@ -156,9 +118,6 @@ func describePanic(p any) (text string) {
 			text = fmt.Sprintf("panic value of type %T", p)
 		}
 	}()
-	if p == nil {
-		return "panic(nil)"
-	}
 	if err, ok := p.(error); ok {
 		return err.Error()
 	}

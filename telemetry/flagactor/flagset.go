@@ -23,26 +23,16 @@ type flagSet struct {
 	fresh *answer
 }
 
-// flagSets interns flag sets by their content.
-type flagSets struct {
-	byKey map[string]*flagSet
-	// last is the set interned last: a fleet of hosts, or one host's
-	// refreshes, mostly serve it again, found without building a key.
-	last *flagSet
-	// peak is the most sets held since byKey was last rebuilt.
-	peak int
-}
+// flagSets interns flag sets by their content, under flagSetKey. Every set
+// in it is some entry's value, so it never holds more sets than the loop
+// holds entries, and it is rebuilt when the host map is (see evict).
+type flagSets map[string]*flagSet
 
 // intern returns the shared set equal to values, with one more reference.
-func (fs *flagSets) intern(values map[string]string) *flagSet {
-	if set := fs.last; set != nil && maps.Equal(set.values.Flags.Values, values) {
-		set.refs++
-		return set
-	}
+func (fs flagSets) intern(values map[string]string) *flagSet {
 	key := flagSetKey(values)
-	if set, ok := fs.byKey[key]; ok {
+	if set, ok := fs[key]; ok {
 		set.refs++
-		fs.last = set
 		return set
 	}
 	// Copy: the Fetcher's map is not ours to keep, and readers share this one.
@@ -57,46 +47,19 @@ func (fs *flagSets) intern(values map[string]string) *flagSet {
 		values: v,
 		stale:  &answer{flagValues: v, known: true},
 	}
-	if fs.byKey == nil {
-		fs.byKey = make(map[string]*flagSet)
-	}
-	fs.byKey[key] = set
-	fs.peak = max(fs.peak, len(fs.byKey))
-	fs.last = set
+	fs[key] = set
 	return set
 }
 
 // release drops one reference to set, forgetting it at zero. A nil set is a no-op.
-func (fs *flagSets) release(set *flagSet) {
+func (fs flagSets) release(set *flagSet) {
 	if set == nil {
 		return
 	}
 	set.refs--
 	if set.refs == 0 {
-		delete(fs.byKey, set.key)
-		if fs.last == set {
-			fs.last = nil
-		}
-		fs.shrink()
+		delete(fs, set.key)
 	}
-}
-
-// shrink rebuilds the table once it is mostly empty: a Go map never gives
-// its memory back, so a burst of hosts with flag sets of their own would
-// keep it for good.
-func (fs *flagSets) shrink() {
-	if fs.peak < 1024 || len(fs.byKey) > fs.peak/4 {
-		return
-	}
-	if len(fs.byKey) == 0 {
-		fs.byKey, fs.peak = nil, 0
-		return
-	}
-	byKey := make(map[string]*flagSet, len(fs.byKey))
-	for k, v := range fs.byKey {
-		byKey[k] = v
-	}
-	fs.byKey, fs.peak = byKey, len(byKey)
 }
 
 // flagSetKey encodes values canonically: sorted names, each part

@@ -18,9 +18,6 @@ import (
 // the actor's clock (WithClock). An operator reads it to tell a healthy host
 // from a failing or idle one; the Values maps are the caller's own copies.
 func (a *Actor) Hosts(ctx context.Context) ([]messages.HostStatus, error) {
-	if err := a.usable(); err != nil {
-		return nil, err
-	}
 	req := hostsRequest{Reply: make(chan []messages.HostStatus, 1)}
 	hosts, err := roundTrip(ctx, a, req, req.Reply)
 	if err != nil {

@@ -1,13 +1,18 @@
 package flagactor
 
-import "slices"
+import (
+	"context"
+	"slices"
+)
 
 // inflight is the loop's record of one host's fetch in flight. It lives only
 // as long as the fetch's goroutine, which keeps every idle host entry small.
 type inflight struct {
-	attempt  uint64  // numbers the fetch, to ignore a late result
 	by       *ticket // the lease whose Fetcher runs it
 	deadline int64   // when the loop gives up on it, whatever the Fetcher does; noWake once it has
+	// cancel ends the fetch's context (see startFetch): the loop calls it as
+	// the fetch's result arrives, to free its timer, and as the loop exits.
+	cancel context.CancelFunc
 	// timedOut is set when the loop gave up on the fetch (a failed fetch,
 	// its waiters answered) while its goroutine has not returned. Until it
 	// does, the record stays: it holds the host, so that no second fetch of

@@ -23,9 +23,6 @@ func (a *Actor) Invalidate(ctx context.Context, host string) error {
 	if err != nil {
 		return err
 	}
-	if err := a.usable(); err != nil {
-		return err
-	}
 	req := invalidateRequest{Host: key, Reply: make(chan struct{}, 1)}
 	_, err = roundTrip(ctx, a, req, req.Reply)
 	return err

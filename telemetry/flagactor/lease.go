@@ -54,7 +54,7 @@ func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
 	}
 	// The expiry is checked here, on the caller's clock read, not left to
 	// the loop: a busy loop or a late timer must not stretch a value's life.
-	ans, now := l.published(), l.actor.sinceEpoch()
+	ans, now := l.slot().load(), l.actor.sinceEpoch()
 	if ans != nil && ans.freshAt(now) {
 		return ans.Bool(flag), nil
 	}
@@ -86,15 +86,11 @@ func (l *Lease) Peek(flag string) (enabled, known bool) {
 		return false, false
 	}
 	slot := l.slot()
-	if slot == nil {
-		l.actor.nudge(&l.ticket) // nothing published yet: the loop decides
-		return false, false
-	}
 	ans, now := slot.load(), l.actor.sinceEpoch()
 	if ans != nil && ans.freshAt(now) {
 		return ans.Bool(flag), true // the common case: a load and a clock read
 	}
-	if ans == nil || l.ticket.mayFetch(slot, now) {
+	if l.ticket.mayFetch(slot, now) { // with nothing published, the loop decides
 		l.actor.nudge(&l.ticket)
 	}
 	if ans == nil || !ans.known {
@@ -106,7 +102,7 @@ func (l *Lease) Peek(flag string) (enabled, known bool) {
 // giveUp marks the host's fetch in flight, as the actor last published it,
 // as given up on with cause (see Enabled). With no such fetch it does nothing.
 func (l *Lease) giveUp(cause error) {
-	if ans := l.published(); ans != nil && ans.fetchPending() {
+	if ans := l.slot().load(); ans != nil && ans.fetchPending() {
 		ans.givenUp.Store(&cause)
 	}
 }
@@ -131,25 +127,14 @@ func givenUp(ans *answer, now int64) error {
 }
 
 // slot returns the slot of the lease's entry: through the lease's own
-// binding, or, before the loop has taken up its Acquire, through the entries
-// the loop made last. nil when neither has one.
+// binding (the warm query's path), or, before the loop has taken up its
+// Acquire, through the entries the loop made last; an empty slot when neither
+// has one. (A withdrawn ticket's slot is empty too.)
 func (l *Lease) slot() *answerSlot {
-	if slot := l.ticket.boundSlot(); slot != nil {
-		return slot
+	if e := l.ticket.bound.Load(); e != nil {
+		return &e.slot
 	}
 	return l.actor.recent.find(l.ticket.key())
-}
-
-// published returns the answer the loop last published for the lease's
-// entry (see slot), or nil. The bound lease's load is the warm query's path.
-func (l *Lease) published() *answer {
-	if e := l.ticket.bound.Load(); e != nil {
-		return e.slot.load()
-	}
-	if slot := l.actor.recent.find(l.ticket.key()); slot != nil {
-		return slot.load()
-	}
-	return nil
 }
 
 // Release gives the lease back. When a host's last lease goes, the actor keeps

@@ -143,10 +143,6 @@ func writeValueChanges(ctx context.Context, h slog.Handler, ev logEvent) {
 	}
 }
 
-// logging reports whether the actor has a logger: an event worth building
-// only for a logger (an error's text) is built only then.
-func (s *loopState) logging() bool { return s.a.logs != nil }
-
 // log queues ev without blocking the loop; when the buffer is full, ev is
 // dropped.
 func (s *loopState) log(ev logEvent) {
@@ -164,7 +160,7 @@ func (s *loopState) log(ev logEvent) {
 // flag sets are equal only when they are the same set, so an unchanged value
 // costs one comparison and logs nothing.
 func (s *loopState) logValues(host string, old, now *flagSet) {
-	if !s.logging() || old == now {
+	if old == now {
 		return
 	}
 	ev := logEvent{level: slog.LevelInfo, host: host, newValues: now.values.Flags.Values}

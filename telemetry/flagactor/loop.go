@@ -25,33 +25,18 @@ type loopState struct {
 	wake    <-chan time.Time // timer.C while armed, else nil
 	timerAt int64            // when the armed timer fires, noWake when disarmed
 
-	// attempts numbers every fetch the loop starts, across entries, so a late
-	// result can never be taken for the answer of a later entry's fetch.
-	attempts uint64
-
 	leases int
 	stats  messages.Stats
 }
 
 func newLoopState(a *Actor) *loopState {
 	return &loopState{
-		a:       a,
-		hosts:   make(map[entryKey]*hostEntry),
-		timerAt: noWake,
+		a:        a,
+		hosts:    make(map[entryKey]*hostEntry),
+		flagSets: make(flagSets),
+		timerAt:  noWake,
 	}
 }
-
-// loopFailure records a panic that stopped the loop. The actor is then off:
-// every call answers ErrClosed.
-type loopFailure struct{ value any }
-
-// Error names the panic that stopped the loop.
-func (f *loopFailure) Error() string {
-	return fmt.Sprintf("flagactor: loop stopped after panic: %v", f.value)
-}
-
-// Unwrap makes a stopped loop match ErrClosed.
-func (f *loopFailure) Unwrap() error { return ErrClosed }
 
 // run is the actor's goroutine. It takes the whole mailbox at a time and
 // handles it oldest first; between batches it looks at the timer and quit
@@ -65,9 +50,13 @@ func (a *Actor) run(s *loopState) {
 		// Telemetry must never take the host program down: a fault in the loop
 		// turns the actor off instead, and is logged first.
 		if p := recover(); p != nil {
+			cause := describePanic(p)
 			s.log(logEvent{level: slog.LevelError, msg: msgLoopPanic, attrs: []slog.Attr{
-				slog.String("error", describePanic(p)), slog.String("stack", string(debug.Stack()))}})
-			a.failure.Store(&loopFailure{value: p}) // shutdown, next, turns the actor off
+				slog.String("error", cause), slog.String("stack", string(debug.Stack()))}})
+			// The actor is then off: every call answers ErrClosed, and Close
+			// this error, which names the panic and matches ErrClosed.
+			failure := fmt.Errorf("%s: %s: %w", msgLoopPanic, cause, ErrClosed)
+			a.failure.Store(&failure) // shutdown, next, turns the actor off
 		}
 	}()
 	for {
@@ -218,9 +207,9 @@ func (s *loopState) stopTimer() {
 // every waiter and cancels every fetch.
 func (s *loopState) shutdown() {
 	s.a.closed.Store(true)
-	s.a.stopFetches()
 	for _, e := range s.hosts {
 		if e.inflight != nil {
+			e.inflight.cancel()
 			e.inflight.answer(queryReply{Err: ErrClosed})
 		}
 	}

@@ -195,37 +195,26 @@ type ticket struct {
 	// nothing while the backoff holds.
 	cred atomic.Pointer[leaseBackoff]
 	// ctx is the context the lease was acquired with, whose values (never
-	// its deadline or cancellation: fetchContext cuts them off on the fetch
-	// goroutine) the fetches the lease starts without a caller's context
-	// (Peek's) carry; nil for none. It is kept as given, so that Acquire
-	// pays no allocation for it.
+	// its deadline or cancellation: startFetch cuts them off) the fetches
+	// the lease starts without a caller's context (Peek's) carry; nil for
+	// none. It is kept as given, so that Acquire pays no allocation for it.
 	ctx context.Context
 }
 
 // key returns what the ticket's entry is filed under.
 func (t *ticket) key() entryKey { return entryKey{t.Namespace, t.Host} }
 
-// boundSlot returns the host's published-answer slot, or nil until the loop
-// has applied the Acquire that carried this ticket. (A withdrawn ticket has
-// an empty slot: its load is nil.)
-func (t *ticket) boundSlot() *answerSlot {
-	if e := t.bound.Load(); e != nil {
-		return &e.slot
-	}
-	return nil
-}
-
 // withdrawnEntry marks a ticket whose lease was released before the loop
 // applied its Acquire. Its slot stays empty.
 var withdrawnEntry hostEntry
+
+// withdrawn reports whether withdraw has succeeded.
+func (t *ticket) withdrawn() bool { return t.bound.Load() == &withdrawnEntry }
 
 // bind points the ticket at its host's entry, as the loop applies its
 // Acquire. It reports false when the lease was released first (withdraw):
 // the loop then drops the Acquire, and no Release follows.
 func (t *ticket) bind(e *hostEntry) bool { return t.bound.CompareAndSwap(nil, e) }
-
-// withdrawn reports whether withdraw has succeeded.
-func (t *ticket) withdrawn() bool { return t.bound.Load() == &withdrawnEntry }
 
 // withdraw is a Release that needs no message: it succeeds when the loop has
 // not yet bound the ticket, whose Acquire the loop will then drop. A
@@ -272,16 +261,17 @@ type statsRequest struct {
 
 // fetchResult is what a fetch goroutine reports back to the loop, through
 // the mailbox, uncounted: there is at most one fetch goroutine per host.
-// Attempt tells the loop which fetch of the host it answers, so a late
-// answer to a fetch the loop already timed out is ignored.
+// Fetch is the loop's own record of the fetch it answers, handed back as it
+// was given (the fetch goroutine never reads it): a result is applied only
+// to the fetch of its entry that started it.
 //
 // It carries plain values only: whatever the loop needs from a failed fetch
 // was worked out on the fetch goroutine (runFetch), so the loop never calls
 // a method of a value a Fetcher returned.
 type fetchResult struct {
-	Key     entryKey
-	Attempt uint64
-	Flags   messages.Flags
+	Key   entryKey
+	Fetch *inflight
+	Flags messages.Flags
 	// Err is nil after a good fetch: its text is computed, and it may be
 	// handed to callers and logged.
 	Err *fetchError

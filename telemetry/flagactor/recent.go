@@ -22,14 +22,19 @@ func (r *recentEntries) note(e *hostEntry) { r[recentIndex(e.key())].Store(e) }
 // forget drops e, which the loop is forgetting, if it is still filed.
 func (r *recentEntries) forget(e *hostEntry) { r[recentIndex(e.key())].CompareAndSwap(e, nil) }
 
-// find returns the published-answer slot of the entry filed under key, or nil.
+// find returns the published-answer slot of the entry filed under key, or
+// unpublished.
 func (r *recentEntries) find(key entryKey) *answerSlot {
 	e := r[recentIndex(key)].Load()
 	if e == nil || e.host != key.host || e.namespace != key.namespace {
-		return nil
+		return &unpublished
 	}
 	return &e.slot
 }
+
+// unpublished is the slot of an entry a lease cannot see yet: it never holds
+// an answer, so its reader asks the loop.
+var unpublished answerSlot
 
 // recentIndex is key's place: FNV-1a over namespace and host. (A key made to
 // collide only sends its reader to the loop.)

@@ -42,7 +42,7 @@ func TestFreshBeforeTheLoopTakesUpAcquire(t *testing.T) {
 	second, err := a.Acquire(ctx, "flags.example", f)
 	require.NoError(t, err, "Acquire")
 	<-held // the loop holds the second Acquire, not applied yet
-	require.Nil(t, second.ticket.boundSlot(), "the second lease is bound already")
+	require.Nil(t, second.ticket.bound.Load(), "the second lease is bound already")
 	on, err = second.Enabled(ctx, "f") // a round trip would wait for the held loop
 	require.True(t, on && err == nil, "Enabled of a lease the loop has not bound: %v, %v", on, err)
 

@@ -54,10 +54,6 @@ func (q *wakeQueue) Pop() any {
 	e := h[len(h)-1]
 	h[len(h)-1] = nil
 	e.wakeIndex = -1
-	*q = h[:len(h)-1]
-	// Give memory back after a burst of hosts has gone.
-	if c := cap(*q); c >= 1024 && len(*q) <= c/4 {
-		*q = append(make(wakeQueue, 0, len(*q)*2), *q...)
-	}
+	*q = h[:len(h)-1] // evict gives memory back after a burst of hosts
 	return e
 }
