@@ -121,7 +121,6 @@ func startHangingServer(t *testing.T, answer <-chan struct{}) telemetry.ConnConf
 	return telemetry.ConnConfig{
 		Host:          strings.TrimPrefix(srv.URL, "https://"),
 		DriverVersion: driverVersion,
-		UserAgent:     userAgent,
 		Client:        srv.Client(),
 	}
 }

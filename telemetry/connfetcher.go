@@ -9,13 +9,13 @@ import (
 )
 
 // init makes c the Fetcher a connection lends to the fetches its queries
-// start, in place (a Conn holds its own): its own client, driver version
-// and User-Agent. A Host written with an explicit http:// (any case, after
+// start, in place (a Conn holds its own): its own client and driver
+// version. A Host written with an explicit http:// (any case, after
 // trimming space) is asked over plain http; any other over https only.
 // logger gets the fetcher's records; nil for none.
 func (c *connFetcher) init(cfg ConnConfig, logger *slog.Logger) {
 	*c = connFetcher{
-		fetcher: HTTPFetcher{Client: cfg.Client, DriverVersion: cfg.DriverVersion, UserAgent: cfg.UserAgent},
+		fetcher: HTTPFetcher{Client: cfg.Client, DriverVersion: cfg.DriverVersion},
 		scheme:  "https",
 		logger:  logger,
 	}

@@ -25,7 +25,6 @@ func (c *connector) Connect(ctx context.Context) (*conn, error) {
 	tel := telemetry.Open(ctx, telemetry.ConnConfig{
 		Host:          c.host,
 		DriverVersion: "1.2.3",
-		UserAgent:     "godriver/1.2.3",
 		Client:        c.client,
 		Override:      c.override,
 	})

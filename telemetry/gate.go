@@ -18,11 +18,12 @@ import (
 // actor does not know yet (WithOpenWait).
 const defaultOpenWait = 2 * time.Second
 
-// ConnConfig is what a driver knows about a connection as it opens it.
+// ConnConfig is what a driver knows about a connection as it opens it. The
+// flag request goes through Client as the driver's own requests do: what its
+// transport adds to every request (credentials, a User-Agent) it adds here.
 type ConnConfig struct {
 	Host          string       // the workspace host, as the user wrote it
 	DriverVersion string       // the driver's version, part of the flag URL
-	UserAgent     string       // sent as User-Agent when set
 	Client        *http.Client // the connection's authenticated client; nil = http.DefaultClient
 	Override      Override     // the client's own enableTelemetry setting
 }

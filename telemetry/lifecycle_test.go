@@ -21,10 +21,7 @@ import (
 	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
-const (
-	driverVersion = "1.2.3"
-	userAgent     = "flagactor-lifecycle-test/1.0"
-)
+const driverVersion = "1.2.3"
 
 // startFlagServer starts a fake flag service serving TelemetryFlag = value,
 // and closes it, with its client's idle connections, when the test ends.
@@ -40,7 +37,7 @@ func startFlagServer(t testing.TB, value string) *flagserver.Server {
 
 // connConfig is what a driver would pass to open a connection to s.
 func connConfig(s *flagserver.Server) telemetry.ConnConfig {
-	return telemetry.ConnConfig{Host: s.Host(), DriverVersion: driverVersion, UserAgent: userAgent, Client: s.Client()}
+	return telemetry.ConnConfig{Host: s.Host(), DriverVersion: driverVersion, Client: s.Client()}
 }
 
 // newGate starts a private Gate on a mock clock, so no answer ever expires
@@ -121,7 +118,6 @@ func TestOpenDoesNotWaitForSlowServer(t *testing.T) {
 	cfg := telemetry.ConnConfig{
 		Host:          strings.TrimPrefix(srv.URL, "https://"),
 		DriverVersion: driverVersion,
-		UserAgent:     userAgent,
 		Client:        srv.Client(),
 	}
 

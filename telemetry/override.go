@@ -1,7 +1,6 @@
 package telemetry
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 )
@@ -17,16 +16,13 @@ const (
 	OverrideOff                   // enableTelemetry=false: off, and the server is never asked
 )
 
-// ErrBadOverride reports an enableTelemetry value ParseOverride does not
-// accept.
-var ErrBadOverride = errors.New("telemetry: bad enableTelemetry value")
-
 // ParseOverride reads a DSN value: "" is OverrideUnset, otherwise what
 // strconv.ParseBool accepts (1, t, T, TRUE, true, True, 0, f, F, FALSE,
-// false, False). Anything else is an error matching ErrBadOverride. The
-// error quotes the value only when it cannot carry a secret (at most 8
-// letters or digits, such as "yes"): a DSN split the wrong way leaves the
-// rest of the DSN, its token too, in the value.
+// false, False). Anything else is an error, ParseOverride's only one, which
+// names the setting and every spelling accepted. It quotes the value only
+// when it cannot carry a secret (at most 8 letters or digits, such as
+// "yes"): a DSN split the wrong way leaves the rest of the DSN, its token
+// too, in the value.
 func ParseOverride(value string) (Override, error) {
 	if value == "" {
 		return OverrideUnset, nil
@@ -37,8 +33,8 @@ func ParseOverride(value string) (Override, error) {
 		if isShortWord(value) {
 			refused = "enableTelemetry=" + strconv.Quote(value)
 		}
-		return OverrideUnset, fmt.Errorf("%w: %s: want 1, t, T, TRUE, true, True, 0, f, F, FALSE, false or False",
-			ErrBadOverride, refused)
+		return OverrideUnset, fmt.Errorf("telemetry: bad enableTelemetry value: %s: want 1, t, T, TRUE, true, True, 0, f, F, FALSE, false or False",
+			refused)
 	}
 	if on {
 		return OverrideOn, nil

@@ -87,7 +87,7 @@ func TestGateServesEachDriverVersion(t *testing.T) {
 
 	openPool := func(version string) (*sql.DB, *testConnector) {
 		c := &testConnector{gate: gate, cfg: telemetry.ConnConfig{
-			Host: server.host(), DriverVersion: version, UserAgent: userAgent, Client: server.Client(),
+			Host: server.host(), DriverVersion: version, Client: server.Client(),
 		}}
 		db := sql.OpenDB(c)
 		t.Cleanup(func() { db.Close() })

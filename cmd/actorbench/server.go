@@ -53,7 +53,6 @@ func newFlagService(cfg flagserver.Config) *flagService {
 		fetcher: newGaugedFetcher(&telemetry.HTTPFetcher{
 			Client:        client,
 			DriverVersion: driverVersion,
-			UserAgent:     "actorbench",
 		}),
 	}
 }
