@@ -179,3 +179,22 @@ func TestNormalizeHostOfNormalHostAllocatesNothing(t *testing.T) {
 		require.Zero(t, allocs, "allocations normalizing %q", host)
 	}
 }
+
+// BenchmarkNormalizeHost is the normalization every Acquire does: of a host
+// already in normal form (what a driver passes each time), and of one
+// written as a URL.
+func BenchmarkNormalizeHost(b *testing.B) {
+	for _, bm := range []struct{ name, raw string }{
+		{"normal", "adb-1234567890123456.7.azuredatabricks.net"},
+		{"url", "https://Host.Example.com:443/"},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := flagactor.NormalizeHost(bm.raw); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
