@@ -314,6 +314,8 @@ func TestFetchRejectsBeforeRequest(t *testing.T) {
 		_, _ = io.WriteString(w, `{"flags":[]}`)
 	}))
 	host := hostOf(srv)
+	_, port, err := net.SplitHostPort(host)
+	require.NoError(t, err)
 	tests := []struct {
 		name    string
 		host    string
@@ -337,6 +339,11 @@ func TestFetchRejectsBeforeRequest(t *testing.T) {
 		{"no-break space", host + "\u00a0", testVersion, flagactor.ErrInvalidHost},
 		{"unclosed bracket", "[::1", testVersion, flagactor.ErrInvalidHost},
 		{"bad port", "127.0.0.1:port", testVersion, flagactor.ErrInvalidHost},
+		// A host NormalizeHost would change is refused, not mended: Fetch
+		// asks what its caller named, as the flag actor names it.
+		{"upper case", "LOCALHOST:" + port, testVersion, flagactor.ErrInvalidHost},
+		{"trailing dot", "localhost.:" + port, testVersion, flagactor.ErrInvalidHost},
+		{"port with a leading zero", "127.0.0.1:0" + port, testVersion, flagactor.ErrInvalidHost},
 		{"empty version", host, "", ErrBadDriverVersion},
 		{"dot version", host, ".", ErrBadDriverVersion},
 		{"dot-dot version", host, "..", ErrBadDriverVersion},

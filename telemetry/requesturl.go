@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"unicode"
 
 	"github.com/flagactor/flagactor/telemetry/flagactor"
 )
@@ -15,8 +14,8 @@ const flagsPath = "/api/2.0/connector-service/feature-flags/GOLANG/"
 
 // flagsURL builds {scheme}://{host}/api/2.0/connector-service/feature-flags/GOLANG/{version}.
 // The version is escaped as one path segment, so a "/" in it cannot change
-// the path. A host that is not plainly name[:port] matches
-// flagactor.ErrInvalidHost, one error whichever package found it.
+// the path. A host that is not in flagactor.NormalizeHost's normal form
+// matches flagactor.ErrInvalidHost, one error whichever package found it.
 func flagsURL(scheme, host, version string) (string, error) {
 	if problem := hostProblem(host); problem != "" {
 		return "", badHostError(problem)
@@ -45,33 +44,30 @@ func (e badHostError) Error() string {
 // Is reports whether target is flagactor.ErrInvalidHost.
 func (e badHostError) Is(target error) bool { return target == flagactor.ErrInvalidHost }
 
-// hostProblem says why host is not plainly name[:port]; "" when it is. The
-// flag actor normalizes hosts before they get here; this is defence in
-// depth against a caller that did not, since user info or a path in the
-// host would send the driver's credentials somewhere else. It says what is
-// wrong but never repeats the host: the part that is wrong (user info, a
-// query) is where a secret would be, as in the DSN form token:<pat>@host.
+// hostProblem says why Fetch refuses host, or "" when it does not: when
+// flagactor.NormalizeHost rejects it or would change it. One grammar decides
+// what a host is, and the flag actor passes its keys as NormalizeHost
+// returns them. A caller of HTTPFetcher.Fetch that did not normalize (a
+// scheme, user info or a path in the host would send the driver's
+// credentials somewhere else) is refused rather than mended, so that what
+// is asked is what the caller named. An explicit port 443 is allowed: a
+// plain-http connection's fetcher names it (connFetcher.Fetch), since over
+// http it is no default. The reason is NormalizeHost's, which never repeats
+// the host: user info or a query is where a secret would be, as in the DSN
+// form token:<pat>@host.
 func hostProblem(host string) string {
-	bad := strings.IndexFunc(host, func(r rune) bool {
-		return strings.ContainsRune(`/\?#@`, r) || unicode.IsSpace(r) || unicode.IsControl(r)
-	})
-	if bad < 0 {
-		// Parsing catches what a URL cannot hold, such as "[::1" or a bad
-		// port. The parser's error repeats the URL, so it is left out.
-		if _, err := url.Parse("https://" + host); err != nil || host == "" {
-			return "not name[:port]"
-		}
-		return ""
+	key := host
+	if name, ok := strings.CutSuffix(host, ":443"); ok && !hasPort(name) {
+		key = name
 	}
-	switch host[bad] {
-	case '/', '\\':
-		return "has a path"
-	case '?':
-		return "has a query"
-	case '#':
-		return "has a fragment"
-	case '@':
-		return "has user info"
+	normal, err := flagactor.NormalizeHost(key)
+	switch {
+	case err != nil:
+		// NormalizeHost's error is ErrInvalidHost and the reason.
+		reason, _ := strings.CutPrefix(err.Error(), flagactor.ErrInvalidHost.Error()+": ")
+		return reason
+	case normal != key:
+		return "not in normal form"
 	}
-	return "has white space or a control character"
+	return ""
 }
