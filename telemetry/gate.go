@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -183,43 +184,37 @@ func (g *Gate) Close() error {
 // DriverVersion that cannot be a path segment or holds a control character
 // (ErrBadDriverVersion), asks nothing and starts nothing.
 func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	c := &Conn{gate: g, override: cfg.Override}
 	switch {
 	case cfg.Override == OverrideOff:
-		return c
 	case g.isClosed():
 		c.err = flagactor.ErrClosed
-		return c
-	case cfg.Override == OverrideOn:
-		return c
+	case cfg.Override != OverrideOn:
+		c.err = g.ask(cmp.Or(ctx, context.Background()), c, cfg)
 	}
+	return c
+}
+
+// ask takes c's lease for a connection with cfg and waits for the server's
+// flag, which Conn.Enabled reads, as Open says; it returns what Conn.Err
+// says.
+func (g *Gate) ask(ctx context.Context, c *Conn, cfg ConnConfig) error {
 	if err := checkDriverVersion(cfg.DriverVersion); err != nil {
-		c.err = err
-		return c
+		return err
 	}
 	host := leaseHost(cfg.Host)
 	a, err := g.current(host)
 	if err != nil {
-		c.err = err
-		return c
+		return err
 	}
 	c.fetcher.init(cfg, g.config().logger)
 	c.wait = openWait{Context: ctx, clock: a.actor.Clock(), d: g.config().openWait}
 	defer c.wait.stop()
-	lease, err := g.acquire(&c.wait, a, c.fetcher.namespace(), host, &c.fetcher)
-	if err != nil {
-		c.err = c.wait.openErr(err)
-		return c
+	// A fresh answer (the common case) asks c.wait nothing: no timer is armed.
+	if c.lease, err = g.acquire(&c.wait, a, c.fetcher.namespace(), host, &c.fetcher); err == nil {
+		_, err = c.lease.Enabled(&c.wait, TelemetryFlag)
 	}
-	c.lease = lease
-	// Wait for the flag, which Conn.Enabled reads. A fresh answer (the common
-	// case) asks c.wait nothing: no timer is armed.
-	_, err = lease.Enabled(&c.wait, TelemetryFlag)
-	c.err = c.wait.openErr(err)
-	return c
+	return c.wait.openErr(err)
 }
 
 // current returns the Gate's actor, starting it for the first connection
