@@ -86,11 +86,3 @@ func (c *connFetcher) namespace() string {
 
 // plainHTTPNamespace starts the namespace of a plain-http entry.
 const plainHTTPNamespace = "http\x00"
-
-// splitNamespace returns the scheme and driver version of an entry's namespace.
-func splitNamespace(ns string) (scheme, version string) {
-	if version, ok := strings.CutPrefix(ns, plainHTTPNamespace); ok {
-		return "http", version
-	}
-	return "https", ns
-}

@@ -199,73 +199,78 @@ func (g *Gate) Open(ctx context.Context, cfg ConnConfig) *Conn {
 // flag, which Conn.Enabled reads, as Open says; it returns what Conn.Err
 // says.
 func (g *Gate) ask(ctx context.Context, c *Conn, cfg ConnConfig) error {
-	if err := checkDriverVersion(cfg.DriverVersion); err != nil {
-		return err
-	}
-	host := leaseHost(cfg.Host)
-	a, err := g.current(host)
+	err := checkDriverVersion(cfg.DriverVersion)
 	if err != nil {
 		return err
 	}
+	host := leaseHost(cfg.Host)
 	c.fetcher.init(cfg, g.config().logger)
-	c.wait = openWait{Context: ctx, clock: a.actor.Clock(), d: g.config().openWait}
+	c.wait = openWait{Context: ctx, d: g.config().openWait}
 	defer c.wait.stop()
 	// A fresh answer (the common case) asks c.wait nothing: no timer is armed.
-	if c.lease, err = g.acquire(&c.wait, a, c.fetcher.namespace(), host, &c.fetcher); err == nil {
+	if c.lease, err = g.acquire(&c.wait, c.fetcher.namespace(), host, &c.fetcher); err == nil {
 		_, err = c.lease.Enabled(&c.wait, TelemetryFlag)
 	}
 	return c.wait.openErr(err)
 }
 
-// current returns the Gate's actor, starting it for the first connection
-// that asks the server, once host has proved a host the actor could ask.
-func (g *Gate) current(host string) (*gateActor, error) {
+// noActor is a zero flagactor.Actor, which answers every call at once with
+// an error matching flagactor.ErrClosed: the Gate's actor before the first
+// connection that asks the server, and after Close.
+var noActor flagactor.Actor
+
+// actor returns the Gate's actor, or noActor when it has none.
+func (g *Gate) actor() *flagactor.Actor {
 	if a := g.state.Load(); a != nil && !a.closed {
-		return a, nil // the actor's Acquire checks host
+		return a.actor
 	}
-	if _, err := flagactor.NormalizeHost(host); err != nil {
-		return nil, err // no actor could ever ask the server: start none
-	}
-	return g.replace(nil)
+	return &noActor
 }
 
-// replace returns the Gate's actor in place of stale: the actor an Open
-// found stopped after a fault (nil for none). It starts a new one unless
-// another Open has done so already: that one is the answer then.
-func (g *Gate) replace(stale *gateActor) (*gateActor, error) {
+// acquire takes a lease for a connection on the Gate's actor, timing w on
+// that actor's clock. The first connection that asks the server starts the
+// actor, and an actor whose loop stopped after a fault is replaced, once,
+// by a new one: each is the ErrClosed of an Acquire. An Acquire checks host
+// before all else, so a host no actor could ask starts none.
+func (g *Gate) acquire(w *openWait, ns, host string, f flagactor.Fetcher) (*flagactor.Lease, error) {
+	a := g.actor()
+	w.clock = a.Clock()
+	lease, err := a.AcquireIn(w, ns, host, f)
+	if !errors.Is(err, flagactor.ErrClosed) {
+		return lease, err
+	}
+	if a, err = g.replace(a); err != nil {
+		return nil, err
+	}
+	w.clock = a.Clock()
+	return a.AcquireIn(w, ns, host, f)
+}
+
+// replace returns the Gate's actor in place of stale: the one an Open found
+// stopped after a fault, or noActor. It starts a new one unless another
+// Open has done so already: that one is the answer then. After Close it
+// returns flagactor.ErrClosed.
+func (g *Gate) replace(stale *flagactor.Actor) (*flagactor.Actor, error) {
 	var fresh *gateActor // started by an earlier round that lost its race
 	for {
 		a := g.state.Load()
-		if a != nil && (a.closed || a != stale) {
+		if a != nil && (a.closed || a.actor != stale) {
 			if fresh != nil {
 				_ = fresh.actor.Close() // never used
 			}
 			if a.closed {
 				return nil, flagactor.ErrClosed
 			}
-			return a, nil
+			return a.actor, nil
 		}
 		if fresh == nil {
 			fresh = &gateActor{actor: flagactor.New(g.config().actorOpts...)}
 		}
 		fresh.faulted = a // Close still closes and reports it
 		if g.state.CompareAndSwap(a, fresh) {
-			return fresh, nil
+			return fresh.actor, nil
 		}
 	}
-}
-
-// acquire takes a lease for a connection on a's actor; an actor whose loop
-// stopped after a fault is replaced, once, by a new one.
-func (g *Gate) acquire(ctx context.Context, a *gateActor, ns, host string, f flagactor.Fetcher) (*flagactor.Lease, error) {
-	lease, err := a.actor.AcquireIn(ctx, ns, host, f)
-	if !errors.Is(err, flagactor.ErrClosed) || g.isClosed() {
-		return lease, err
-	}
-	if a, err = g.replace(a); err != nil {
-		return nil, err
-	}
-	return a.actor.AcquireIn(ctx, ns, host, f)
 }
 
 // isClosed reports whether Close has been called. A nil Gate is not closed:

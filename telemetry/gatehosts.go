@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/flagactor/flagactor/telemetry/flagactor"
 	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
@@ -17,21 +16,15 @@ import (
 // http://name[:port] over plain http, without port 80. Its Namespace is the
 // driver version its connections gave.
 func (g *Gate) Hosts(ctx context.Context) ([]messages.HostStatus, error) {
-	a, err := g.running()
-	if a == nil || err != nil {
-		return nil, err
-	}
-	hosts, err := a.Hosts(ctx)
-	if err != nil {
-		return nil, g.stopped(err)
-	}
+	hosts, err := g.actor().Hosts(ctx)
 	for i, h := range hosts {
-		scheme, version := splitNamespace(h.Namespace)
-		hosts[i].Host, hosts[i].Namespace = listedHost(scheme, h.Host), version
+		if version, ok := strings.CutPrefix(h.Namespace, plainHTTPNamespace); ok {
+			hosts[i].Host, hosts[i].Namespace = listedHTTPHost(h.Host), version
+		}
 	}
 	// The actor sorts by host then namespace; http:// in front changes that.
 	slices.SortStableFunc(hosts, func(x, y messages.HostStatus) int { return strings.Compare(x.Host, y.Host) })
-	return hosts, nil
+	return hosts, g.stopped(err)
 }
 
 // Invalidate ends the backoff of host's entries and marks their values stale,
@@ -44,25 +37,14 @@ func (g *Gate) Hosts(ctx context.Context) ([]messages.HostStatus, error) {
 // matching flagactor.ErrInvalidHost; a host the Gate does not hold is no
 // error.
 func (g *Gate) Invalidate(ctx context.Context, host string) error {
-	key, err := flagactor.NormalizeHost(leaseHost(host))
-	if err != nil {
-		return err
-	}
-	a, err := g.running()
-	if a == nil || err != nil {
-		return err
-	}
-	return g.stopped(a.Invalidate(ctx, key))
+	return g.stopped(g.actor().Invalidate(ctx, leaseHost(host)))
 }
 
-// listedHost is how Hosts lists an entry's host key: with http:// in front
-// for a plain-http entry, whose port 80 goes unsaid and whose port 443 (a
-// key without a port, see leaseHost) is said.
-func listedHost(scheme, key string) string {
-	switch {
-	case scheme == "https":
-		return key
-	case !hasPort(key):
+// listedHTTPHost is how Hosts lists a plain-http entry's host key: with
+// http:// in front, its port 80 unsaid and its port 443 (a key without a
+// port, see leaseHost) said.
+func listedHTTPHost(key string) string {
+	if !hasPort(key) {
 		return "http://" + key + ":443"
 	}
 	return "http://" + strings.TrimSuffix(key, ":80") // the port's colon is the last

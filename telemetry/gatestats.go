@@ -13,33 +13,21 @@ import (
 // has one whose actor stopped after a fault until the next connection
 // replaces it: its Stats are zero.
 func (g *Gate) Stats(ctx context.Context) (messages.Stats, error) {
-	a, err := g.running()
-	if a == nil || err != nil {
-		return messages.Stats{}, err
-	}
-	stats, err := a.Stats(ctx)
+	stats, err := g.actor().Stats(ctx)
 	return stats, g.stopped(err)
 }
 
-// running returns the Gate's actor: nil before the first connection asks
-// the server, ErrClosed after Close.
-func (g *Gate) running() (*flagactor.Actor, error) {
-	a := g.state.Load()
-	switch {
-	case a == nil:
-		return nil, nil
-	case a.closed:
-		return nil, flagactor.ErrClosed
-	}
-	return a.actor, nil
-}
-
-// stopped passes over err when it says that the actor stopped after a fault
-// while the Gate is open: its state went with its loop, and the next Open
-// starts a new one.
+// stopped is what an operator's call on the Gate's actor answers for err:
+// flagactor.ErrClosed once the Gate is closed, nothing for an actor not
+// running while the Gate is open (none started yet, or its loop stopped
+// after a fault: its state went with its loop, and the next Open starts a
+// new one), and any other error as it is.
 func (g *Gate) stopped(err error) error {
-	if errors.Is(err, flagactor.ErrClosed) && !g.isClosed() {
-		return nil
+	switch {
+	case !errors.Is(err, flagactor.ErrClosed):
+		return err
+	case g.isClosed():
+		return flagactor.ErrClosed // noActor's error names no Close
 	}
-	return err
+	return nil
 }
