@@ -8,24 +8,10 @@ import (
 	"github.com/flagactor/flagactor/telemetry/messages"
 )
 
-// init makes c the Fetcher a connection lends to the fetches its queries
-// start, in place (a Conn holds its own): its own client and driver
-// version. A Host written with an explicit http:// (any case, after
-// trimming space) is asked over plain http; any other over https only.
-// logger gets the fetcher's records; nil for none.
-func (c *connFetcher) init(cfg ConnConfig, logger *slog.Logger) {
-	*c = connFetcher{
-		fetcher: HTTPFetcher{Client: cfg.Client, DriverVersion: cfg.DriverVersion},
-		scheme:  "https",
-		logger:  logger,
-	}
-	if _, ok := cutPrefixFold(strings.TrimSpace(cfg.Host), "http://"); ok {
-		c.scheme = "http"
-	}
-}
-
-// connFetcher is a connection's fetcher: an HTTPFetcher with the scheme the
-// connection's host was written with and the Gate's logger.
+// connFetcher is the Fetcher a connection lends to the fetches its queries
+// start (a Conn holds its own): an HTTPFetcher with the connection's client
+// and driver version, the scheme its host was written with (leaseHost) and
+// the Gate's logger.
 type connFetcher struct {
 	fetcher HTTPFetcher
 	scheme  string       // "https", or "http" for a host written with http://
@@ -55,19 +41,24 @@ func hasPort(host string) bool {
 	return strings.LastIndexByte(host, ':') > strings.LastIndexByte(host, ']')
 }
 
-// leaseHost is the host a connection's lease is filed under: the host as
-// written, but for an explicit http:// host without a port, which names port
-// 80 and is given it. NormalizeHost drops a port 443 (https's default), so in
-// a plain-http entry a host without a port is port 443 and one with :80 is
-// http's default (see listedHost): http://name and http://name:443 are two
-// entries, as they are two servers.
-func leaseHost(host string) string {
+// leaseHost is the host a connection's lease is filed under, and the scheme
+// its fetches ask it over. A host written with an explicit http:// (any
+// case, after trimming space) is asked over plain http; any other over
+// https only. The host is as written, but for an explicit http:// host
+// without a port, which names port 80 and is given it. NormalizeHost drops
+// a port 443 (https's default), so in a plain-http entry a host without a
+// port is port 443 and one with :80 is http's default (see listedHTTPHost):
+// http://name and http://name:443 are two entries, as they are two servers.
+func leaseHost(host string) (key, scheme string) {
 	rest, ok := cutPrefixFold(strings.TrimSpace(host), "http://")
 	name := strings.TrimSuffix(rest, "/")
-	if !ok || name == "" || hasPort(name) {
-		return host
+	switch {
+	case !ok:
+		return host, "https"
+	case name == "" || hasPort(name):
+		return host, "http"
 	}
-	return "http://" + name + ":80"
+	return "http://" + name + ":80", "http"
 }
 
 // namespace is what the Gate files c's connection's entry under, with its

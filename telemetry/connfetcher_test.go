@@ -96,10 +96,13 @@ func TestConnFetcherURL(t *testing.T) {
 	}
 }
 
-// newConnFetcher returns the Fetcher a connection with cfg lends, as a
-// Conn's init makes it.
+// newConnFetcher returns the Fetcher a connection with cfg lends, as
+// Gate.Open makes it.
 func newConnFetcher(cfg ConnConfig, logger *slog.Logger) flagactor.Fetcher {
-	c := new(connFetcher)
-	c.init(cfg, logger)
-	return c
+	_, scheme := leaseHost(cfg.Host)
+	return &connFetcher{
+		fetcher: HTTPFetcher{Client: cfg.Client, DriverVersion: cfg.DriverVersion},
+		scheme:  scheme,
+		logger:  logger,
+	}
 }

@@ -203,8 +203,12 @@ func (g *Gate) ask(ctx context.Context, c *Conn, cfg ConnConfig) error {
 	if err != nil {
 		return err
 	}
-	host := leaseHost(cfg.Host)
-	c.fetcher.init(cfg, g.config().logger)
+	host, scheme := leaseHost(cfg.Host)
+	c.fetcher = connFetcher{
+		fetcher: HTTPFetcher{Client: cfg.Client, DriverVersion: cfg.DriverVersion},
+		scheme:  scheme,
+		logger:  g.config().logger,
+	}
 	c.wait = openWait{Context: ctx, d: g.config().openWait}
 	defer c.wait.stop()
 	// A fresh answer (the common case) asks c.wait nothing: no timer is armed.

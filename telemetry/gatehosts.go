@@ -37,7 +37,8 @@ func (g *Gate) Hosts(ctx context.Context) ([]messages.HostStatus, error) {
 // matching flagactor.ErrInvalidHost; a host the Gate does not hold is no
 // error.
 func (g *Gate) Invalidate(ctx context.Context, host string) error {
-	return g.stopped(g.actor().Invalidate(ctx, leaseHost(host)))
+	key, _ := leaseHost(host)
+	return g.stopped(g.actor().Invalidate(ctx, key))
 }
 
 // listedHTTPHost is how Hosts lists a plain-http entry's host key: with
