@@ -209,7 +209,7 @@ func (g *Gate) ask(ctx context.Context, c *Conn, cfg ConnConfig) error {
 		scheme:  scheme,
 		logger:  g.config().logger,
 	}
-	c.wait = openWait{Context: ctx, d: g.config().openWait}
+	c.wait = openWait{Context: ctx, caller: ctx, d: g.config().openWait}
 	defer c.wait.stop()
 	// A fresh answer (the common case) asks c.wait nothing: no timer is armed.
 	if c.lease, err = g.acquire(&c.wait, c.fetcher.namespace(), host, &c.fetcher); err == nil {

@@ -39,43 +39,29 @@ func (openWaitError) GiveUpFetch() bool { return true }
 // lease keeps it for the values. Running out, it ends with the cause
 // ErrOpenWait, which gives up on the fetch it waited for.
 type openWait struct {
-	context.Context // the caller's: values, and everything until armed
-	clock           clock.Clock
-	d               time.Duration // the Gate's open wait
+	// The context in force: the caller's until Done arms the wait, then the
+	// armed one, which holds the caller's values (so that context.Cause(w)
+	// is the wait's cause) and ends with it.
+	context.Context
+	caller context.Context
+	clock  clock.Clock
+	d      time.Duration // the Gate's open wait
 
-	armed  context.Context // nil until Done is first asked for
-	cancel context.CancelCauseFunc
+	cancel context.CancelCauseFunc // nil until armed
 	timer  *clock.Timer
 }
 
 // Done arms the wait and returns its channel.
 func (w *openWait) Done() <-chan struct{} {
-	if w.armed == nil {
-		w.armed, w.cancel = context.WithCancelCause(w.Context)
+	if w.cancel == nil {
+		w.Context, w.cancel = context.WithCancelCause(w.caller)
 		if w.d <= 0 {
 			w.cancel(ErrOpenWait) // do not wait: only what needs no waiting gets done
 		} else {
 			w.timer = w.clock.AfterFunc(w.d, func() { w.cancel(ErrOpenWait) })
 		}
 	}
-	return w.armed.Done()
-}
-
-// Err is the armed wait's error, or the caller context's before it is armed.
-func (w *openWait) Err() error {
-	if w.armed == nil {
-		return w.Context.Err()
-	}
-	return w.armed.Err()
-}
-
-// Value reads the armed wait once there is one, so that context.Cause(w) is
-// the wait's cause; both hold the caller context's values.
-func (w *openWait) Value(key any) any {
-	if w.armed == nil {
-		return w.Context.Value(key)
-	}
-	return w.armed.Value(key)
+	return w.Context.Done()
 }
 
 // stop disarms the wait once the Open is done.
@@ -94,10 +80,10 @@ func (w *openWait) stop() {
 // error is itself.
 func (w *openWait) openErr(err error) error {
 	switch {
-	case err == nil || w.armed == nil || w.armed.Err() == nil || !errors.Is(err, w.armed.Err()):
+	case err == nil || w.cancel == nil || w.Err() == nil || !errors.Is(err, w.Err()):
 		return err
-	case w.Context.Err() != nil:
-		return w.Context.Err()
+	case w.caller.Err() != nil:
+		return w.caller.Err()
 	}
 	return ErrOpenWait
 }
