@@ -10,10 +10,11 @@ import (
 )
 
 var (
-	// ErrBadDriverVersion reports an HTTPFetcher whose DriverVersion is empty,
-	// "." or "..": none of them names a version, and the dots would be read as
-	// a move in the URL path. Gate.Open also refuses a version holding a
-	// control character (see checkDriverVersion).
+	// ErrBadDriverVersion reports a DriverVersion (of an HTTPFetcher or a
+	// ConnConfig) that is empty, "." or "..", or holds a control character:
+	// none of them names a version, the dots would be read as a move in the
+	// URL path, and a control character could pass for the Gate's mark of a
+	// plain-http entry (see checkDriverVersion).
 	ErrBadDriverVersion = errors.New("telemetry: bad driver version for the feature-flag request")
 
 	// ErrMalformedResponse reports a feature-flag response body that is not

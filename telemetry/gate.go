@@ -291,7 +291,9 @@ func (g *Gate) isClosed() bool {
 // last path segment: "" names no version, and "." and ".." would move the
 // path. A control character is refused too: the Gate keys plain-http
 // entries with one (see namespace), so no version can pass for another
-// scheme's. Such a connection asks nothing and starts nothing.
+// scheme's. A connection with such a version asks nothing and starts
+// nothing, and an HTTPFetcher with one sends no request (flagsURL): one
+// rule for both.
 func checkDriverVersion(version string) error {
 	if version == "" || version == "." || version == ".." || strings.ContainsFunc(version, unicode.IsControl) {
 		return fmt.Errorf("%w: %q", ErrBadDriverVersion, version)

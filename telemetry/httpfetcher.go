@@ -32,7 +32,7 @@ const drainWait = 100 * time.Millisecond
 // and logs to the Gate's logger.
 type HTTPFetcher struct {
 	Client        *http.Client // the driver's authenticated client; nil = http.DefaultClient
-	DriverVersion string       // the last path segment; not empty, "." or ".."
+	DriverVersion string       // the last path segment; not empty, "." or "..", no control character
 	UserAgent     string       // sent as User-Agent when set
 }
 

@@ -347,6 +347,7 @@ func TestFetchRejectsBeforeRequest(t *testing.T) {
 		{"empty version", host, "", ErrBadDriverVersion},
 		{"dot version", host, ".", ErrBadDriverVersion},
 		{"dot-dot version", host, "..", ErrBadDriverVersion},
+		{"version with a control character", host, "1.0\n", ErrBadDriverVersion},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

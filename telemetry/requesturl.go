@@ -1,7 +1,6 @@
 package telemetry
 
 import (
-	"fmt"
 	"net/url"
 	"strings"
 
@@ -14,14 +13,14 @@ const flagsPath = "/api/2.0/connector-service/feature-flags/GOLANG/"
 
 // flagsURL builds {scheme}://{host}/api/2.0/connector-service/feature-flags/GOLANG/{version}.
 // The version is escaped as one path segment, so a "/" in it cannot change
-// the path. A host that is not in flagactor.NormalizeHost's normal form
+// the path; one checkDriverVersion refuses is an error. A host that is not in flagactor.NormalizeHost's normal form
 // matches flagactor.ErrInvalidHost, one error whichever package found it.
 func flagsURL(scheme, host, version string) (string, error) {
 	if problem := hostProblem(host); problem != "" {
 		return "", badHostError(problem)
 	}
-	if version == "" || version == "." || version == ".." {
-		return "", fmt.Errorf("%w: %q", ErrBadDriverVersion, version)
+	if err := checkDriverVersion(version); err != nil {
+		return "", err
 	}
 	return (&url.URL{
 		Scheme:  scheme,
