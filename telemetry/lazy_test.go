@@ -76,3 +76,28 @@ func TestInvalidHostStartsNothing(t *testing.T) {
 	requireNoLeaks(t, leaks)
 	require.NoError(t, gate.Close(), "Gate.Close")
 }
+
+// TestGateWithNoActorAnswersAtOnce: a Gate no connection has asked the server
+// through answers its operator's calls without starting anything (zero
+// Stats, no Hosts, an Invalidate that is no error), and once closed answers
+// them flagactor.ErrClosed itself, in its own words.
+func TestGateWithNoActorAnswersAtOnce(t *testing.T) {
+	leaks := goleak.IgnoreCurrent()
+	gate := telemetry.NewGate()
+	stats, err := gate.Stats(t.Context())
+	require.NoError(t, err, "Stats")
+	require.Zero(t, stats, "Stats")
+	hosts, err := gate.Hosts(t.Context())
+	require.NoError(t, err, "Hosts")
+	require.Empty(t, hosts, "Hosts")
+	require.NoError(t, gate.Invalidate(t.Context(), "flags.example"), "Invalidate")
+	requireNoLeaks(t, leaks)
+	require.Zero(t, telemetry.ActorsOf(gate), "actors")
+
+	require.NoError(t, gate.Close(), "Close")
+	_, err = gate.Stats(t.Context())
+	require.Equal(t, flagactor.ErrClosed, err, "Stats after Close")
+	_, err = gate.Hosts(t.Context())
+	require.Equal(t, flagactor.ErrClosed, err, "Hosts after Close")
+	require.Equal(t, flagactor.ErrClosed, gate.Invalidate(t.Context(), "flags.example"), "Invalidate after Close")
+}
