@@ -103,12 +103,9 @@ func readResponse(body io.Reader, cancel context.CancelFunc) (messages.Flags, sk
 	return messages.Flags{Values: values, TTL: ttl}, skipped, nil
 }
 
-// errDataAfterObject is a body with more than white space after its object.
-var errDataAfterObject = fmt.Errorf("%w: data after the JSON object", ErrMalformedResponse)
-
 // readRest reads body to its end for at most drainWait in all: a body still
 // open by then is taken as ended, and cancel closes its connection. It is
-// errDataAfterObject when any of what it read was not white space; it reads
+// ErrMalformedResponse when any of what it read was not white space; it reads
 // on past such data all the same, so that the transport may reuse the
 // connection.
 func readRest(body io.Reader, cancel context.CancelFunc) error {
@@ -125,7 +122,7 @@ func readRest(body io.Reader, cancel context.CancelFunc) error {
 	heldOpen := !giveUp.Stop()
 	switch {
 	case !space:
-		return errDataAfterObject
+		return fmt.Errorf("%w: data after the JSON object", ErrMalformedResponse)
 	case err == io.EOF || heldOpen:
 		return nil
 	}
