@@ -101,8 +101,7 @@ func (e *fetchFailure) Is(target error) bool {
 // which after a redirect is the server's Location. A refused redirect is
 // its own error.
 func requestError(ctx context.Context, target string, err error, seen *requestTrace) error {
-	var refused *redirectError
-	if errors.As(err, &refused) {
+	if refused, ok := errAs[*redirectError](err); ok {
 		return refused
 	}
 	return newFetchFailure(ctx, "GET "+target, err, seen.load())
