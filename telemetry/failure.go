@@ -156,19 +156,18 @@ func failureOf(ctx context.Context, err error, phase uint32) (failureKind, strin
 		kind = failMalformed // a bad header, chunk or trailer: the server's
 	case netOp(err) == "proxyconnect":
 		kind = failProxy // dialing the proxy, or TLS with it
-	case isTLSAlert(err):
-		// The server's TLS refusal, even after the handshake: in TLS 1.3 a
+	case phase&sawTLSFailed != 0 || c.kind == failTLS:
+		// The handshake failed, or the cause is TLS's where the hooks did
+		// not run (a dialer of the client's own that does TLS); or the
+		// server's TLS refusal, even after the handshake: in TLS 1.3 a
 		// server refuses the client's certificate once the client is done.
 		kind = failTLS
 	case phase&sawGotConn != 0:
 		// The server had the request and closed the connection unanswered.
 		kind = failClosed
-	case phase&sawTLSFailed != 0:
-		kind = failTLS
 	case c.kind != failRequest:
-		// A dial or TLS error, where the transport's hooks did not run (a
-		// RoundTripper that drops the request's context, a dialer of the
-		// client's own that does TLS).
+		// A dial error, where the transport's hooks did not run (a
+		// RoundTripper that drops the request's context).
 		kind = c.kind
 	case phase&sawConnected != 0:
 		// Connected, then failed with neither TLS nor a connection to use:
