@@ -221,7 +221,10 @@ var causes = [...]cause{
 	{failTLS, "certificate not valid", errHas[x509.CertificateInvalidError]},
 	{failTLS, "", errHas[*tls.CertificateVerificationError]},
 	{failTLS, "not a TLS server", errHas[tls.RecordHeaderError]},
-	{failTLS, "TLS alert from the server", isTLSAlert},
+	{failTLS, "TLS alert from the server", func(err error) bool {
+		// One the peer sent (crypto/tls reports it as a "remote error") or one of ours.
+		return errHas[tls.AlertError](err) || netOp(err) == "remote error"
+	}},
 	{failDial, "", func(err error) bool {
 		return netOp(err) == "dial" // resolving or dialing, for no cause above
 	}},
@@ -236,12 +239,6 @@ func causeOf(err error) cause {
 		}
 	}
 	return cause{kind: failRequest}
-}
-
-// isTLSAlert reports a TLS alert the peer sent (crypto/tls reports it as a
-// "remote error") or one of ours.
-func isTLSAlert(err error) bool {
-	return errHas[tls.AlertError](err) || netOp(err) == "remote error"
 }
 
 // netOp is the Op of the first *net.OpError in err's chain ("dial",
