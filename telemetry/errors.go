@@ -17,9 +17,10 @@ var (
 	// plain-http entry (see checkDriverVersion).
 	ErrBadDriverVersion = errors.New("telemetry: bad driver version for the feature-flag request")
 
-	// ErrMalformedResponse reports a feature-flag response body that is not
-	// {"flags":[{"name":..,"value":..}],"ttl_seconds":N}, is over 1 MiB, or
-	// whose framing (chunks, trailer) is broken. Nothing is taken from it.
+	// ErrMalformedResponse reports a feature-flag response whose body is not
+	// {"flags":[{"name":..,"value":..}],"ttl_seconds":N} or is over 1 MiB, or
+	// whose framing (status line, header, chunks, trailer) is broken. Nothing
+	// is taken from it.
 	ErrMalformedResponse = errors.New("telemetry: malformed feature-flag response")
 )
 

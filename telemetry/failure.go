@@ -33,24 +33,25 @@ const (
 	failMalformed                    // what the server sent is not HTTP, or not an answer the client takes
 )
 
-// failures gives each kind its text, and whether it is the client's own:
-// the request got no HTTP answer because of the connection's client, not
-// the server. Until the flag request is sent on a connection of its own, no
-// server has it.
+// failures gives each kind its text; whether it is the client's own: the
+// request got no HTTP answer because of the connection's client, not the
+// server (until the flag request is sent on a connection of its own, no
+// server has it); and the sentinel it stands for, if any.
 var failures = [...]struct {
-	text   string
-	client bool
+	text     string
+	client   bool
+	sentinel error
 }{
-	failCanceled:  {"canceled", false},
-	failTimedOut:  {"timed out", false},
-	failUnsent:    {"timed out before the request was sent", true},
-	failRequest:   {"the client could not send the request", true},
-	failDial:      {"could not connect to the host", true},
-	failTLS:       {"the TLS handshake failed", true},
-	failProxy:     {"the proxy did not connect to the host", true},
-	failClosed:    {"the connection closed before an answer", false},
-	failCut:       {"the answer was cut short", false},
-	failMalformed: {"malformed answer", false},
+	failCanceled:  {"canceled", false, context.Canceled},
+	failTimedOut:  {"timed out", false, context.DeadlineExceeded},
+	failUnsent:    {"timed out before the request was sent", true, context.DeadlineExceeded},
+	failRequest:   {"the client could not send the request", true, nil},
+	failDial:      {"could not connect to the host", true, nil},
+	failTLS:       {"the TLS handshake failed", true, nil},
+	failProxy:     {"the proxy did not connect to the host", true, nil},
+	failClosed:    {"the connection closed before an answer", false, nil},
+	failCut:       {"the answer was cut short", false, io.ErrUnexpectedEOF},
+	failMalformed: {"malformed answer", false, ErrMalformedResponse},
 }
 
 // fetchFailure is a request that failed without an answer Fetch could use:
@@ -60,12 +61,12 @@ var failures = [...]struct {
 // cause, a cancelled context or a passed deadline,
 // flagactor.ErrClientFailed when the client's own connection failed,
 // io.ErrUnexpectedEOF when the answer was cut short, and
-// ErrMalformedResponse when a body's framing was.
+// ErrMalformedResponse when its framing was broken (status line, header,
+// chunk or trailer).
 type fetchFailure struct {
 	doing  string // "GET <the fetcher's own URL>" or "reading the response"
 	kind   failureKind
 	detail string // the cause in this package's words (failureOf); "" for none
-	body   bool   // reading the body of a 200
 	// cause is net/http's error, for errors.Is only: its text repeats what
 	// the server sent. Behind a pointer, so that no format verb prints it.
 	cause *error
@@ -81,20 +82,16 @@ func (e *fetchFailure) Error() string {
 	return text
 }
 
-// Is reports whether target is the sentinel the failure's kind stands for,
-// or, for any other target, whether the cause matches it.
+// Is reports whether target is what the failure's kind stands for (for a
+// context's error, io.ErrUnexpectedEOF, ErrMalformedResponse and
+// flagactor.ErrClientFailed, the kind alone decides), or, for any other
+// target, whether the cause matches it.
 func (e *fetchFailure) Is(target error) bool {
 	switch target {
-	case context.Canceled:
-		return e.kind == failCanceled
-	case context.DeadlineExceeded:
-		return e.kind == failTimedOut || e.kind == failUnsent
+	case context.Canceled, context.DeadlineExceeded, io.ErrUnexpectedEOF, ErrMalformedResponse:
+		return target == failures[e.kind].sentinel
 	case flagactor.ErrClientFailed:
 		return failures[e.kind].client
-	case io.ErrUnexpectedEOF:
-		return e.kind == failCut
-	case ErrMalformedResponse:
-		return e.kind == failMalformed && e.body // a bad chunk or trailer
 	}
 	return errors.Is(*e.cause, target)
 }
@@ -104,24 +101,23 @@ func (e *fetchFailure) Is(target error) bool {
 // which after a redirect is the server's Location. A refused redirect is
 // its own error.
 func requestError(ctx context.Context, target string, err error, seen *requestTrace) error {
-	var refused *redirectError
-	if errors.As(err, &refused) {
+	if refused, ok := errAs[*redirectError](err); ok {
 		return refused
 	}
-	return newFetchFailure(ctx, "GET "+target, err, seen.load(), false)
+	return newFetchFailure(ctx, "GET "+target, err, seen.load())
 }
 
 // readError reports a failure to read the body of an answer. The transport
 // reports a cancelled or timed-out request's body as such.
 func readError(err error) error {
-	return newFetchFailure(context.Background(), "reading the response", err, sawGotConn|sawFirstByte, true)
+	return newFetchFailure(context.Background(), "reading the response", err, sawGotConn|sawFirstByte)
 }
 
 // newFetchFailure describes err, a failure of doing (reading a body, or
 // not) after the transport's steps in phase.
-func newFetchFailure(ctx context.Context, doing string, err error, phase uint32, body bool) error {
+func newFetchFailure(ctx context.Context, doing string, err error, phase uint32) error {
 	kind, detail := failureOf(ctx, err, phase)
-	return &fetchFailure{doing: doing, kind: kind, detail: detail, body: body, cause: &err}
+	return &fetchFailure{doing: doing, kind: kind, detail: detail, cause: &err}
 }
 
 // failureOf classifies a failed request: its kind, by what the transport
@@ -160,19 +156,18 @@ func failureOf(ctx context.Context, err error, phase uint32) (failureKind, strin
 		kind = failMalformed // a bad header, chunk or trailer: the server's
 	case netOp(err) == "proxyconnect":
 		kind = failProxy // dialing the proxy, or TLS with it
-	case isTLSAlert(err):
-		// The server's TLS refusal, even after the handshake: in TLS 1.3 a
+	case phase&sawTLSFailed != 0 || c.kind == failTLS:
+		// The handshake failed, or the cause is TLS's where the hooks did
+		// not run (a dialer of the client's own that does TLS); or the
+		// server's TLS refusal, even after the handshake: in TLS 1.3 a
 		// server refuses the client's certificate once the client is done.
 		kind = failTLS
 	case phase&sawGotConn != 0:
 		// The server had the request and closed the connection unanswered.
 		kind = failClosed
-	case phase&sawTLSFailed != 0:
-		kind = failTLS
 	case c.kind != failRequest:
-		// A dial or TLS error, where the transport's hooks did not run (a
-		// RoundTripper that drops the request's context, a dialer of the
-		// client's own that does TLS).
+		// A dial error, where the transport's hooks did not run (a
+		// RoundTripper that drops the request's context).
 		kind = c.kind
 	case phase&sawConnected != 0:
 		// Connected, then failed with neither TLS nor a connection to use:
@@ -226,7 +221,10 @@ var causes = [...]cause{
 	{failTLS, "certificate not valid", errHas[x509.CertificateInvalidError]},
 	{failTLS, "", errHas[*tls.CertificateVerificationError]},
 	{failTLS, "not a TLS server", errHas[tls.RecordHeaderError]},
-	{failTLS, "TLS alert from the server", isTLSAlert},
+	{failTLS, "TLS alert from the server", func(err error) bool {
+		// One the peer sent (crypto/tls reports it as a "remote error") or one of ours.
+		return errHas[tls.AlertError](err) || netOp(err) == "remote error"
+	}},
 	{failDial, "", func(err error) bool {
 		return netOp(err) == "dial" // resolving or dialing, for no cause above
 	}},
@@ -241,12 +239,6 @@ func causeOf(err error) cause {
 		}
 	}
 	return cause{kind: failRequest}
-}
-
-// isTLSAlert reports a TLS alert the peer sent (crypto/tls reports it as a
-// "remote error") or one of ours.
-func isTLSAlert(err error) bool {
-	return errHas[tls.AlertError](err) || netOp(err) == "remote error"
 }
 
 // netOp is the Op of the first *net.OpError in err's chain ("dial",

@@ -5,9 +5,11 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -173,5 +175,26 @@ func TestFailureKindWhereTheStepsDoNotTell(t *testing.T) {
 			require.Equal(t, tt.kind, kind)
 			require.Equal(t, tt.detail, detail)
 		})
+	}
+}
+
+// TestMalformedAnswerMatchesErrMalformedResponse checks that an answer the
+// client could not read as HTTP (a bad status line or header, a bad chunk
+// or trailer of the body) matches ErrMalformedResponse, as its text says,
+// and that one cut short does not.
+func TestMalformedAnswerMatchesErrMalformedResponse(t *testing.T) {
+	var answered requestTrace
+	answered.phase.Store(sawGetConn | sawConnected | sawGotConn | sawFirstByte)
+	bad := errors.New(secret) // net/http's text repeats what the server sent
+	for name, err := range map[string]error{
+		"bad header":   requestError(context.Background(), "https://flags.example/", bad, &answered),
+		"bad trailer":  readError(bad),
+		"cut, request": requestError(context.Background(), "https://flags.example/", io.ErrUnexpectedEOF, &answered),
+		"cut, body":    readError(io.ErrUnexpectedEOF),
+	} {
+		cut := strings.HasPrefix(name, "cut")
+		require.Equal(t, !cut, errors.Is(err, ErrMalformedResponse), "%s: %v", name, err)
+		require.Equal(t, cut, errors.Is(err, io.ErrUnexpectedEOF), "%s: %v", name, err)
+		require.NotContains(t, err.Error(), secret)
 	}
 }

@@ -155,13 +155,11 @@ func (f *HTTPFetcher) client(first url.URL) *http.Client {
 	return &guarded
 }
 
-// drainAndClose reads away what is left of resp's body, when that is at most
-// maxDrainBytes and comes within drainWait, then closes it. Past drainWait,
-// cancel (the request's context) ends the read and the connection with it.
-// What the rest holds does not matter here.
+// drainAndClose reads away what is left of resp's body, up to maxDrainBytes
+// and within drainWait, then closes it. Past drainWait, cancel (the
+// request's context) ends the read and the connection with it. What the
+// rest holds does not matter here.
 func drainAndClose(resp *http.Response, cancel context.CancelFunc) {
-	if resp.ContentLength <= maxDrainBytes {
-		_ = readRest(io.LimitReader(resp.Body, maxDrainBytes), cancel)
-	}
+	_ = readRest(io.LimitReader(resp.Body, maxDrainBytes), cancel)
 	_ = resp.Body.Close()
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"sync/atomic"
 	"time"
 
 	"github.com/flagactor/flagactor/telemetry/messages"
@@ -104,40 +103,30 @@ func readResponse(body io.Reader, cancel context.CancelFunc) (messages.Flags, sk
 	return messages.Flags{Values: values, TTL: ttl}, skipped, nil
 }
 
-// errDataAfterObject is a body with more than white space after its object.
-var errDataAfterObject = fmt.Errorf("%w: data after the JSON object", ErrMalformedResponse)
-
 // readRest reads body to its end for at most drainWait in all: a body still
 // open by then is taken as ended, and cancel closes its connection. It is
-// errDataAfterObject when any of what it read was not white space; it reads
+// ErrMalformedResponse when any of what it read was not white space; it reads
 // on past such data all the same, so that the transport may reuse the
 // connection.
 func readRest(body io.Reader, cancel context.CancelFunc) error {
-	var heldOpen atomic.Bool
-	giveUp := time.AfterFunc(drainWait, func() {
-		heldOpen.Store(true)
-		cancel()
-	})
-	defer giveUp.Stop()
+	giveUp := time.AfterFunc(drainWait, cancel)
 	space, err := true, error(nil)
 	var buf [512]byte
 	for err == nil {
 		var n int
 		n, err = body.Read(buf[:])
-		space = space && onlySpace(buf[:n])
+		space = space && len(bytes.TrimLeft(buf[:n], " \t\n\r")) == 0 // JSON white space only
 	}
+	// Stop is false once cancel has started: the body was held open, and
+	// the read ended because it gave up.
+	heldOpen := !giveUp.Stop()
 	switch {
 	case !space:
-		return errDataAfterObject
-	case err == io.EOF || heldOpen.Load():
+		return fmt.Errorf("%w: data after the JSON object", ErrMalformedResponse)
+	case err == io.EOF || heldOpen:
 		return nil
 	}
 	return readError(err)
-}
-
-// onlySpace reports whether b is JSON white space only.
-func onlySpace(b []byte) bool {
-	return len(bytes.TrimLeft(b, " \t\n\r")) == 0
 }
 
 // readFlags reads the "flags" member: absent or null is no flags, an array

@@ -34,8 +34,6 @@ type requestTrace struct {
 	phase  atomic.Uint32
 }
 
-func (r *requestTrace) set(bit uint32) { r.phase.Or(bit) }
-
 // load returns the steps of the flag request's current attempt; none when
 // the last attempt was another request's.
 func (r *requestTrace) load() uint32 {
@@ -53,20 +51,20 @@ func (r *requestTrace) with(ctx context.Context) context.Context {
 			// Host over HTTP/1, :authority over HTTP/2.
 			if (key == "Host" || key == ":authority") && len(value) == 1 &&
 				!sameHostAndPort(r.target, &url.URL{Scheme: r.target.Scheme, Host: value[0]}) {
-				r.set(sawOther)
+				r.phase.Or(sawOther)
 			}
 		},
 		ConnectDone: func(_, _ string, err error) {
 			if err == nil {
-				r.set(sawConnected)
+				r.phase.Or(sawConnected)
 			}
 		},
 		TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
 			if err != nil {
-				r.set(sawTLSFailed)
+				r.phase.Or(sawTLSFailed)
 			}
 		},
-		GotConn:              func(httptrace.GotConnInfo) { r.set(sawGotConn) },
-		GotFirstResponseByte: func() { r.set(sawFirstByte) },
+		GotConn:              func(httptrace.GotConnInfo) { r.phase.Or(sawGotConn) },
+		GotFirstResponseByte: func() { r.phase.Or(sawFirstByte) },
 	})
 }
