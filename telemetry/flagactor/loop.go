@@ -172,9 +172,6 @@ func (s *loopState) rearm() {
 		if next == noWake {
 			return
 		}
-		if hook := s.a.cfg.beforeArm; hook != nil {
-			hook()
-		}
 		d := time.Duration(next - s.now)
 		if s.timer == nil {
 			s.timer = s.a.cfg.clock.Timer(d)
