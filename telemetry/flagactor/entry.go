@@ -27,13 +27,13 @@ type hostEntry struct {
 
 	inflight *inflight // the fetch in flight, or a timed-out one not yet returned; nil when none
 
-	fetchedAt int64       // when values arrived
-	expiresAt int64       // when values turn stale (jitter applied)
-	retryAt   int64       // the host's backoff: no fetch starts before this, but an admitted one
-	ownUntil  int64       // the latest end of a lease's own backoff, for lingering
-	lastOwn   *ticket     // the lease whose own failure was the last failure, if it was one
-	wakeAt    int64       // when the loop next looks at this entry
-	lastErr   *fetchError // why the last fetch failed; its text is computed, safe to read on the loop
+	fetchedAt int64   // when values arrived
+	expiresAt int64   // when values turn stale (jitter applied)
+	retryAt   int64   // the host's backoff: no fetch starts before this, but an admitted one
+	ownUntil  int64   // the latest end of a lease's own backoff, for lingering
+	lastOwn   *ticket // the lease whose own failure was the last failure, if it was one
+	wakeAt    int64   // when the loop next looks at this entry
+	lastErr   error   // why the last fetch failed: a *fetchError, whose text is computed, safe to read on the loop
 }
 
 // entryKey is what an entry is filed under: a namespace (AcquireIn's, "" for

@@ -48,11 +48,11 @@ func (f FetcherFunc) Fetch(ctx context.Context, host string) (messages.Flags, er
 func (s *loopState) startFetch(e *hostEntry, q *queryRequest) *inflight {
 	caller := cmp.Or(q.Ctx, q.Ticket.ctx, context.Background())
 	ctx, cancel := s.a.cfg.clock.WithTimeout(context.WithoutCancel(caller), s.a.cfg.fetchTimeout)
-	e.inflight = &inflight{by: q.Ticket, deadline: addSat(s.now, s.a.cfg.fetchTimeout), cancel: cancel}
+	e.inflight = &inflight{entry: e, by: q.Ticket, deadline: addSat(s.now, s.a.cfg.fetchTimeout), cancel: cancel}
 	e.admitting = false // a step admits one fetch
 	s.stats.Fetches++
 	s.a.goroutines.start()
-	go s.a.fetch(ctx, e.key(), e.inflight, q.Ticket.Fetcher)
+	go s.a.fetch(ctx, e.host, e.inflight, q.Ticket.Fetcher)
 	s.wakeups.set(e, e.nextWake())
 	s.publishUnfresh(e)
 	return e.inflight
@@ -68,8 +68,7 @@ var errFetcherExited = fmt.Errorf("%w: it ended its goroutine without returning 
 // Fetcher leaves: the report is deferred, so that a Fetcher that panics or
 // calls runtime.Goexit is a failed fetch too, not one the loop waits on for
 // good. The report never blocks; once the loop has exited nobody reads it.
-func (a *Actor) fetch(ctx context.Context, key entryKey, token *inflight, f Fetcher) {
-	host := key.host
+func (a *Actor) fetch(ctx context.Context, host string, token *inflight, f Fetcher) {
 	r := new(fetchResult)
 	returned := false
 	defer func() {
@@ -82,7 +81,7 @@ func (a *Actor) fetch(ctx context.Context, key entryKey, token *inflight, f Fetc
 			}
 			*r = fetchResult{Err: newFetchError(host, cause)}
 		}
-		r.Key, r.Fetch = key, token
+		r.Fetch = token
 		a.mailbox.push(&envelope{msg: r}, false)
 		a.goroutines.done()
 	}()

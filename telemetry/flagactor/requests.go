@@ -74,14 +74,14 @@ func (s *loopState) query(q *queryRequest) {
 			s.stats.StaleServed++ // a query answered stale, not Peek's nudge
 		}
 		q.Reply <- queryReply{Flags: e.flags.values.Flags}
-		if s.mayFetch(e, q.Ticket) {
+		if q.Ticket.mayFetch(&e.slot, s.now) {
 			s.startFetch(e, q)
 		}
 	case e.inflight != nil && !e.inflight.timedOut: // a fetch queries may wait on
 		if e.inflight.addWaiter(q) {
 			s.stats.Coalesced++
 		}
-	case s.mayFetch(e, q.Ticket):
+	case q.Ticket.mayFetch(&e.slot, s.now):
 		s.startFetch(e, q).addWaiter(q)
 	default:
 		q.Reply <- queryReply{Err: s.refusal(e, q.Ticket)}
