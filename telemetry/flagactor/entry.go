@@ -46,19 +46,19 @@ type entryKey struct {
 // key returns what e is filed under.
 func (e *hostEntry) key() entryKey { return entryKey{e.namespace, e.host} }
 
-// nextWake is when something about e changes by itself.
+// nextWake is when something about e changes by itself: its fetch's
+// deadline, its fresh value's expiry (never both at once), or the end of
+// the lingering of an entry without leases (never before that expiry).
 func (e *hostEntry) nextWake() int64 {
-	next := int64(noWake)
-	if e.fresh {
-		next = e.expiresAt
+	switch {
+	case e.inflight != nil:
+		return e.inflight.deadline
+	case e.fresh:
+		return e.expiresAt
+	case e.leases == 0:
+		return e.lingerUntil()
 	}
-	if e.inflight != nil {
-		next = min(next, e.inflight.deadline)
-	}
-	if e.leases == 0 && e.inflight == nil {
-		next = min(next, e.lingerUntil())
-	}
-	return next
+	return noWake
 }
 
 // settle applies every deadline of e that has passed, then queues its next
@@ -66,7 +66,7 @@ func (e *hostEntry) nextWake() int64 {
 func (s *loopState) settle(e *hostEntry) {
 	if e.fresh && s.now >= e.expiresAt {
 		e.fresh = false
-		e.slot.publish(e.flags.stale)
+		s.publishUnfresh(e)
 	}
 	if f := e.inflight; f != nil && s.now >= f.deadline {
 		// The fetch fails now, whatever its Fetcher does; its record stays

@@ -271,11 +271,5 @@ func (s *loopState) invalidate(e *hostEntry) {
 }
 
 // lingerUntil is the table's "last release" row: how long an entry without
-// leases is kept.
-func (e *hostEntry) lingerUntil() int64 {
-	until := max(e.retryAt, e.ownUntil)
-	if e.flags != nil {
-		until = max(until, e.expiresAt)
-	}
-	return until
-}
+// leases is kept. (expiresAt is zero until the host's first value.)
+func (e *hostEntry) lingerUntil() int64 { return max(e.expiresAt, e.retryAt, e.ownUntil) }
