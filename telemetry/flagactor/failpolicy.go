@@ -178,8 +178,7 @@ func (s *loopState) fetchSucceeded(e *hostEntry, f *inflight, flags messages.Fla
 	e.fetchedAt, e.expiresAt = s.now, s.expiryFor(s.answerTTL(flags.TTL))
 	s.endBackoff(e)
 	e.lastErr = nil
-	if f.invalidated {
-		e.fresh = false
+	if f.invalidated { // not fresh: it was fetching
 		s.publishUnfresh(e)
 	} else {
 		e.fresh = true
