@@ -130,16 +130,9 @@ func (s *loopState) handle(req request) {
 	case *fetchResult:
 		s.tick()
 		s.fetchDone(*req)
-	case statsRequest:
+	case loopCall:
 		s.tick()
-		req.Reply <- s.snapshot()
-	case hostsRequest:
-		s.tick()
-		req.Reply <- s.hostStatuses()
-	case invalidateRequest:
-		s.tick()
-		s.invalidateEntries(req)
-		req.Reply <- struct{}{}
+		req(s)
 	default:
 		panic(fmt.Sprintf("flagactor: unknown request %T", req))
 	}

@@ -253,12 +253,6 @@ type queryReply struct {
 	Err   error
 }
 
-// statsRequest asks the loop for a snapshot of its counters. Reply has a
-// buffer of one.
-type statsRequest struct {
-	Reply chan messages.Stats
-}
-
 // fetchResult is what a fetch goroutine reports back to the loop, through
 // the mailbox, uncounted: there is at most one fetch goroutine per host.
 // Fetch is the loop's own record of the fetch it answers, which names its
@@ -280,7 +274,6 @@ type fetchResult struct {
 func (acquireRequest) isRequest() {}
 func (releaseRequest) isRequest() {}
 func (*queryRequest) isRequest()  {}
-func (statsRequest) isRequest()   {}
 func (*fetchResult) isRequest()   {}
 
 // isNudge reports whether q is Peek's: nobody waits for its answer.

@@ -27,7 +27,7 @@ func TestReleaseDoesNotBlockOnFullMailbox(t *testing.T) {
 	require.NoError(t, err)
 	<-held
 	for a.mailbox.tryReserve() { // fills the mailbox
-		a.mailbox.push(&envelope{msg: statsRequest{Reply: make(chan messages.Stats, 1)}}, true)
+		a.mailbox.push(&envelope{msg: loopCall(func(*loopState) {})}, true)
 	}
 	released := make(chan struct{})
 	go func() {
