@@ -82,10 +82,10 @@ func (a *Actor) run(s *loopState) {
 	}
 }
 
-// timerFired applies what the timer's deadline brought.
+// timerFired notes that the timer has fired: nothing is armed now, so
+// rearm, which follows, applies what its deadline brought.
 func (s *loopState) timerFired() {
 	s.wake, s.timerAt = nil, noWake
-	s.tick()
 }
 
 // tick reads the clock and applies every deadline that has passed, so a
