@@ -69,24 +69,22 @@ var errFetcherExited = fmt.Errorf("%w: it ended its goroutine without returning 
 // calls runtime.Goexit is a failed fetch too, not one the loop waits on for
 // good. The report never blocks; once the loop has exited nobody reads it.
 func (a *Actor) fetch(ctx context.Context, host string, token *inflight, f Fetcher) {
-	r := new(fetchResult)
-	returned := false
+	var r *fetchResult // set once runFetch has returned
 	defer func() {
-		if !returned {
+		if r == nil {
 			// Only a call that got to its end is a result. recover stops a
 			// panic; runtime.Goexit goes on unwinding after this.
 			cause := errFetcherExited
 			if p := recover(); p != nil {
 				cause = fmt.Errorf("%w: %s", errFetcherPanic, describePanic(p))
 			}
-			*r = fetchResult{Err: newFetchError(host, cause)}
+			r = &fetchResult{Err: newFetchError(host, cause)}
 		}
 		r.Fetch = token
 		a.mailbox.push(&envelope{msg: r}, false)
 		a.goroutines.done()
 	}()
-	*r = runFetch(ctx, f, host)
-	returned = true
+	r = runFetch(ctx, f, host)
 }
 
 // runFetch calls f and works out, here on the fetch goroutine and under
@@ -94,18 +92,17 @@ func (a *Actor) fetch(ctx context.Context, host string, token *inflight, f Fetch
 // Retry-After, whether it is the lease's own failure. A Fetcher's error is
 // the Fetcher's code (a typed nil, a method that panics); the loop and the
 // logger get plain values only. A panic anywhere in it is a failed fetch.
-func runFetch(ctx context.Context, f Fetcher, host string) (r fetchResult) {
+func runFetch(ctx context.Context, f Fetcher, host string) *fetchResult {
 	flags, err := f.Fetch(ctx, host)
 	if err == nil {
-		r.Flags = flags
-	} else {
-		r.Err = newFetchError(host, err)
-		var ra interface{ RetryAfter() time.Duration }
-		if errors.As(err, &ra) {
-			r.RetryAfter = ra.RetryAfter()
-		}
-		r.Err.own = errors.Is(err, ErrCredentialRejected) || errors.Is(err, ErrClientFailed)
+		return &fetchResult{Flags: flags}
 	}
+	r := &fetchResult{Err: newFetchError(host, err)}
+	var ra interface{ RetryAfter() time.Duration }
+	if errors.As(err, &ra) {
+		r.RetryAfter = ra.RetryAfter()
+	}
+	r.Err.own = errors.Is(err, ErrCredentialRejected) || errors.Is(err, ErrClientFailed)
 	return r
 }
 
