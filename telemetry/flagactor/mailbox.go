@@ -256,7 +256,8 @@ type queryReply struct {
 // fetchResult is what a fetch goroutine reports back to the loop, through
 // the mailbox, uncounted: there is at most one fetch goroutine per host.
 // Fetch is the loop's own record of the fetch it answers, which names its
-// entry, handed back as it was given (the fetch goroutine never reads it).
+// entry, handed back as it was given (the fetch goroutine never reads it): a
+// result is applied only while that fetch is its entry's.
 //
 // It carries plain values only: whatever the loop needs from a failed fetch
 // was worked out on the fetch goroutine (runFetch), so the loop never calls
