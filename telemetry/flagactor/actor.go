@@ -95,8 +95,8 @@ func (a *Actor) AcquireIn(ctx context.Context, namespace, host string, f Fetcher
 // Stats returns a snapshot of the actor's counters, taken on its goroutine
 // after every call this goroutine made before it.
 func (a *Actor) Stats(ctx context.Context) (messages.Stats, error) {
-	req := statsRequest{Reply: make(chan messages.Stats, 1)}
-	return roundTrip(ctx, a, req, req.Reply)
+	reply := make(chan messages.Stats, 1)
+	return roundTrip(ctx, a, loopCall(func(s *loopState) { reply <- s.snapshot() }), reply)
 }
 
 // Close stops the actor: waiting queries return ErrClosed, fetches are
@@ -159,6 +159,14 @@ func (a *Actor) query(ctx context.Context, t *ticket) (queryReply, error) {
 	q := &queryRequest{Ticket: t, Ctx: ctx, Done: ctx.Done(), Reply: make(chan queryReply, 1)}
 	return roundTrip(ctx, a, q, q.Reply)
 }
+
+// loopCall is a request that runs on the loop, with the clock as it reads
+// when the loop takes it up (Stats, Hosts, Invalidate): it sends its own
+// reply, on a channel with a buffer of one, so the loop never blocks on a
+// caller that gave up.
+type loopCall func(s *loopState)
+
+func (loopCall) isRequest() {}
 
 // roundTrip sends req, counted, once there is room (waiting for room while
 // ctx allows), then waits for its answer on reply (buffered, so the loop

@@ -27,13 +27,13 @@ type hostEntry struct {
 
 	inflight *inflight // the fetch in flight, or a timed-out one not yet returned; nil when none
 
-	fetchedAt int64       // when values arrived
-	expiresAt int64       // when values turn stale (jitter applied)
-	retryAt   int64       // the host's backoff: no fetch starts before this, but an admitted one
-	ownUntil  int64       // the latest end of a lease's own backoff, for lingering
-	lastOwn   *ticket     // the lease whose own failure was the last failure, if it was one
-	wakeAt    int64       // when the loop next looks at this entry
-	lastErr   *fetchError // why the last fetch failed; its text is computed, safe to read on the loop
+	fetchedAt int64   // when values arrived
+	expiresAt int64   // when values turn stale (jitter applied)
+	retryAt   int64   // the host's backoff: no fetch starts before this, but an admitted one
+	ownUntil  int64   // the latest end of a lease's own backoff, for lingering
+	lastOwn   *ticket // the lease whose own failure was the last failure, if it was one
+	wakeAt    int64   // when the loop next looks at this entry
+	lastErr   error   // why the last fetch failed: a *fetchError, whose text is computed, safe to read on the loop
 }
 
 // entryKey is what an entry is filed under: a namespace (AcquireIn's, "" for
@@ -46,19 +46,19 @@ type entryKey struct {
 // key returns what e is filed under.
 func (e *hostEntry) key() entryKey { return entryKey{e.namespace, e.host} }
 
-// nextWake is when something about e changes by itself.
+// nextWake is when something about e changes by itself: its fetch's
+// deadline, its fresh value's expiry (never both at once), or the end of
+// the lingering of an entry without leases (never before that expiry).
 func (e *hostEntry) nextWake() int64 {
-	next := int64(noWake)
-	if e.fresh {
-		next = e.expiresAt
+	switch {
+	case e.inflight != nil:
+		return e.inflight.deadline
+	case e.fresh:
+		return e.expiresAt
+	case e.leases == 0:
+		return e.lingerUntil()
 	}
-	if e.inflight != nil {
-		next = min(next, e.inflight.deadline)
-	}
-	if e.leases == 0 && e.inflight == nil {
-		next = min(next, e.lingerUntil())
-	}
-	return next
+	return noWake
 }
 
 // settle applies every deadline of e that has passed, then queues its next
@@ -66,7 +66,7 @@ func (e *hostEntry) nextWake() int64 {
 func (s *loopState) settle(e *hostEntry) {
 	if e.fresh && s.now >= e.expiresAt {
 		e.fresh = false
-		e.slot.publish(e.flags.stale)
+		s.publishUnfresh(e)
 	}
 	if f := e.inflight; f != nil && s.now >= f.deadline {
 		// The fetch fails now, whatever its Fetcher does; its record stays

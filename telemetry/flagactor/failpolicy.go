@@ -139,27 +139,20 @@ func (t *ticket) mayFetch(slot *answerSlot, now int64) bool {
 	return ans.admitStep != 0 && t.bound.Load() != nil && t.step < ans.admitStep && t.ownFailures(epoch) == nil
 }
 
-// mayFetch is ticket.mayFetch on the loop's clock reading.
-func (s *loopState) mayFetch(e *hostEntry, t *ticket) bool { return t.mayFetch(&e.slot, s.now) }
-
 // refusal is what a query that may not fetch, of a host with no value, gets.
 func (s *loopState) refusal(e *hostEntry, t *ticket) error {
 	if t.ownHolds(e.slot.leaseEpoch.Load(), s.now) {
 		return t.cred.Load().err
-	}
-	if e.lastErr == nil {
-		return nil // not a nil *fetchError
 	}
 	return e.lastErr
 }
 
 // fetchDone applies what a fetch goroutine reported.
 func (s *loopState) fetchDone(r fetchResult) {
-	e := s.hosts[r.Key]
-	if e == nil || e.inflight != r.Fetch {
+	f, e := r.Fetch, r.Fetch.entry
+	if e.inflight != f {
 		return // not this entry's fetch
 	}
-	f := e.inflight
 	e.inflight = nil
 	f.cancel()
 	switch {
@@ -185,8 +178,7 @@ func (s *loopState) fetchSucceeded(e *hostEntry, f *inflight, flags messages.Fla
 	e.fetchedAt, e.expiresAt = s.now, s.expiryFor(s.answerTTL(flags.TTL))
 	s.endBackoff(e)
 	e.lastErr = nil
-	if f.invalidated {
-		e.fresh = false
+	if f.invalidated { // not fresh: it was fetching
 		s.publishUnfresh(e)
 	} else {
 		e.fresh = true
@@ -233,33 +225,32 @@ func (s *loopState) fetchFailed(e *hostEntry, f *inflight, err *fetchError, retr
 		s.logFailure(e, "flagactor: fetch failed, backing off", e.retryAt)
 	}
 	s.publishUnfresh(e) // before mayFetch reads it
-	if e.flags != nil {
-		f.answer(queryReply{Flags: e.flags.values.Flags})
-	} else {
-		var next *inflight
-		for _, w := range f.waiters {
-			switch {
-			case isDone(w.Done):
-				// left already
-			case w.Ticket.released.Load():
-				w.Reply <- queryReply{Err: ErrReleased}
-			case own && next == nil && s.mayFetch(e, w.Ticket):
-				next = s.startFetch(e, w)
-				next.addWaiter(w)
-			case next != nil && !w.Ticket.ownHolds(e.slot.leaseEpoch.Load(), s.now):
-				next.addWaiter(w)
-			default:
-				w.Reply <- queryReply{Err: s.refusal(e, w.Ticket)}
-			}
+	// Only a host with no value has waiters: a query of one with a value is
+	// answered at once, and a value comes only with a good answer, which
+	// answers them.
+	var next *inflight
+	for _, w := range f.waiters {
+		switch {
+		case isDone(w.Done):
+			// left already
+		case w.Ticket.released.Load():
+			w.Reply <- queryReply{Err: ErrReleased}
+		case own && next == nil && w.Ticket.mayFetch(&e.slot, s.now):
+			next = s.startFetch(e, w)
+			next.addWaiter(w)
+		case next != nil && !w.Ticket.ownHolds(e.slot.leaseEpoch.Load(), s.now):
+			next.addWaiter(w)
+		default:
+			w.Reply <- queryReply{Err: s.refusal(e, w.Ticket)}
 		}
-		f.waiters = nil
 	}
+	f.waiters = nil
 }
 
 // logFailure logs a failed fetch and until when it holds a backoff.
 func (s *loopState) logFailure(e *hostEntry, msg string, until int64) {
 	s.log(logEvent{level: slog.LevelWarn, msg: msg, host: e.host, attrs: []slog.Attr{
-		slog.String("error", e.lastErr.text), slog.Duration("retry_in", time.Duration(until-s.now))}})
+		slog.String("error", e.lastErr.Error()), slog.Duration("retry_in", time.Duration(until-s.now))}})
 }
 
 // invalidate is the table's Invalidate row. The value's expiry is kept, so
@@ -279,11 +270,5 @@ func (s *loopState) invalidate(e *hostEntry) {
 }
 
 // lingerUntil is the table's "last release" row: how long an entry without
-// leases is kept.
-func (e *hostEntry) lingerUntil() int64 {
-	until := max(e.retryAt, e.ownUntil)
-	if e.flags != nil {
-		until = max(until, e.expiresAt)
-	}
-	return until
-}
+// leases is kept. (expiresAt is zero until the host's first value.)
+func (e *hostEntry) lingerUntil() int64 { return max(e.expiresAt, e.retryAt, e.ownUntil) }

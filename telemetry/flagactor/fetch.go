@@ -48,11 +48,11 @@ func (f FetcherFunc) Fetch(ctx context.Context, host string) (messages.Flags, er
 func (s *loopState) startFetch(e *hostEntry, q *queryRequest) *inflight {
 	caller := cmp.Or(q.Ctx, q.Ticket.ctx, context.Background())
 	ctx, cancel := s.a.cfg.clock.WithTimeout(context.WithoutCancel(caller), s.a.cfg.fetchTimeout)
-	e.inflight = &inflight{by: q.Ticket, deadline: addSat(s.now, s.a.cfg.fetchTimeout), cancel: cancel}
+	e.inflight = &inflight{entry: e, by: q.Ticket, deadline: addSat(s.now, s.a.cfg.fetchTimeout), cancel: cancel}
 	e.admitting = false // a step admits one fetch
 	s.stats.Fetches++
 	s.a.goroutines.start()
-	go s.a.fetch(ctx, e.key(), e.inflight, q.Ticket.Fetcher)
+	go s.a.fetch(ctx, e.host, e.inflight, q.Ticket.Fetcher)
 	s.wakeups.set(e, e.nextWake())
 	s.publishUnfresh(e)
 	return e.inflight
@@ -68,26 +68,23 @@ var errFetcherExited = fmt.Errorf("%w: it ended its goroutine without returning 
 // Fetcher leaves: the report is deferred, so that a Fetcher that panics or
 // calls runtime.Goexit is a failed fetch too, not one the loop waits on for
 // good. The report never blocks; once the loop has exited nobody reads it.
-func (a *Actor) fetch(ctx context.Context, key entryKey, token *inflight, f Fetcher) {
-	host := key.host
-	r := new(fetchResult)
-	returned := false
+func (a *Actor) fetch(ctx context.Context, host string, token *inflight, f Fetcher) {
+	var r *fetchResult // set once runFetch has returned
 	defer func() {
-		if !returned {
+		if r == nil {
 			// Only a call that got to its end is a result. recover stops a
 			// panic; runtime.Goexit goes on unwinding after this.
 			cause := errFetcherExited
 			if p := recover(); p != nil {
 				cause = fmt.Errorf("%w: %s", errFetcherPanic, describePanic(p))
 			}
-			*r = fetchResult{Err: newFetchError(host, cause)}
+			r = &fetchResult{Err: newFetchError(host, cause)}
 		}
-		r.Key, r.Fetch = key, token
+		r.Fetch = token
 		a.mailbox.push(&envelope{msg: r}, false)
 		a.goroutines.done()
 	}()
-	*r = runFetch(ctx, f, host)
-	returned = true
+	r = runFetch(ctx, f, host)
 }
 
 // runFetch calls f and works out, here on the fetch goroutine and under
@@ -95,18 +92,17 @@ func (a *Actor) fetch(ctx context.Context, key entryKey, token *inflight, f Fetc
 // Retry-After, whether it is the lease's own failure. A Fetcher's error is
 // the Fetcher's code (a typed nil, a method that panics); the loop and the
 // logger get plain values only. A panic anywhere in it is a failed fetch.
-func runFetch(ctx context.Context, f Fetcher, host string) (r fetchResult) {
+func runFetch(ctx context.Context, f Fetcher, host string) *fetchResult {
 	flags, err := f.Fetch(ctx, host)
 	if err == nil {
-		r.Flags = flags
-	} else {
-		r.Err = newFetchError(host, err)
-		var ra interface{ RetryAfter() time.Duration }
-		if errors.As(err, &ra) {
-			r.RetryAfter = ra.RetryAfter()
-		}
-		r.Err.own = errors.Is(err, ErrCredentialRejected) || errors.Is(err, ErrClientFailed)
+		return &fetchResult{Flags: flags}
 	}
+	r := &fetchResult{Err: newFetchError(host, err)}
+	var ra interface{ RetryAfter() time.Duration }
+	if errors.As(err, &ra) {
+		r.RetryAfter = ra.RetryAfter()
+	}
+	r.Err.own = errors.Is(err, ErrCredentialRejected) || errors.Is(err, ErrClientFailed)
 	return r
 }
 

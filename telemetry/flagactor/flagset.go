@@ -15,7 +15,6 @@ type flagSet struct {
 	key    string
 	refs   int
 	values *flagValues
-	stale  *answer // the answer of a host whose copy of it has expired
 	// fresh is the fresh answer made last for this set. Expiries fall on the
 	// actor's grid, so hosts fetched around one moment with the same flags
 	// share one answer, as they share one map: a fleet of workspaces costs
@@ -40,12 +39,10 @@ func (fs flagSets) intern(values map[string]string) *flagSet {
 	if f.Values == nil {
 		f.Values = map[string]string{}
 	}
-	v := newFlagValues(f)
 	set := &flagSet{
 		key:    key,
 		refs:   1,
-		values: v,
-		stale:  &answer{flagValues: v, known: true},
+		values: newFlagValues(f),
 	}
 	fs[key] = set
 	return set

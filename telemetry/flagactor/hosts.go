@@ -18,8 +18,8 @@ import (
 // the actor's clock (WithClock). An operator reads it to tell a healthy host
 // from a failing or idle one; the Values maps are the caller's own copies.
 func (a *Actor) Hosts(ctx context.Context) ([]messages.HostStatus, error) {
-	req := hostsRequest{Reply: make(chan []messages.HostStatus, 1)}
-	hosts, err := roundTrip(ctx, a, req, req.Reply)
+	reply := make(chan []messages.HostStatus, 1)
+	hosts, err := roundTrip(ctx, a, loopCall(func(s *loopState) { reply <- s.hostStatuses() }), reply)
 	if err != nil {
 		return nil, err
 	}
@@ -33,14 +33,6 @@ func (a *Actor) Hosts(ctx context.Context) ([]messages.HostStatus, error) {
 	})
 	return hosts, nil
 }
-
-// hostsRequest asks the loop for the status of every host entry. Reply has a
-// buffer of one.
-type hostsRequest struct {
-	Reply chan []messages.HostStatus
-}
-
-func (hostsRequest) isRequest() {}
 
 // hostStatuses lists every entry, unsorted, with Values still the shared
 // maps of the published answers: Actor.Hosts copies them.

@@ -8,8 +8,9 @@ import (
 // inflight is the loop's record of one host's fetch in flight. It lives only
 // as long as the fetch's goroutine, which keeps every idle host entry small.
 type inflight struct {
-	by       *ticket // the lease whose Fetcher runs it
-	deadline int64   // when the loop gives up on it, whatever the Fetcher does; noWake once it has
+	entry    *hostEntry // the host it fetches
+	by       *ticket    // the lease whose Fetcher runs it
+	deadline int64      // when the loop gives up on it, whatever the Fetcher does; noWake once it has
 	// cancel ends the fetch's context (see startFetch): the loop calls it as
 	// the fetch's result arrives, to free its timer, and as the loop exits.
 	cancel context.CancelFunc

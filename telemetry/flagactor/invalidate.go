@@ -23,26 +23,19 @@ func (a *Actor) Invalidate(ctx context.Context, host string) error {
 	if err != nil {
 		return err
 	}
-	req := invalidateRequest{Host: key, Reply: make(chan struct{}, 1)}
-	_, err = roundTrip(ctx, a, req, req.Reply)
+	applied := make(chan struct{}, 1)
+	_, err = roundTrip(ctx, a, loopCall(func(s *loopState) {
+		s.invalidateEntries(key)
+		applied <- struct{}{}
+	}), applied)
 	return err
 }
 
-// invalidateRequest asks the loop to invalidate every entry of Host
-// (normalized), in every namespace. Reply has a buffer of one and is sent to
-// once the loop has applied it.
-type invalidateRequest struct {
-	Host  string
-	Reply chan struct{}
-}
-
-func (invalidateRequest) isRequest() {}
-
-// invalidateEntries invalidates every entry of req's host. It walks the
-// entries: an operator's call, not a connection's.
-func (s *loopState) invalidateEntries(req invalidateRequest) {
+// invalidateEntries invalidates every entry of host (normalized), in every
+// namespace. It walks the entries: an operator's call, not a connection's.
+func (s *loopState) invalidateEntries(host string) {
 	for key, e := range s.hosts {
-		if key.host == req.Host {
+		if key.host == host {
 			s.invalidate(e) // may evict e: deleting while ranging is allowed
 		}
 	}

@@ -82,10 +82,10 @@ func (a *Actor) run(s *loopState) {
 	}
 }
 
-// timerFired applies what the timer's deadline brought.
+// timerFired notes that the timer has fired: nothing is armed now, so
+// rearm, which follows, applies what its deadline brought.
 func (s *loopState) timerFired() {
 	s.wake, s.timerAt = nil, noWake
-	s.tick()
 }
 
 // tick reads the clock and applies every deadline that has passed, so a
@@ -130,16 +130,9 @@ func (s *loopState) handle(req request) {
 	case *fetchResult:
 		s.tick()
 		s.fetchDone(*req)
-	case statsRequest:
+	case loopCall:
 		s.tick()
-		req.Reply <- s.snapshot()
-	case hostsRequest:
-		s.tick()
-		req.Reply <- s.hostStatuses()
-	case invalidateRequest:
-		s.tick()
-		s.invalidateEntries(req)
-		req.Reply <- struct{}{}
+		req(s)
 	default:
 		panic(fmt.Sprintf("flagactor: unknown request %T", req))
 	}
@@ -171,9 +164,6 @@ func (s *loopState) rearm() {
 		next := s.wakeups.next()
 		if next == noWake {
 			return
-		}
-		if hook := s.a.cfg.beforeArm; hook != nil {
-			hook()
 		}
 		d := time.Duration(next - s.now)
 		if s.timer == nil {

@@ -64,7 +64,7 @@ func TestLoopPanicTurnsActorOff(t *testing.T) {
 		},
 		{
 			name:   "on Stats",
-			faulty: func(r request) bool { _, ok := r.(statsRequest); return ok },
+			faulty: func(r request) bool { _, ok := r.(loopCall); return ok }, // Stats' call: the only one
 			trigger: func(t *testing.T, a *Actor, f Fetcher) {
 				_, err := a.Stats(context.Background())
 				require.ErrorIs(t, err, ErrClosed, "the Stats the loop panicked on")

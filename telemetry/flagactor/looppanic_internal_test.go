@@ -26,7 +26,7 @@ func (h *recordsHandler) WithGroup(string) slog.Handler      { return h }
 func TestLoopPanicIsLogged(t *testing.T) {
 	h := &recordsHandler{}
 	hook := func(r request) {
-		if _, ok := r.(statsRequest); ok {
+		if _, ok := r.(loopCall); ok { // Stats' call
 			panic("injected fault")
 		}
 	}

@@ -253,23 +253,16 @@ type queryReply struct {
 	Err   error
 }
 
-// statsRequest asks the loop for a snapshot of its counters. Reply has a
-// buffer of one.
-type statsRequest struct {
-	Reply chan messages.Stats
-}
-
 // fetchResult is what a fetch goroutine reports back to the loop, through
 // the mailbox, uncounted: there is at most one fetch goroutine per host.
-// Fetch is the loop's own record of the fetch it answers, handed back as it
-// was given (the fetch goroutine never reads it): a result is applied only
-// to the fetch of its entry that started it.
+// Fetch is the loop's own record of the fetch it answers, which names its
+// entry, handed back as it was given (the fetch goroutine never reads it): a
+// result is applied only while that fetch is its entry's.
 //
 // It carries plain values only: whatever the loop needs from a failed fetch
 // was worked out on the fetch goroutine (runFetch), so the loop never calls
 // a method of a value a Fetcher returned.
 type fetchResult struct {
-	Key   entryKey
 	Fetch *inflight
 	Flags messages.Flags
 	// Err is nil after a good fetch: its text is computed, and it may be
@@ -282,7 +275,6 @@ type fetchResult struct {
 func (acquireRequest) isRequest() {}
 func (releaseRequest) isRequest() {}
 func (*queryRequest) isRequest()  {}
-func (statsRequest) isRequest()   {}
 func (*fetchResult) isRequest()   {}
 
 // isNudge reports whether q is Peek's: nobody waits for its answer.

@@ -41,9 +41,6 @@ type config struct {
 	// noJitter, set by tests only, takes the jitter off expiries and
 	// backoffs, so that a model can compute them (see failpolicy.go).
 	noJitter bool
-	// beforeArm, when set, runs on the loop between its clock read and the
-	// arming of its timer. Tests use it to move a mock clock there.
-	beforeArm func()
 }
 
 func newConfig(opts []Option) config {

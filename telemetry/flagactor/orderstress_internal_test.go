@@ -15,9 +15,9 @@ import (
 )
 
 // sent is one call a goroutine made, as the loop may take it up: an Acquire
-// or Release of a ticket, a query numbered seq, or an Invalidate.
+// or Release of a ticket, or a query numbered seq.
 type sent struct {
-	kind   byte // 'a', 'r', 'q', 'i'
+	kind   byte // 'a', 'r', 'q'
 	ticket *ticket
 	seq    int
 }
@@ -30,7 +30,10 @@ type seqKey struct{}
 // Sixteen goroutines make random calls through a mailbox of bound one, half
 // of them with contexts that have ended: the loop takes every goroutine's
 // calls up in the order it made them, none that had to arrive is missing,
-// and a Hosts sees every lease its goroutine holds.
+// and a Hosts sees every lease its goroutine holds. (Invalidate reaches the
+// loop as Hosts does, a loopCall, which the hook cannot tell apart: that it
+// keeps its place is what Hosts shows; it comes after every Acquire its
+// goroutine made before, too.)
 func TestOrderHoldsWithMailboxOfOne(t *testing.T) {
 	const (
 		goroutines = 16
@@ -47,8 +50,6 @@ func TestOrderHoldsWithMailboxOfOne(t *testing.T) {
 			if !r.isNudge() {
 				seen[r.Ticket.Host] = append(seen[r.Ticket.Host], sent{kind: 'q', seq: r.Ctx.Value(seqKey{}).(int)})
 			}
-		case invalidateRequest:
-			seen[r.Host] = append(seen[r.Host], sent{kind: 'i'})
 		}
 	}
 	a := New(WithClock(clock.NewMock()), withMailboxSize(1), withBeforeHandle(hook))
@@ -104,7 +105,12 @@ func TestOrderHoldsWithMailboxOfOne(t *testing.T) {
 						t.Error(err)
 						return
 					}
-					made[g] = append(made[g], sent{kind: 'i'})
+					for _, l := range held {
+						if l.ticket.bound.Load() == nil {
+							t.Errorf("%s: Invalidate after call %d was taken up before an Acquire made earlier", host, seq)
+							return
+						}
+					}
 				case op == 4:
 					_, _ = a.Stats(someCtx())
 				case op == 5:
@@ -129,7 +135,7 @@ func TestOrderHoldsWithMailboxOfOne(t *testing.T) {
 
 	for g, calls := range made {
 		host := fmt.Sprintf("g%d.example.com", g)
-		// Every Acquire and Invalidate arrives, and every Release but a
+		// Every Acquire arrives, and every Release but a
 		// withdrawn lease's; a query may not (its context ended first, or it
 		// was answered without the loop), but one that arrived keeps its place.
 		queried := make(map[int]bool)

@@ -13,28 +13,25 @@ func (s *loopState) acquire(t *ticket) {
 		s.tick() // may evict e
 		e = s.hosts[key]
 	}
-	created := false
-	if e == nil {
+	created := e == nil
+	if created {
 		e = &hostEntry{host: t.Host, namespace: t.Namespace, wakeIndex: -1}
-		s.hosts[key] = e
-		s.a.recent.note(e)
-		s.hostsPeak = max(s.hostsPeak, len(s.hosts))
-		created = true
 	}
 	t.step = e.steps // before bind, which publishes it to Peek
 	if !t.bind(e) {
 		// Released before the loop got here (withdrawn), and no Release
-		// follows: drop the Acquire, and an entry made for it.
-		if created {
-			delete(s.hosts, key)
-			s.a.recent.forget(e)
-		}
+		// follows: drop the Acquire; an entry made for it is not filed.
 		return
+	}
+	if created {
+		s.hosts[key] = e
+		s.a.recent.note(e)
+		s.hostsPeak = max(s.hostsPeak, len(s.hosts))
 	}
 	e.leases++
 	s.leases++
-	if e.leases == 1 && !created {
-		s.settle(e) // no longer lingering
+	if e.leases == 1 {
+		s.settle(e) // no longer lingering (a new entry has nothing to settle)
 	}
 }
 
@@ -74,14 +71,14 @@ func (s *loopState) query(q *queryRequest) {
 			s.stats.StaleServed++ // a query answered stale, not Peek's nudge
 		}
 		q.Reply <- queryReply{Flags: e.flags.values.Flags}
-		if s.mayFetch(e, q.Ticket) {
+		if q.Ticket.mayFetch(&e.slot, s.now) {
 			s.startFetch(e, q)
 		}
 	case e.inflight != nil && !e.inflight.timedOut: // a fetch queries may wait on
 		if e.inflight.addWaiter(q) {
 			s.stats.Coalesced++
 		}
-	case s.mayFetch(e, q.Ticket):
+	case q.Ticket.mayFetch(&e.slot, s.now):
 		s.startFetch(e, q).addWaiter(q)
 	default:
 		q.Reply <- queryReply{Err: s.refusal(e, q.Ticket)}

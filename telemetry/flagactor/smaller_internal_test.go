@@ -27,7 +27,7 @@ func TestReleaseDoesNotBlockOnFullMailbox(t *testing.T) {
 	require.NoError(t, err)
 	<-held
 	for a.mailbox.tryReserve() { // fills the mailbox
-		a.mailbox.push(&envelope{msg: statsRequest{Reply: make(chan messages.Stats, 1)}}, true)
+		a.mailbox.push(&envelope{msg: loopCall(func(*loopState) {})}, true)
 	}
 	released := make(chan struct{})
 	go func() {
@@ -46,19 +46,28 @@ func TestReleaseDoesNotBlockOnFullMailbox(t *testing.T) {
 	require.Equal(t, 1, st.Hosts, "hosts: the released, never fetched one is gone")
 }
 
+// armMovingClock is a mock clock that, once move is set, moves itself a
+// second forward as the loop next makes a timer: between the loop's clock
+// read and the arming of its timer.
+type armMovingClock struct {
+	*clock.Mock
+	move *atomic.Bool
+}
+
+func (c armMovingClock) Timer(d time.Duration) *clock.Timer {
+	if c.move.CompareAndSwap(true, false) {
+		c.Add(time.Second)
+	}
+	return c.Mock.Timer(d)
+}
+
 // The loop's timer fires no later than its deadline, even when the clock
 // moves between the loop's clock read and the arming of the timer.
 func TestTimerArmedAfterClockMovedFiresOnTime(t *testing.T) {
 	const timeout = 10 * time.Second
 	mock := clock.NewMock()
 	var moveOnce atomic.Bool
-	a := New(WithClock(mock), WithFetchTimeout(timeout), func(c *config) {
-		c.beforeArm = func() {
-			if moveOnce.CompareAndSwap(true, false) {
-				mock.Add(time.Second)
-			}
-		}
-	})
+	a := New(WithClock(armMovingClock{mock, &moveOnce}), WithFetchTimeout(timeout))
 	defer func() { require.NoError(t, a.Close()) }()
 	unblock := make(chan struct{})
 	defer close(unblock)
