@@ -9,6 +9,7 @@ import (
 	"io"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/flagactor/flagactor/telemetry/messages"
 )
@@ -220,10 +221,15 @@ func decodeError(err error) error {
 	}
 }
 
-// jsonString decodes raw when it is a JSON string.
+// jsonString decodes raw when it is a JSON string. Most names and values
+// have no escapes, and those are their own text: decoding them costs a
+// third of a parse and its allocations.
 func jsonString(raw json.RawMessage) (string, bool) {
 	if len(raw) == 0 || raw[0] != '"' {
 		return "", false
+	}
+	if text := raw[1 : len(raw)-1]; bytes.IndexByte(text, '\\') < 0 && utf8.Valid(text) {
+		return string(text), true
 	}
 	// A string the decoder has checked: no error is left.
 	var s string
