@@ -90,19 +90,13 @@ func (a *answer) fetchPending() bool { return !a.known && a.nextFetch == noWake 
 // freshAt reports whether the answer is fresh when the actor's clock reads now.
 func (a *answer) freshAt(now int64) bool { return now < a.expiresAt }
 
-// answerSlot holds one host's published answer. Only the actor's loop stores
-// into it; leases load it without a message, which is what makes a warm
-// query cheap.
+// answerSlot holds one host's published answer: Load returns it, nil before
+// the loop has published one. Only the actor's loop stores into it; leases
+// load it without a message, which is what makes a warm query cheap.
 type answerSlot struct {
-	published atomic.Pointer[answer]
+	atomic.Pointer[answer]
 	// leaseEpoch numbers the era of the host's leases' own backoffs: one
 	// counted in an earlier era is over, so Invalidate ends them all by
 	// adding one, without visiting the leases. Only the loop adds to it.
 	leaseEpoch atomic.Uint32
 }
-
-// load returns the published answer, or nil before the loop has published one.
-func (s *answerSlot) load() *answer { return s.published.Load() }
-
-// publish replaces the published answer. Only the actor's loop calls it.
-func (s *answerSlot) publish(a *answer) { s.published.Store(a) }

@@ -11,13 +11,13 @@ import (
 
 func TestSlotPublishesLatest(t *testing.T) {
 	var s answerSlot
-	if s.load() != nil {
+	if s.Load() != nil {
 		t.Fatal("new Slot holds an answer")
 	}
 	first, second := &answer{expiresAt: 1}, &answer{}
-	s.publish(first)
-	s.publish(second)
-	if got := s.load(); got != second {
+	s.Store(first)
+	s.Store(second)
+	if got := s.Load(); got != second {
 		t.Fatalf("Load = %p, want the last published %p", got, second)
 	}
 }
@@ -50,8 +50,8 @@ func TestTicketWithdraw(t *testing.T) {
 	if tk.bind(&e) {
 		t.Fatal("Bind succeeded on a withdrawn ticket")
 	}
-	if got := &tk.bound.Load().slot; got == &e.slot || got.load() != nil {
-		t.Fatalf("Slot of a withdrawn ticket = %p holding %v, want an empty slot", got, got.load())
+	if got := &tk.bound.Load().slot; got == &e.slot || got.Load() != nil {
+		t.Fatalf("Slot of a withdrawn ticket = %p holding %v, want an empty slot", got, got.Load())
 	}
 }
 
@@ -75,3 +75,7 @@ func TestAnswerBoolAgreesWithFlags(t *testing.T) {
 		})
 	}
 }
+
+// withdrawn reports whether a ticket's withdraw has succeeded: the loop
+// drops its Acquire, and no Release follows.
+func (t *ticket) withdrawn() bool { return t.bound.Load() == &withdrawnEntry }

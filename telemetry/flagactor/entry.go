@@ -27,13 +27,13 @@ type hostEntry struct {
 
 	inflight *inflight // the fetch in flight, or a timed-out one not yet returned; nil when none
 
-	fetchedAt int64   // when values arrived
-	expiresAt int64   // when values turn stale (jitter applied)
-	retryAt   int64   // the host's backoff: no fetch starts before this, but an admitted one
-	ownUntil  int64   // the latest end of a lease's own backoff, for lingering
-	lastOwn   *ticket // the lease whose own failure was the last failure, if it was one
-	wakeAt    int64   // when the loop next looks at this entry
-	lastErr   error   // why the last fetch failed: a *fetchError, whose text is computed, safe to read on the loop
+	fetchedAt int64       // when values arrived
+	expiresAt int64       // when values turn stale (jitter applied)
+	retryAt   int64       // the host's backoff: no fetch starts before this, but an admitted one
+	ownUntil  int64       // the latest end of a lease's own backoff, for lingering
+	lastOwn   *ticket     // the lease whose own failure was the last failure, if it was one
+	wakeAt    int64       // when the loop next looks at this entry
+	lastErr   *fetchError // why the last fetch failed; its text is computed, safe to read on the loop
 }
 
 // entryKey is what an entry is filed under: a namespace (AcquireIn's, "" for
@@ -94,14 +94,14 @@ func (s *loopState) publishUnfresh(e *hostEntry) {
 			ans.admitStep = e.steps
 		}
 	}
-	if prev := e.slot.load(); prev != nil && prev.givenUp.Load() != nil && (e.inflight == nil || e.inflight.timedOut || e.inflight.invalidated) {
+	if prev := e.slot.Load(); prev != nil && prev.givenUp.Load() != nil && (e.inflight == nil || e.inflight.timedOut || e.inflight.invalidated) {
 		// The fetch a caller gave up on has failed, or is still the one in
 		// flight (Invalidate marked it, it did not end it): the mark stays
 		// (see Lease.Enabled), through the backoff after a failure too,
 		// until a fetch can start. A fetch that starts is a new one.
 		ans.givenUp.Store(prev.givenUp.Load())
 	}
-	e.slot.publish(ans)
+	e.slot.Store(ans)
 }
 
 // evict forgets e, and gives memory back once the host map is mostly empty.

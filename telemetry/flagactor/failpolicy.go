@@ -124,7 +124,7 @@ func (t *ticket) ownHolds(epoch uint32, now int64) bool {
 // Peek, which reads and allocates nothing else, sends a request exactly when
 // the loop, asking the same, would start a fetch.
 func (t *ticket) mayFetch(slot *answerSlot, now int64) bool {
-	ans, epoch := slot.load(), slot.leaseEpoch.Load()
+	ans, epoch := slot.Load(), slot.leaseEpoch.Load()
 	switch {
 	case ans == nil: // a new host: nothing published, nothing holds
 		return true
@@ -143,6 +143,9 @@ func (t *ticket) mayFetch(slot *answerSlot, now int64) bool {
 func (s *loopState) refusal(e *hostEntry, t *ticket) error {
 	if t.ownHolds(e.slot.leaseEpoch.Load(), s.now) {
 		return t.cred.Load().err
+	}
+	if e.lastErr == nil {
+		return nil // not a nil *fetchError (an interface holding one is not nil)
 	}
 	return e.lastErr
 }
@@ -182,7 +185,7 @@ func (s *loopState) fetchSucceeded(e *hostEntry, f *inflight, flags messages.Fla
 		s.publishUnfresh(e)
 	} else {
 		e.fresh = true
-		e.slot.publish(set.freshUntil(e.expiresAt))
+		e.slot.Store(set.freshUntil(e.expiresAt))
 	}
 	f.answer(queryReply{Flags: set.values.Flags})
 }

@@ -54,7 +54,7 @@ func (l *Lease) Enabled(ctx context.Context, flag string) (bool, error) {
 	}
 	// The expiry is checked here, on the caller's clock read, not left to
 	// the loop: a busy loop or a late timer must not stretch a value's life.
-	ans, now := l.slot().load(), l.actor.sinceEpoch()
+	ans, now := l.slot().Load(), l.actor.sinceEpoch()
 	if ans != nil && ans.freshAt(now) {
 		return ans.Bool(flag), nil
 	}
@@ -86,7 +86,7 @@ func (l *Lease) Peek(flag string) (enabled, known bool) {
 		return false, false
 	}
 	slot := l.slot()
-	ans, now := slot.load(), l.actor.sinceEpoch()
+	ans, now := slot.Load(), l.actor.sinceEpoch()
 	if ans != nil && ans.freshAt(now) {
 		return ans.Bool(flag), true // the common case: a load and a clock read
 	}
@@ -102,7 +102,7 @@ func (l *Lease) Peek(flag string) (enabled, known bool) {
 // giveUp marks the host's fetch in flight, as the actor last published it,
 // as given up on with cause (see Enabled). With no such fetch it does nothing.
 func (l *Lease) giveUp(cause error) {
-	if ans := l.slot().load(); ans != nil && ans.fetchPending() {
+	if ans := l.slot().Load(); ans != nil && ans.fetchPending() {
 		ans.givenUp.Store(&cause)
 	}
 }

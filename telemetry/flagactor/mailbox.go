@@ -208,9 +208,6 @@ func (t *ticket) key() entryKey { return entryKey{t.Namespace, t.Host} }
 // applied its Acquire. Its slot stays empty.
 var withdrawnEntry hostEntry
 
-// withdrawn reports whether withdraw has succeeded.
-func (t *ticket) withdrawn() bool { return t.bound.Load() == &withdrawnEntry }
-
 // bind points the ticket at its host's entry, as the loop applies its
 // Acquire. It reports false when the lease was released first (withdraw):
 // the loop then drops the Acquire, and no Release follows.

@@ -28,7 +28,7 @@ func TestHostsFetchedTogetherShareOneAnswer(t *testing.T) {
 		on, err := l.Enabled(context.Background(), "flag")
 		require.NoError(t, err)
 		require.Equal(t, value == "true", on, "Enabled of %s", host)
-		return l.slot().load()
+		return l.slot().Load()
 	}
 	first, second := published("one.example.com", "true"), published("two.example.com", "true")
 	other := published("three.example.com", "false")
