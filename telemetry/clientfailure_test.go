@@ -154,12 +154,14 @@ func TestFetchProxyThatNeverAnswersIsTheClients(t *testing.T) {
 // TestActorGetsTheClientsFailureOfAHungProxy runs the same fetch through a
 // flag actor: the connection's fetch ends a little before the actor's own
 // timeout, so the query gets the client's failure (its lease backs off, not
-// the host), not the actor's timeout.
+// the host), not the actor's timeout. The fetch timeout is 5 s so that the
+// fetch ends the most endEarly allows (half a second) before it: with 2 s, a
+// 200 ms lead lost the race once on a machine at load 8.
 func TestActorGetsTheClientsFailureOfAHungProxy(t *testing.T) {
 	srv := startTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t.Error("the flag request reached the server")
 	}))
-	actor := flagactor.New(flagactor.WithFetchTimeout(2 * time.Second))
+	actor := flagactor.New(flagactor.WithFetchTimeout(5 * time.Second))
 	t.Cleanup(func() { _ = actor.Close() })
 	fetcher := newConnFetcher(ConnConfig{Host: hostOf(srv), DriverVersion: testVersion, Client: silentProxyClient(t, srv)}, nil)
 	lease, err := actor.Acquire(context.Background(), hostOf(srv), fetcher)
